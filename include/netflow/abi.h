@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one interface between the kernel glue (C, kmod/glue) and the metering
+ * and export core (C++, kmod/core).  Plain builtin types only: this header is
+ * compiled by gcc against kernel headers and by g++ without any of them, and
+ * the core is also built in userspace for tests, fuzzers and benchmarks.
+ *
+ *   nfc_*  core entry points, called by the glue.
+ *   nfp_*  platform services the core needs, provided by the glue (and by a
+ *          userspace stand-in in tests/unit).
+ */
+#ifndef NETFLOW_ABI_H
+#define NETFLOW_ABI_H
+
+#ifdef __cplusplus
+#define NF_ABI extern "C"
+#define NF_NOEXCEPT noexcept
+#else
+#define NF_ABI
+#define NF_NOEXCEPT
+#endif
+
+typedef __UINT8_TYPE__ nf_u8;
+typedef __UINT16_TYPE__ nf_u16;
+typedef __UINT32_TYPE__ nf_u32;
+typedef __UINT64_TYPE__ nf_u64;
+typedef __INT32_TYPE__ nf_s32;
+typedef __INT64_TYPE__ nf_s64;
+typedef __SIZE_TYPE__ nf_size;
+
+#define NF_VERSION "0.3.0"
+
+/* Largest header prefix the glue hands to the parser.  Enough for IPv6 with a
+ * chain of extension headers plus TCP with options; a longer chain is counted
+ * as truncated rather than trusted. */
+#define NF_MAX_HEADER_BYTES 256
+
+enum nf_family { NF_FAMILY_IPV4 = 4, NF_FAMILY_IPV6 = 6 };
+
+/* One packet as the core sees it.  `data` starts at the network header and
+ * holds `len` bytes (at most NF_MAX_HEADER_BYTES); `wire_len` is what the skb
+ * really carries from the network header on, so the parser can tell a short
+ * copy from a lying header. */
+struct nf_packet {
+	const nf_u8 *data;
+	nf_u32 len;
+	nf_u32 wire_len;
+	const void *skb;	/* opaque: for nfp_packet_route() on a new flow */
+	nf_s32 iif;		/* ifindex, -1 when none */
+	nf_s32 oif;
+	nf_u32 now;		/* jiffies, low 32 bits */
+	nf_u8 family;		/* enum nf_family */
+	nf_u8 hooknum;
+};
+
+/* What the glue knows about where a packet is routed; asked once per new flow. */
+struct nf_route {
+	nf_u8 nexthop[16];	/* IPv4 in the first 4 bytes; zero when direct/local */
+};
+
+/* ---- platform services (nfp_*) ---------------------------------------- */
+
+enum nf_gfp { NF_GFP_KERNEL = 0, NF_GFP_ATOMIC = 1 };
+
+NF_ABI void *nfp_alloc(nf_size size, int gfp) NF_NOEXCEPT;	/* zeroed */
+NF_ABI void nfp_free(void *p) NF_NOEXCEPT;
+NF_ABI void *nfp_alloc_large(nf_size size) NF_NOEXCEPT;	/* zeroed, may sleep */
+NF_ABI void nfp_free_large(void *p) NF_NOEXCEPT;
+
+/* A slab of fixed-size objects (the flow records). */
+NF_ABI void *nfp_slab_create(const char *name, nf_size size) NF_NOEXCEPT;
+NF_ABI void nfp_slab_destroy(void *slab) NF_NOEXCEPT;
+NF_ABI void *nfp_slab_alloc(void *slab) NF_NOEXCEPT;	/* atomic, not zeroed */
+NF_ABI void nfp_slab_free(void *slab, void *obj) NF_NOEXCEPT;
+
+NF_ABI void nfp_random(void *buf, nf_size len) NF_NOEXCEPT;
+
+/* The exporter's way into another CPU's cache; the packet path is already
+ * inside this lock (taken by the glue around nfc_account()). */
+NF_ABI void nfp_cpu_lock(unsigned int cpu) NF_NOEXCEPT;
+NF_ABI void nfp_cpu_unlock(unsigned int cpu) NF_NOEXCEPT;
+
+NF_ABI void nfp_packet_route(const void *skb, int family, struct nf_route *out) NF_NOEXCEPT;
+
+/* Clocks. */
+NF_ABI nf_u64 nfp_jiffies64(void) NF_NOEXCEPT;	/* since boot, starts at 0 */
+NF_ABI nf_u32 nfp_hz(void) NF_NOEXCEPT;
+NF_ABI void nfp_wallclock(nf_u64 *sec, nf_u32 *nsec) NF_NOEXCEPT;
+
+/* Hands one finished datagram to every destination.  Returns how many
+ * destinations took it. */
+NF_ABI int nfp_send(const void *buf, nf_size len) NF_NOEXCEPT;
+
+NF_ABI void nfp_log(int level, const char *msg) NF_NOEXCEPT;
+
+NF_ABI void nfp_bug(const char *what) NF_NOEXCEPT;
+
+NF_ABI nf_u64 nfp_clock_ns(void) NF_NOEXCEPT;	/* monotonic, for busy times */
+
+/* ---- core entry points (nfc_*) ---------------------------------------- */
+
+/* Run-time settings.  nfc_set() validates and refuses (returns -1, changes
+ * nothing) a value out of range; the glue turns that into -EINVAL. */
+enum nfc_setting {
+	NFC_INACTIVE_TIMEOUT,	/* seconds */
+	NFC_ACTIVE_TIMEOUT,	/* seconds */
+	NFC_MAXFLOWS,		/* 0 = unlimited */
+	NFC_PROTOCOL,		/* 5 */
+	NFC_ENGINE_ID,
+	NFC_DEBUG,
+	NFC_SCAN_MIN,		/* ticks */
+	NFC_NR_SETTINGS
+};
+
+struct nfc_limits {
+	nf_u32 min, max;
+};
+
+struct nfc_init_args {
+	nf_u32 nr_cpus;		/* nr_cpu_ids: cpu numbers are below this */
+	nf_u32 hashsize;	/* buckets over all CPUs; 0 = automatic */
+	nf_u64 ram_bytes;	/* for the automatic hashsize */
+	nf_u32 settings[NFC_NR_SETTINGS];
+};
+
+#define NFC_HASHSIZE_MIN 256u
+#define NFC_HASHSIZE_MAX (1u << 26)
+
+/* Returns 0, or a negative errno-style value (-12 = no memory). */
+NF_ABI int nfc_init(const struct nfc_init_args *args) NF_NOEXCEPT;
+NF_ABI void nfc_exit(void) NF_NOEXCEPT;
+
+NF_ABI int nfc_set(enum nfc_setting which, nf_u32 value) NF_NOEXCEPT;
+NF_ABI nf_u32 nfc_get(enum nfc_setting which) NF_NOEXCEPT;
+NF_ABI struct nfc_limits nfc_setting_limits(enum nfc_setting which) NF_NOEXCEPT;
+NF_ABI const char *nfc_setting_name(enum nfc_setting which) NF_NOEXCEPT;
+NF_ABI nf_u32 nfc_auto_hashsize(nf_u64 ram_bytes) NF_NOEXCEPT;
+
+/* Packet path: called on `cpu` with that CPU's cache lock held (BH off). */
+NF_ABI void nfc_account(unsigned int cpu, const struct nf_packet *pkt) NF_NOEXCEPT;
+
+/* Exporter, from the worker (process context).  Returns the delay in ticks
+ * until it wants to run again. */
+enum nfc_export_mode {
+	NFC_EXPORT_DUE,		/* flows whose timeouts expired */
+	NFC_EXPORT_ALL,		/* every flow now, reason "forced" (flush, unload) */
+};
+NF_ABI nf_u32 nfc_export(enum nfc_export_mode mode, unsigned int worker_cpu) NF_NOEXCEPT;
+
+/* Zeroes the statistics (flush=2). */
+NF_ABI void nfc_reset_stats(void) NF_NOEXCEPT;
+
+/* Re-sizes every CPU's table without losing a flow.  May sleep. */
+NF_ABI int nfc_resize(nf_u32 hashsize) NF_NOEXCEPT;
+NF_ABI nf_u32 nfc_hashsize(void) NF_NOEXCEPT;
+
+/* /proc/net/stat/ipt_netflow up to and including the "Export:" line; the glue
+ * appends the sockN lines.  Returns the length written (cut at cap). */
+NF_ABI nf_size nfc_format_stats(char *buf, nf_size cap, const char *srcversion) NF_NOEXCEPT;
+
+/* Destinations (the `destination=` list), parsed and validated by the core. */
+struct nf_dest {
+	nf_u8 family;		/* 4 or 6 */
+	nf_u8 bind_family;	/* 0 = no @bind */
+	nf_u16 port;
+	nf_u8 addr[16];
+	nf_u8 bind[16];
+	char ifname[16];	/* "" = no %ifname */
+};
+#define NF_MAX_DESTINATIONS 16
+/* Returns the number of destinations, or -1 with *err_pos / *err_reason set. */
+NF_ABI int nfc_parse_destinations(const char *text, struct nf_dest *out, nf_u32 cap,
+				  nf_u32 *err_pos, const char **err_reason) NF_NOEXCEPT;
+NF_ABI nf_size nfc_format_destination(const struct nf_dest *d, char *buf, nf_size cap) NF_NOEXCEPT;
+
+#endif /* NETFLOW_ABI_H */

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+// Lifetime and settings of the core: what the glue calls at load, unload and
+// on a parameter or sysctl write.
+#include "core/core.hpp"
+#include "ktl/new.hpp"
+
+namespace netflow {
+
+Core* g_core = nullptr;
+
+namespace {
+
+struct SettingInfo {
+	const char* name;
+	nfc_limits limits;
+};
+
+// Timeouts are bounded so that a timeout in ticks stays far below 2^31 at any HZ.
+// In enum nfc_setting order.
+constexpr SettingInfo setting_info[] = {
+	{"inactive_timeout", {1, 86400}},
+	{"active_timeout", {1, 7 * 86400}},
+	{"maxflows", {0, 0xffffffffu}},
+	{"protocol", {5, 5}},
+	{"engine_id", {0, 0xffffffffu}},
+	{"debug", {0, 3}},
+	{"scan_min", {1, 1000}},
+};
+
+static_assert(sizeof(setting_info) / sizeof(setting_info[0]) == NFC_NR_SETTINGS);
+
+bool valid(nfc_setting s, u32 v)
+{
+	const nfc_limits l = setting_info[s].limits;
+	return v >= l.min && v <= l.max;
+}
+
+} // namespace
+
+u64 ticks_to_ms(u64 ticks)
+{
+	const u32 hz = nfp_hz();
+	return (1000 % hz == 0) ? ticks * (1000 / hz) : ticks * 1000 / hz;
+}
+
+Timeouts Core::timeouts() const
+{
+	const u32 hz = nfp_hz();
+	Timeouts t;
+	t.inactive = setting(NFC_INACTIVE_TIMEOUT) * hz;
+	t.active = setting(NFC_ACTIVE_TIMEOUT) * hz;
+	// A busy flow is re-queued at most four times a second, and always
+	// well within its inactive timeout.
+	t.requeue = min(hz / 4, max(t.inactive / 4, 1u));
+	t.max_bytes = setting(NFC_PROTOCOL) == 5 ? v5_max_bytes : ~0ull;
+	return t;
+}
+
+u32 Core::per_cpu_buckets(u32 total) const
+{
+	return max((total + nr_cpus - 1) / nr_cpus, 64u);
+}
+
+} // namespace netflow
+
+using namespace netflow;
+
+extern "C" u32 nfc_auto_hashsize(u64 ram_bytes) noexcept
+{
+	// The original's rule: RAM/1024 bytes of buckets, at most 5 MiB, 8 B each.
+	u64 bytes = min<u64>(ram_bytes / 1024, 5ull << 20);
+	return static_cast<u32>(max<u64>(bytes / 8, NFC_HASHSIZE_MIN));
+}
+
+extern "C" int nfc_init(const nfc_init_args* args) noexcept
+{
+	for (int s = 0; s < NFC_NR_SETTINGS; s++)
+		if (!valid(static_cast<nfc_setting>(s), args->settings[s]))
+			return -22;
+	u32 hashsize = args->hashsize ? args->hashsize : nfc_auto_hashsize(args->ram_bytes);
+	if (hashsize < NFC_HASHSIZE_MIN || hashsize > NFC_HASHSIZE_MAX || !args->nr_cpus)
+		return -22;
+
+	Core* core = new (gfp_kernel) Core;
+	if (!core)
+		return -12;
+	core->nr_cpus = args->nr_cpus;
+	core->hashsize = hashsize;
+	copy(core->settings, args->settings, sizeof(core->settings));
+	nfp_random(&core->seed, sizeof(core->seed));
+	core->load_jiffies = nfp_jiffies64();
+	core->slabs.v4 = nfp_slab_create("ipt_netflow", sizeof(Flow4));
+	core->slabs.v6 = nfp_slab_create("ipt_netflow6", sizeof(Flow6));
+	core->cpus = static_cast<CpuCache**>(nfp_alloc(sizeof(CpuCache*) * core->nr_cpus, NF_GFP_KERNEL));
+	bool ok = core->slabs.v4 && core->slabs.v6 && core->cpus;
+	for (u32 cpu = 0; ok && cpu < core->nr_cpus; cpu++) {
+		CpuCache* c = new (gfp_kernel) CpuCache;
+		core->cpus[cpu] = c;
+		ok = c && c->init(core->per_cpu_buckets(hashsize), &core->seed, &core->slabs);
+	}
+	ok = ok && core->exporter.init(*core);
+	g_core = core;
+	if (!ok) {
+		nfc_exit();
+		return -12;
+	}
+	return 0;
+}
+
+extern "C" void nfc_exit(void) noexcept
+{
+	Core* core = g_core;
+	if (!core)
+		return;
+	core->exporter.destroy();
+	if (core->cpus) {
+		for (u32 cpu = 0; cpu < core->nr_cpus; cpu++) {
+			if (CpuCache* c = core->cpus[cpu]) {
+				if (c->buckets())
+					c->destroy();
+				destroy(c);
+			}
+		}
+		nfp_free(core->cpus);
+	}
+	if (core->slabs.v4)
+		nfp_slab_destroy(core->slabs.v4);
+	if (core->slabs.v6)
+		nfp_slab_destroy(core->slabs.v6);
+	g_core = nullptr;
+	destroy(core);
+}
+
+extern "C" int nfc_set(nfc_setting which, u32 value) noexcept
+{
+	if (which >= NFC_NR_SETTINGS || !valid(which, value))
+		return -1;
+	__atomic_store_n(&g_core->settings[which], value, __ATOMIC_RELAXED);
+	return 0;
+}
+
+extern "C" u32 nfc_get(nfc_setting which) noexcept { return g_core->setting(which); }
+
+extern "C" nfc_limits nfc_setting_limits(nfc_setting which) noexcept { return setting_info[which].limits; }
+
+extern "C" const char* nfc_setting_name(nfc_setting which) noexcept { return setting_info[which].name; }
+
+extern "C" u32 nfc_hashsize(void) noexcept { return g_core->hashsize; }
+
+extern "C" int nfc_resize(u32 hashsize) noexcept
+{
+	Core& core = *g_core;
+	if (hashsize < NFC_HASHSIZE_MIN || hashsize > NFC_HASHSIZE_MAX)
+		return -22;
+	const u32 n = core.per_cpu_buckets(hashsize);
+	int err = 0;
+	core.for_each_cpu([&](u32 cpu, CpuCache& c) {
+		auto** fresh = static_cast<FlowHead**>(nfp_alloc_large(sizeof(FlowHead*) * n));
+		if (!fresh) {
+			err = -12;
+			return;
+		}
+		nfp_cpu_lock(cpu);
+		FlowHead** old = c.rehash(fresh, n);
+		nfp_cpu_unlock(cpu);
+		nfp_free_large(old);
+	});
+	if (!err)
+		core.hashsize = hashsize;
+	return err;
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+// The module's whole state, built in nfc_init() and torn down in nfc_exit():
+// no global object is constructed before the module's init runs.
+#pragma once
+#include "core/export/exporter.hpp"
+#include "core/flow/cache.hpp"
+
+namespace netflow {
+
+class Core {
+public:
+	u32 nr_cpus = 0;
+	CpuCache** cpus = nullptr;	// [nr_cpus], nullptr where allocation failed
+	HashSeed seed{};
+	FlowSlabs slabs{};
+	u32 hashsize = 0;		// buckets over all CPUs
+	u32 nr_flows = 0;		// atomic
+	u32 peak_flows = 0;		// atomic
+	u32 peak_tick = 0;
+	u32 settings[NFC_NR_SETTINGS]{};// atomic words
+	u64 load_jiffies = 0;
+	Exporter exporter;
+
+	u32 setting(nfc_setting s) const { return __atomic_load_n(&settings[s], __ATOMIC_RELAXED); }
+	Timeouts timeouts() const;
+	u32 per_cpu_buckets(u32 total) const;
+	template <typename F> void for_each_cpu(F&& f)
+	{
+		for (u32 cpu = 0; cpu < nr_cpus; cpu++)
+			if (cpus[cpu])
+				f(cpu, *cpus[cpu]);
+	}
+};
+
+extern Core* g_core;
+
+u64 ticks_to_ms(u64 ticks);
+
+} // namespace netflow

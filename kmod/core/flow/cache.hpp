@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+// One CPU's flow cache: a chained hash table and an expiry list, both owned
+// by that CPU.  The packet path runs on the owner inside its lock (taken by
+// the glue, uncontended); the exporter, resize and flush visit it rarely
+// under the same lock.  Nothing here is shared between CPUs except the flow
+// count, which only changes when a flow is created or freed.
+//
+// The expiry list is kept in the order flows were last queued.  A hit only
+// re-queues a flow when its queue stamp is older than `requeue_ticks`, so a
+// busy flow costs a list move a few times a second, not on every packet, and
+// a scan can still stop at the first flow that cannot have expired.
+#pragma once
+#include "core/flow/flow.hpp"
+#include "core/flow/hash.hpp"
+#include "core/stats/cpu_stats.hpp"
+
+namespace netflow {
+
+struct Timeouts {
+	u32 inactive;	// ticks
+	u32 active;	// ticks
+	u32 requeue;	// ticks: queue-stamp granularity
+	u64 max_bytes;	// export before a record's byte counter would wrap
+};
+
+struct FlowLimits {
+	u32 maxflows;		// 0 = unlimited
+	u32* nr_flows;		// all CPUs together
+	u32* peak_flows;
+	u32* peak_tick;
+};
+
+struct FlowSlabs {
+	void* v4;
+	void* v6;
+};
+
+class CpuCache {
+public:
+	bool init(u32 buckets, const HashSeed* seed, const FlowSlabs* slabs) noexcept;
+	void destroy() noexcept;	// frees every flow still cached
+
+	// Packet path.  `facts.key.*.iif` is already set.
+	void account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t,
+		     const FlowLimits& limits) noexcept;
+	void count_truncated(u32 wire_len) noexcept
+	{
+		stats.trunc++;
+		stats.pkt_drop++;
+		stats.traf_drop += wire_len;
+	}
+
+	// Exporter side: moves up to `budget` flows that are due (all flows when
+	// `force`) to `out`, taken out of the hash with their end reason set.
+	size_t collect(u32 now, const Timeouts& t, bool force, ktl::List<FlowHead>& out,
+		       size_t budget) noexcept;
+
+	// Swaps in a new, zeroed bucket array of `n` entries and rehashes every
+	// cached flow into it; returns the old array for the caller to free.
+	FlowHead** rehash(FlowHead** fresh, u32 n) noexcept;
+
+	// Gives a collected flow back to its slab.
+	void release(FlowHead* h, u32* nr_flows) const noexcept;
+
+	// Visits every cached flow (for /proc/net/stat/ipt_netflow_flows).
+	template <typename F> void for_each(F&& f) const
+	{
+		for (FlowHead* h : expiry_)
+			f(*h);
+	}
+
+	u32 buckets() const { return nbuckets_; }
+	u32 flows() const { return nr_v4 + nr_v6; }
+
+	CpuStats stats{};
+	u32 nr_v4 = 0;
+	u32 nr_v6 = 0;
+
+private:
+	template <typename F> void account_in(const decltype(F::key)& key, const PacketFacts& facts,
+					      const nf_packet& pkt, const Timeouts& t,
+					      const FlowLimits& limits, void* slab) noexcept;
+	template <typename F> F* create(const decltype(F::key)& key, const nf_packet& pkt,
+					 const FlowLimits& limits, void* slab, FlowHead** bucket) noexcept;
+	void unhash(FlowHead& h);
+	void forget(FlowHead& h);
+
+	const HashSeed* seed_ = nullptr;
+	const FlowSlabs* slabs_ = nullptr;
+	FlowHead** table_ = nullptr;
+	u32 nbuckets_ = 0;
+	ktl::List<FlowHead> expiry_;
+};
+
+u32 flow_hash(const FlowHead& h, const HashSeed& seed);
+
+} // namespace netflow

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+// The packet path: parse the bounded header copy, then account the packet in
+// this CPU's cache.
+#include "core/core.hpp"
+#include "core/packet/parser.hpp"
+
+using namespace netflow;
+
+extern "C" void nfc_account(unsigned int cpu, const nf_packet* pkt) noexcept
+{
+	Core& core = *g_core;
+	CpuCache& cache = *core.cpus[cpu];
+	PacketFacts facts;
+	if (parse_packet(Bytes(pkt->data, pkt->len), pkt->wire_len, pkt->family, facts) != ParseStatus::ok) {
+		cache.count_truncated(pkt->wire_len);
+		return;
+	}
+	if (facts.fragment)
+		cache.stats.frag++;
+	if (facts.family == NF_FAMILY_IPV4)
+		facts.key.v4.iif = pkt->iif;
+	else
+		facts.key.v6.iif = pkt->iif;
+	const FlowLimits limits{core.setting(NFC_MAXFLOWS), &core.nr_flows, &core.peak_flows, &core.peak_tick};
+	cache.account(facts, *pkt, core.timeouts(), limits);
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+// /proc/net/stat/ipt_netflow, in the layout users and scripts of the original
+// read (UPSTREAM-2.6 §3.1); the glue appends the per-socket lines.
+#include "core/core.hpp"
+#include "ktl/format.hpp"
+
+using namespace netflow;
+
+namespace {
+
+void put_cpu_line(TextBuffer& out, u64 pps, const CpuStats& s, u64 metric)
+{
+	out.num(pps, 6).put("; ").num(s.searched, 6).put(' ').num(s.found, 6).put(' ').num(s.notfound, 6);
+	out.put(" [").hundredths(metric).put("], ");
+	out.num(s.trunc, 4).put(' ').num(s.frag, 4).put(' ').num(s.alloc_err, 4).put(' ').num(s.maxflows_err, 4);
+	out.put(", traffic: ").num(s.pkt_total).put(", ").num(s.traf_total >> 20).put(" MB");
+	out.put(", drop: ").num(s.pkt_drop).put(", ").num(s.traf_drop >> 10).put(" K\n");
+}
+
+u64 sub0(u64 a, u64 b) { return a > b ? a - b : 0; }
+
+} // namespace
+
+extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversion) noexcept
+{
+	Core& core = *g_core;
+	const Exporter& ex = core.exporter;
+	const RateMeter& r = ex.rates;
+	const u32 hz = nfp_hz();
+	const u32 now = static_cast<u32>(nfp_jiffies64());
+	TextBuffer out(buf, cap);
+
+	out.put("ipt_NETFLOW " NF_VERSION ", srcversion ").put(srcversion).put(";\n");
+	out.put("Protocol version ").num(core.setting(NFC_PROTOCOL)).put(" (netflow)\n");
+	out.put("Timeouts: active ").num(core.setting(NFC_ACTIVE_TIMEOUT)).put("s, inactive ")
+		.num(core.setting(NFC_INACTIVE_TIMEOUT)).put("s. Maxflows ").num(core.setting(NFC_MAXFLOWS)).put('\n');
+
+	CpuStats total{};
+	u64 mem = 0, buckets = 0;
+	core.for_each_cpu([&](u32, CpuCache& c) {
+		total.add(c.stats);
+		mem += u64(c.nr_v4) * sizeof(Flow4) + u64(c.nr_v6) * sizeof(Flow6);
+		buckets += c.buckets();
+	});
+	const u32 flows = __atomic_load_n(&core.nr_flows, __ATOMIC_RELAXED);
+	const u32 peak_age_min = static_cast<u32>(ticks_to_ms(now - core.peak_tick) / 60000);
+	const WorkerInfo& w = ex.worker;
+	out.put("Flows: active ").num(flows).put(" (peak ").num(core.peak_flows).put(" reached ")
+		.num(peak_age_min / 1440).put('d').num(peak_age_min / 60 % 24).put('h').num(peak_age_min % 60)
+		.put("m ago), mem ").num((mem + buckets * sizeof(void*)) >> 10).put("K, worker delay ")
+		.num(w.delay).put('/').num(hz).put(" [").num(core.setting(NFC_SCAN_MIN)).put("..")
+		.num(max(hz / 10, core.setting(NFC_SCAN_MIN))).put("] (")
+		.num(ticks_to_ms(now - w.last_start)).put(" ms, ").num(w.busy_us).put(" us, ")
+		.num(w.scanned).put(":0 [cpu").num(w.cpu).put("]).\n");
+
+	const u64 in_pkts = sub0(total.pkt_total, ex.stats.out_pkts);
+	const u64 in_bytes = sub0(total.traf_total, ex.stats.out_bytes);
+	out.put("Hash: size ").num(core.hashsize).put(" (mem ").num(buckets * sizeof(void*) >> 10).put("K), metric ")
+		.hundredths(r.metric).put(" [").hundredths(r.metric1.value() ?: 100).put(", ")
+		.hundredths(r.metric5.value() ?: 100).put(", ").hundredths(r.metric15.value() ?: 100)
+		.put("]. InHash: ").num(in_pkts).put(" pkt, ").num(in_bytes >> 10).put(" K, InPDU ")
+		.num(ex.pending_pkts).put(", ").num(ex.pending_bytes).put(".\n");
+
+	out.put("Rate: ").num(r.bps).put(" bits/sec, ").num(r.pps).put(" packets/sec; Avg 1 min: ")
+		.num(r.bps1.value()).put(" bps, ").num(r.pps1.value()).put(" pps; 5 min: ")
+		.num(r.bps5.value()).put(" bps, ").num(r.pps5.value()).put(" pps\n");
+
+	out.put("cpu#     pps; <search found new [metric], trunc frag alloc maxflows>,"
+		" traffic: <pkt, bytes>, drop: <pkt, bytes>\n");
+	u64 total_pps = 0;
+	for (u32 cpu = 0; cpu < core.nr_cpus; cpu++)
+		total_pps += ex.cpu_rates[cpu].pps;
+	out.put("Total ");
+	put_cpu_line(out, total_pps, total, hash_metric(total.searched, total.found, total.notfound));
+	if (core.nr_cpus > 1) {
+		core.for_each_cpu([&](u32 cpu, CpuCache& c) {
+			const CpuRate& cr = ex.cpu_rates[cpu];
+			out.put("cpu").num_left(cpu, 2).put(' ');
+			put_cpu_line(out, cr.pps, c.stats, cr.metric.value() ?: 100);
+		});
+	}
+
+	const ExportStats& e = ex.stats;
+	out.put("Export: Rate ").num(r.export_rate).put(" bytes/s; Total ").num(e.datagrams).put(" pkts, ")
+		.num(e.bytes >> 20).put(" MB, ").num(e.flows).put(" flows; Errors ").num(e.errors)
+		.put(" pkts; Traffic lost ").num(e.lost_pkts).put(" pkts, ").num(e.lost_bytes >> 10)
+		.put(" Kbytes, ").num(e.lost_flows).put(" flows.\n");
+	return out.size();
+}

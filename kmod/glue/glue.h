@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the glue files share among themselves.  The core sees none of this. */
+#ifndef NETFLOW_GLUE_H
+#define NETFLOW_GLUE_H
+
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/types.h>
+#include "netflow/abi.h"
+
+#define NF_NAME "ipt_NETFLOW"
+
+/* Serialises the exporter against every configuration change. */
+extern struct mutex nf_export_mutex;
+
+/* params.c: the load-time values and the parsing both params and sysctls use. */
+extern char nf_destination[];
+#define NF_DESTINATION_MAX 256
+extern int nf_sndbuf;
+extern unsigned int nf_hashsize;
+extern unsigned int nf_settings[NFC_NR_SETTINGS];
+int nf_parse_setting(enum nfc_setting which, const char *text, unsigned int *out, bool quiet);
+int nf_validate_destinations(const char *text, bool quiet);
+extern bool nf_core_running;
+
+/* socket.c */
+int nf_sockets_start(const char *destinations);	/* parses and connects */
+void nf_sockets_stop(void);
+int nf_sockets_set_sndbuf(int bytes);
+int nf_sockets_sndbuf(void);
+void nf_sockets_show(struct seq_file *m);
+
+/* worker.c */
+void nf_worker_start(void);
+void nf_worker_stop(void);
+void nf_worker_flush(bool reset_stats);
+
+/* proc.c, sysctl.c, target.c */
+int nf_proc_init(void);
+void nf_proc_exit(void);
+int nf_sysctl_init(void);
+void nf_sysctl_exit(void);
+int nf_target_init(void);
+void nf_target_exit(void);
+
+/* platform.c */
+void nf_cpu_locks_init(void);
+
+#endif

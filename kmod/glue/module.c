@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipt_NETFLOW: meters packets hitting `-j NETFLOW` into flows and exports
+ * them as NetFlow.  Load order builds everything before the target can see
+ * a packet; unload tears down in reverse and exports what is still cached.
+ */
+#include <linux/cpumask.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include "glue.h"
+
+DEFINE_MUTEX(nf_export_mutex);
+
+static int __init netflow_init(void)
+{
+	struct nfc_init_args args = {
+		.nr_cpus = nr_cpu_ids,
+		.hashsize = nf_hashsize,
+		.ram_bytes = (u64)totalram_pages() << PAGE_SHIFT,
+	};
+	int err;
+
+	memcpy(args.settings, nf_settings, sizeof(args.settings));
+	nf_cpu_locks_init();
+	err = nfc_init(&args);
+	if (err) {
+		pr_err(NF_NAME ": cannot start the flow cache (%d)\n", err);
+		return err;
+	}
+	nf_core_running = true;
+	err = nf_sockets_start(nf_destination);
+	if (err)
+		goto fail_core;
+	if (nf_sndbuf)
+		nf_sockets_set_sndbuf(nf_sndbuf);
+	err = nf_proc_init();
+	if (err)
+		goto fail_sockets;
+	err = nf_sysctl_init();
+	if (err)
+		goto fail_proc;
+	nf_worker_start();
+	err = nf_target_init();
+	if (err)
+		goto fail_worker;
+	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %u, destination %s, hashsize %u\n",
+		nfc_get(NFC_PROTOCOL), nf_destination, nfc_hashsize());
+	return 0;
+
+fail_worker:
+	nf_worker_stop();
+	nf_sysctl_exit();
+fail_proc:
+	nf_proc_exit();
+fail_sockets:
+	nf_sockets_stop();
+fail_core:
+	nf_core_running = false;
+	nfc_exit();
+	return err;
+}
+
+static void __exit netflow_exit(void)
+{
+	nf_target_exit();
+	nf_sysctl_exit();
+	nf_proc_exit();
+	nf_worker_stop();	/* exports everything still cached */
+	nf_sockets_stop();
+	nf_core_running = false;
+	nfc_exit();
+	pr_info(NF_NAME " unloaded\n");
+}
+
+module_init(netflow_init);
+module_exit(netflow_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("ipt-netflow++ developers");
+MODULE_DESCRIPTION("NetFlow v5 flow export target for iptables and ip6tables (C++ port of ipt_NETFLOW)");
+MODULE_VERSION(NF_VERSION);
+MODULE_ALIAS("ip6t_NETFLOW");

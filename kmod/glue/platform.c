@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel services the core asks for (the nfp_* half of abi.h). */
+#include <linux/jiffies.h>
+#include <linux/percpu.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+#include <net/ip6_route.h>
+#include <net/route.h>
+#include "glue.h"
+
+void *nfp_alloc(nf_size size, int gfp)
+{
+	return kzalloc(size, gfp == NF_GFP_ATOMIC ? GFP_ATOMIC : GFP_KERNEL);
+}
+
+void nfp_free(void *p)
+{
+	kfree(p);
+}
+
+void *nfp_alloc_large(nf_size size)
+{
+	return kvzalloc(size, GFP_KERNEL);
+}
+
+void nfp_free_large(void *p)
+{
+	kvfree(p);
+}
+
+void *nfp_slab_create(const char *name, nf_size size)
+{
+	/* No SLAB_HWCACHE_ALIGN: it would round a 96-byte flow up to 128. */
+	return kmem_cache_create(name, size, 8, 0, NULL);
+}
+
+void nfp_slab_destroy(void *slab)
+{
+	kmem_cache_destroy(slab);
+}
+
+void *nfp_slab_alloc(void *slab)
+{
+	return kmem_cache_alloc(slab, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+void nfp_slab_free(void *slab, void *obj)
+{
+	kmem_cache_free(slab, obj);
+}
+
+void nfp_random(void *buf, nf_size len)
+{
+	get_random_bytes(buf, len);
+}
+
+/* One lock per CPU cache: the owner takes it in the packet path (never
+ * contended but by the exporter), the exporter when it visits. */
+static DEFINE_PER_CPU(spinlock_t, nf_cpu_lock);
+
+void nf_cpu_locks_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		spin_lock_init(per_cpu_ptr(&nf_cpu_lock, cpu));
+}
+
+void nfp_cpu_lock(unsigned int cpu)
+{
+	spin_lock_bh(per_cpu_ptr(&nf_cpu_lock, cpu));
+}
+
+void nfp_cpu_unlock(unsigned int cpu)
+{
+	spin_unlock_bh(per_cpu_ptr(&nf_cpu_lock, cpu));
+}
+
+/* Packet path entry, here because it owns the lock. */
+void nf_account_packet(const struct nf_packet *pkt);
+void nf_account_packet(const struct nf_packet *pkt)
+{
+	unsigned int cpu;
+	spinlock_t *lock;
+
+	/* nft_compat may run OUTPUT targets outside softirq: stay on one CPU
+	 * and keep softirqs off this CPU's cache while we are in it. */
+	local_bh_disable();
+	cpu = smp_processor_id();
+	lock = per_cpu_ptr(&nf_cpu_lock, cpu);
+	spin_lock(lock);
+	nfc_account(cpu, pkt);
+	spin_unlock(lock);
+	local_bh_enable();
+}
+
+void nfp_packet_route(const void *skbp, int family, struct nf_route *out)
+{
+	const struct sk_buff *skb = skbp;
+	const struct dst_entry *dst = skb_dst(skb);
+
+	if (!dst)
+		return;
+	if (family == NF_FAMILY_IPV4) {
+		const struct rtable *rt = (const struct rtable *)dst;
+
+		if (rt->rt_uses_gateway && rt->rt_gw_family == AF_INET)
+			memcpy(out->nexthop, &rt->rt_gw4, 4);
+	} else {
+		const struct rt6_info *rt = (const struct rt6_info *)dst;
+
+		if (rt->rt6i_flags & RTF_GATEWAY)
+			memcpy(out->nexthop, &rt->rt6i_gateway, 16);
+	}
+}
+
+nf_u64 nfp_jiffies64(void)
+{
+	return get_jiffies_64() - INITIAL_JIFFIES;
+}
+
+nf_u32 nfp_hz(void)
+{
+	return HZ;
+}
+
+void nfp_wallclock(nf_u64 *sec, nf_u32 *nsec)
+{
+	struct timespec64 ts;
+
+	ktime_get_real_ts64(&ts);
+	*sec = ts.tv_sec;
+	*nsec = ts.tv_nsec;
+}
+
+nf_u64 nfp_clock_ns(void)
+{
+	return ktime_get_ns();
+}
+
+void nfp_log(int level, const char *msg)
+{
+	printk("%s" NF_NAME ": %s\n", level <= 3 ? KERN_ERR : KERN_INFO, msg);
+}
+
+void nfp_bug(const char *what)
+{
+	WARN(1, NF_NAME ": internal error: %s\n", what);
+}

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+/* /proc/net/stat/ipt_netflow: the core formats, the glue adds socket lines. */
+#include <linux/module.h>
+#include <linux/proc_fs.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+#include "glue.h"
+
+static int nf_stat_show(struct seq_file *m, void *v)
+{
+	size_t cap = 4096 + nr_cpu_ids * 192;
+	char *buf = kvmalloc(cap, GFP_KERNEL);
+	size_t len;
+
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&nf_export_mutex);
+	len = nfc_format_stats(buf, cap, THIS_MODULE->srcversion ?: "none");
+	seq_write(m, buf, len);
+	nf_sockets_show(m);
+	mutex_unlock(&nf_export_mutex);
+	kvfree(buf);
+	return 0;
+}
+
+int nf_proc_init(void)
+{
+	if (!proc_create_single("ipt_netflow", 0444, init_net.proc_net_stat, nf_stat_show))
+		return -ENOMEM;
+	return 0;
+}
+
+void nf_proc_exit(void)
+{
+	remove_proc_entry("ipt_netflow", init_net.proc_net_stat);
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * net.netflow.* sysctls, named as in the original.  A write is parsed and
+ * validated in full before anything changes: a bad value returns -EINVAL and
+ * the old one stays in force.
+ */
+#include <linux/slab.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+#include "glue.h"
+
+static int nf_sysctl_setting(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
+{
+	enum nfc_setting which = (enum nfc_setting)(unsigned long)table->extra1;
+	unsigned int v = nfc_get(which);
+	struct ctl_table tmp = *table;
+	int err;
+
+	tmp.data = &v;
+	tmp.maxlen = sizeof(v);
+	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	if (nfc_set(which, v))
+		return -EINVAL;
+	nf_settings[which] = v;
+	return 0;
+}
+
+static int nf_sysctl_hashsize(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
+{
+	unsigned int v = nfc_hashsize();
+	struct ctl_table tmp = *table;
+	int err;
+
+	tmp.data = &v;
+	tmp.maxlen = sizeof(v);
+	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	if (v < NFC_HASHSIZE_MIN || v > NFC_HASHSIZE_MAX)
+		return -EINVAL;
+	mutex_lock(&nf_export_mutex);
+	err = nfc_resize(v);
+	mutex_unlock(&nf_export_mutex);
+	return err ? -ENOMEM : 0;
+}
+
+static int nf_sysctl_sndbuf(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tmp = *table;
+	int v, err;
+
+	mutex_lock(&nf_export_mutex);
+	v = nf_sockets_sndbuf();
+	mutex_unlock(&nf_export_mutex);
+	if (v < 0)
+		return v;	/* -ENOENT: no connected destination */
+	tmp.data = &v;
+	tmp.maxlen = sizeof(v);
+	err = proc_dointvec(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	if (v < 0)
+		return -EINVAL;
+	mutex_lock(&nf_export_mutex);
+	nf_sndbuf = v;
+	err = nf_sockets_set_sndbuf(v);
+	mutex_unlock(&nf_export_mutex);
+	return err;
+}
+
+static int nf_sysctl_destination(struct ctl_table *table, int write, void *buffer, size_t *lenp,
+				 loff_t *ppos)
+{
+	struct ctl_table tmp = *table;
+	char *text;
+	int err;
+
+	text = kzalloc(NF_DESTINATION_MAX, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	mutex_lock(&nf_export_mutex);
+	strscpy(text, nf_destination, NF_DESTINATION_MAX);
+	mutex_unlock(&nf_export_mutex);
+	tmp.data = text;
+	tmp.maxlen = NF_DESTINATION_MAX;
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		goto out;
+	if (nf_validate_destinations(text, false) < 0) {
+		err = -EINVAL;
+		goto out;
+	}
+	mutex_lock(&nf_export_mutex);
+	err = nf_sockets_start(text);
+	if (!err)
+		strscpy(nf_destination, text, NF_DESTINATION_MAX);
+	mutex_unlock(&nf_export_mutex);
+out:
+	kfree(text);
+	return err;
+}
+
+static int nf_sysctl_flush(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tmp = *table;
+	unsigned int v = 0;
+	int err;
+
+	tmp.data = &v;
+	tmp.maxlen = sizeof(v);
+	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	if (v)
+		nf_worker_flush(v >= 2);
+	return 0;
+}
+
+#define NF_SETTING(path, which) \
+	{ .procname = path, .mode = 0644, .proc_handler = nf_sysctl_setting, \
+	  .extra1 = (void *)(unsigned long)(which) }
+#define NF_SPECIAL(path, handler) \
+	{ .procname = path, .mode = 0644, .proc_handler = handler }
+
+static struct ctl_table nf_sysctl_table[] = {
+	NF_SETTING("active_timeout", NFC_ACTIVE_TIMEOUT),
+	NF_SETTING("inactive_timeout", NFC_INACTIVE_TIMEOUT),
+	NF_SETTING("debug", NFC_DEBUG),
+	NF_SPECIAL("hashsize", nf_sysctl_hashsize),
+	NF_SPECIAL("sndbuf", nf_sysctl_sndbuf),
+	NF_SPECIAL("destination", nf_sysctl_destination),
+	NF_SETTING("maxflows", NFC_MAXFLOWS),
+	NF_SPECIAL("flush", nf_sysctl_flush),
+	NF_SETTING("protocol", NFC_PROTOCOL),
+	NF_SETTING("scan-min", NFC_SCAN_MIN),
+	{ }
+};
+
+static struct ctl_table_header *nf_sysctl_header;
+
+int nf_sysctl_init(void)
+{
+	nf_sysctl_header = register_net_sysctl(&init_net, "net/netflow", nf_sysctl_table);
+	return nf_sysctl_header ? 0 : -ENOMEM;
+}
+
+void nf_sysctl_exit(void)
+{
+	unregister_net_sysctl_table(nf_sysctl_header);
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The NETFLOW xtables target for IPv4 and IPv6: copy the header bytes the
+ * core needs, account, and let the packet go on (non-terminating). */
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/skbuff.h>
+#include "glue.h"
+
+void nf_account_packet(const struct nf_packet *pkt);
+
+static unsigned int netflow_tg(struct sk_buff *skb, const struct xt_action_param *par)
+{
+	u8 copy[NF_MAX_HEADER_BYTES];
+	const struct net_device *in = xt_in(par), *out = xt_out(par);
+	int off = skb_network_offset(skb);
+	struct nf_packet pkt;
+
+	/* A packet without a network header is counted as truncated. */
+	pkt.wire_len = (off >= 0 && skb->len > (unsigned int)off) ? skb->len - off : 0;
+	pkt.len = min_t(u32, pkt.wire_len, NF_MAX_HEADER_BYTES);
+	pkt.data = pkt.len ? skb_header_pointer(skb, off, pkt.len, copy) : copy;
+	if (unlikely(!pkt.data)) {
+		pkt.data = copy;
+		pkt.len = pkt.wire_len = 0;
+	}
+	pkt.skb = skb;
+	pkt.iif = in ? in->ifindex : -1;
+	pkt.oif = out ? out->ifindex : -1;
+	pkt.now = (u32)(jiffies - INITIAL_JIFFIES);
+	pkt.family = xt_family(par) == NFPROTO_IPV6 ? NF_FAMILY_IPV6 : NF_FAMILY_IPV4;
+	pkt.hooknum = xt_hooknum(par);
+	nf_account_packet(&pkt);
+	return XT_CONTINUE;
+}
+
+static int netflow_tg_check(const struct xt_tgchk_param *par)
+{
+	if (strcmp(par->table, "nat") == 0) {
+		pr_info(NF_NAME ": the NETFLOW target is not valid in the nat table;"
+			" use filter, mangle or raw\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define NF_HOOKS ((1 << NF_INET_PRE_ROUTING) | (1 << NF_INET_LOCAL_IN) | (1 << NF_INET_FORWARD) | \
+		  (1 << NF_INET_LOCAL_OUT) | (1 << NF_INET_POST_ROUTING))
+
+static struct xt_target netflow_tg_reg[] __read_mostly = {
+	{
+		.name = "NETFLOW",
+		.revision = 0,
+		.family = NFPROTO_IPV4,
+		.target = netflow_tg,
+		.checkentry = netflow_tg_check,
+		.targetsize = 0,
+		.hooks = NF_HOOKS,
+		.me = THIS_MODULE,
+	},
+	{
+		.name = "NETFLOW",
+		.revision = 0,
+		.family = NFPROTO_IPV6,
+		.target = netflow_tg,
+		.checkentry = netflow_tg_check,
+		.targetsize = 0,
+		.hooks = NF_HOOKS,
+		.me = THIS_MODULE,
+	},
+};
+
+int nf_target_init(void)
+{
+	return xt_register_targets(netflow_tg_reg, ARRAY_SIZE(netflow_tg_reg));
+}
+
+void nf_target_exit(void)
+{
+	xt_unregister_targets(netflow_tg_reg, ARRAY_SIZE(netflow_tg_reg));
+}

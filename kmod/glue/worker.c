@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The exporter runs from a delayed work item, never in the packet path; the
+ * core chooses each next delay. */
+#include <linux/smp.h>
+#include <linux/workqueue.h>
+#include "glue.h"
+
+static void nf_worker_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(nf_worker, nf_worker_fn);
+static bool nf_worker_stopping;
+
+static void nf_worker_fn(struct work_struct *work)
+{
+	u32 delay;
+
+	mutex_lock(&nf_export_mutex);
+	delay = nfc_export(NFC_EXPORT_DUE, raw_smp_processor_id());
+	mutex_unlock(&nf_export_mutex);
+	if (!READ_ONCE(nf_worker_stopping))
+		queue_delayed_work(system_wq, &nf_worker, delay);
+}
+
+void nf_worker_start(void)
+{
+	WRITE_ONCE(nf_worker_stopping, false);
+	queue_delayed_work(system_wq, &nf_worker, HZ / 10);
+}
+
+void nf_worker_stop(void)
+{
+	WRITE_ONCE(nf_worker_stopping, true);
+	cancel_delayed_work_sync(&nf_worker);
+	nf_worker_flush(false);
+}
+
+/* flush=1 (and unload): every cached flow leaves now, reason "forced". */
+void nf_worker_flush(bool reset_stats)
+{
+	mutex_lock(&nf_export_mutex);
+	nfc_export(NFC_EXPORT_ALL, raw_smp_processor_id());
+	if (reset_stats)
+		nfc_reset_stats();
+	mutex_unlock(&nf_export_mutex);
+}
