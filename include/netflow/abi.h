@@ -158,6 +158,10 @@ NF_ABI nf_u32 nfc_hashsize(void) NF_NOEXCEPT;
  * appends the sockN lines.  Returns the length written (cut at cap). */
 NF_ABI nf_size nfc_format_stats(char *buf, nf_size cap, const char *srcversion) NF_NOEXCEPT;
 
+/* /proc/net/stat/ipt_netflow_snmp up to the per-CPU rows; `sock_errors` (the
+ * glue's ICMP error count) goes into errTotal. */
+NF_ABI nf_size nfc_format_snmp(char *buf, nf_size cap, nf_u64 sock_errors) NF_NOEXCEPT;
+
 /* Destinations (the `destination=` list), parsed and validated by the core. */
 struct nf_dest {
 	nf_u8 family;		/* 4 or 6 */

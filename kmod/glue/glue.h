@@ -29,6 +29,8 @@ void nf_sockets_stop(void);
 int nf_sockets_set_sndbuf(int bytes);
 int nf_sockets_sndbuf(void);
 void nf_sockets_show(struct seq_file *m);
+void nf_sockets_show_snmp(struct seq_file *m);
+u64 nf_sockets_icmp_errors(void);
 
 /* worker.c */
 void nf_worker_start(void);

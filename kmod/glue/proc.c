@@ -23,14 +23,37 @@ static int nf_stat_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/* Machine-readable twin of the above, as SNMP agents parse it. */
+static int nf_snmp_show(struct seq_file *m, void *v)
+{
+	size_t cap = 2048 + nr_cpu_ids * 128;
+	char *buf = kvmalloc(cap, GFP_KERNEL);
+	size_t len;
+
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&nf_export_mutex);
+	len = nfc_format_snmp(buf, cap, nf_sockets_icmp_errors());
+	seq_write(m, buf, len);
+	nf_sockets_show_snmp(m);
+	mutex_unlock(&nf_export_mutex);
+	kvfree(buf);
+	return 0;
+}
+
 int nf_proc_init(void)
 {
 	if (!proc_create_single("ipt_netflow", 0444, init_net.proc_net_stat, nf_stat_show))
 		return -ENOMEM;
+	if (!proc_create_single("ipt_netflow_snmp", 0444, init_net.proc_net_stat, nf_snmp_show)) {
+		remove_proc_entry("ipt_netflow", init_net.proc_net_stat);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 void nf_proc_exit(void)
 {
+	remove_proc_entry("ipt_netflow_snmp", init_net.proc_net_stat);
 	remove_proc_entry("ipt_netflow", init_net.proc_net_stat);
 }

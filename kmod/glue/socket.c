@@ -266,3 +266,35 @@ void nf_sockets_show(struct seq_file *m)
 			   ns->sent_pkts, ns->sent_bytes);
 	}
 }
+
+u64 nf_sockets_icmp_errors(void)
+{
+	u64 sum = 0;
+	int i;
+
+	for (i = 0; i < nf_nsocks; i++)
+		sum += atomic_read(&nf_socks[i].cberr);
+	return sum;
+}
+
+void nf_sockets_show_snmp(struct seq_file *m)
+{
+	u32 peak = 0;
+	char name[96];
+	int i;
+
+	for (i = 0; i < nf_nsocks; i++) {
+		struct nf_sock *ns = &nf_socks[i];
+
+		nfc_format_destination(&ns->dest, name, sizeof(name));
+		seq_printf(m, "sock%d %s %d %u %u %u %u", i, name, ns->sock != NULL, ns->err_connect,
+			   ns->err_full, atomic_read(&ns->cberr), ns->err_other);
+		if (ns->sock)
+			seq_printf(m, " %u %u %u\n", READ_ONCE(ns->sock->sk->sk_sndbuf),
+				   sk_wmem_alloc_get(ns->sock->sk), ns->wmem_peak);
+		else
+			seq_printf(m, " 0 0 %u\n", ns->wmem_peak);
+		peak = max(peak, ns->wmem_peak);
+	}
+	seq_printf(m, "sndbufPeak   %u\n", peak);
+}

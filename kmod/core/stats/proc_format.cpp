@@ -87,3 +87,48 @@ extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversi
 		.put(" Kbytes, ").num(e.lost_flows).put(" flows.\n");
 	return out.size();
 }
+
+extern "C" nf_size nfc_format_snmp(char* buf, nf_size cap, u64 sock_errors) noexcept
+{
+	Core& core = *g_core;
+	const Exporter& ex = core.exporter;
+	const ExportStats& e = ex.stats;
+	TextBuffer out(buf, cap);
+
+	CpuStats total{};
+	u64 mem = 0;
+	core.for_each_cpu([&](u32, CpuCache& c) {
+		total.add(c.stats);
+		mem += u64(c.nr_v4) * sizeof(Flow4) + u64(c.nr_v6) * sizeof(Flow6) + u64(c.buckets()) * sizeof(void*);
+	});
+	auto row = [&](const char* name, u64 v) { out.put(name).num(v).put('\n'); };
+	row("inBitRate    ", ex.rates.bps);
+	row("inPacketRate ", ex.rates.pps);
+	row("inFlows      ", total.notfound);
+	row("inPackets    ", total.pkt_total);
+	row("inBytes      ", total.traf_total);
+	out.put("hashMetric   ").hundredths(hash_metric(total.searched, total.found, total.notfound)).put('\n');
+	row("hashMemory   ", mem);
+	row("hashFlows    ", __atomic_load_n(&core.nr_flows, __ATOMIC_RELAXED));
+	row("hashPackets  ", sub0(total.pkt_total, e.out_pkts));
+	row("hashBytes    ", sub0(total.traf_total, e.out_bytes));
+	row("dropPackets  ", total.pkt_drop);
+	row("dropBytes    ", total.traf_drop);
+	row("outByteRate  ", ex.rates.export_rate);
+	row("outFlows     ", e.flows);
+	row("outPackets   ", e.datagrams);
+	row("outBytes     ", e.bytes);
+	row("lostFlows    ", e.lost_flows);
+	row("lostPackets  ", e.lost_pkts);
+	row("lostBytes    ", e.lost_bytes);
+	row("errTotal     ", e.errors + sock_errors);
+	core.for_each_cpu([&](u32 cpu, CpuCache& c) {
+		const CpuStats& s = c.stats;
+		const CpuRate& cr = ex.cpu_rates[cpu];
+		out.put("cpu").num(cpu).put(' ').num(cr.pps).put(' ').num(s.notfound).put(' ').num(s.pkt_total)
+			.put(' ').num(s.traf_total).put(' ').hundredths(cr.metric.value() ?: 100).put(' ')
+			.num(s.pkt_drop).put(' ').num(s.traf_drop).put(' ').num(s.trunc).put(' ').num(s.frag)
+			.put(' ').num(s.alloc_err).put(' ').num(s.maxflows_err).put('\n');
+	});
+	return out.size();
+}

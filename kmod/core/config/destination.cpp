@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+// The `destination=` list parser and formatter (grammar in destination.hpp).
+#include "core/config/destination.hpp"
+
+namespace netflow {
+namespace {
+
+constexpr bool is_sep(char c) { return c == ' ' || c == ',' || c == ';' || c == '\t' || c == '\n'; }
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+// Characters a bare IPv6 address is made of.
+constexpr bool is_v6_char(char c) { return hex_value(c) >= 0 || c == ':' || c == '.'; }
+
+// A dotted quad at the start of [s, e): returns the end of it, or nullptr.
+const char* parse_ipv4_prefix(const char* s, const char* e, u8 out[4])
+{
+	for (int i = 0; i < 4; ++i) {
+		if (i > 0) {
+			if (s == e || *s != '.')
+				return nullptr;
+			++s;
+		}
+		if (s == e || !is_digit(*s))
+			return nullptr;
+		if (*s == '0' && s + 1 < e && is_digit(s[1]))
+			return nullptr;	// leading zero: octal to some parsers
+		u32 v = 0;
+		int n = 0;
+		while (s < e && is_digit(*s) && n < 3) {
+			v = v * 10 + static_cast<u32>(*s - '0');
+			++s;
+			++n;
+		}
+		if ((s < e && is_digit(*s)) || v > 255)
+			return nullptr;
+		out[i] = static_cast<u8>(v);
+	}
+	return s;
+}
+
+bool parse_ipv4_exact(const char* s, const char* e, u8 out[4])
+{
+	const char* end = parse_ipv4_prefix(s, e, out);
+	return end && end == e;
+}
+
+// Exactly [s, e) as an RFC 4291 §2.2 IPv6 address.
+bool parse_ipv6_exact(const char* s, const char* e, u8 out[16])
+{
+	u16 groups[8];
+	int n = 0;
+	int gap = -1;	// index in groups[] where "::" stands
+	const char* p = s;
+	if (p == e)
+		return false;
+	if (*p == ':') {
+		if (e - p < 2 || p[1] != ':')
+			return false;
+		gap = 0;
+		p += 2;
+	}
+	while (p < e) {
+		const char* group = p;
+		u32 v = 0;
+		int digits = 0;
+		while (p < e && hex_value(*p) >= 0 && digits < 5) {
+			v = v * 16 + static_cast<u32>(hex_value(*p));
+			++p;
+			++digits;
+		}
+		if (digits == 0)
+			return false;
+		if (p < e && *p == '.') {	// dotted-quad tail: the last 32 bits
+			u8 q[4];
+			if (n > 6 || !parse_ipv4_exact(group, e, q))
+				return false;
+			groups[n++] = static_cast<u16>(q[0] << 8 | q[1]);
+			groups[n++] = static_cast<u16>(q[2] << 8 | q[3]);
+			break;
+		}
+		if (digits > 4 || n == 8)
+			return false;
+		groups[n++] = static_cast<u16>(v);
+		if (p == e)
+			break;
+		if (*p != ':')
+			return false;
+		++p;
+		if (p < e && *p == ':') {
+			if (gap >= 0)
+				return false;
+			gap = n;
+			++p;
+		} else if (p == e) {
+			return false;	// a single trailing ':'
+		}
+	}
+	if (gap < 0 ? n != 8 : n > 7)
+		return false;
+
+	zero(out, 16);
+	const int head = gap < 0 ? n : gap;
+	for (int i = 0; i < n; ++i) {
+		const int pos = i < head ? i : 8 - (n - i);
+		out[2 * pos] = static_cast<u8>(groups[i] >> 8);
+		out[2 * pos + 1] = static_cast<u8>(groups[i]);
+	}
+	return true;
+}
+
+// 1..5 digits, 1..65535.  Returns the end, or nullptr with *reason set.
+const char* parse_port(const char* s, const char* e, u16& port, const char** reason)
+{
+	u32 v = 0;
+	int n = 0;
+	while (s < e && is_digit(*s) && n < 6) {
+		v = v * 10 + static_cast<u32>(*s - '0');
+		++s;
+		++n;
+	}
+	if (n == 0 || n > 5) {
+		*reason = "invalid port";
+		return nullptr;
+	}
+	if (v == 0 || v > 65535) {
+		*reason = "port out of range";
+		return nullptr;
+	}
+	port = static_cast<u16>(v);
+	return s;
+}
+
+// A bare IPv6 address (and maybe its '.' port) at s: see the header.
+// Returns the end of what it took, or nullptr.
+const char* parse_bare_ipv6(const char* s, const char* e, u8 out[16], bool allow_dot_port, u16& port,
+			    bool& have_port)
+{
+	const char* run = s;
+	while (run < e && is_v6_char(*run))
+		++run;
+	if (parse_ipv6_exact(s, run, out))
+		return run;
+	if (!allow_dot_port)
+		return nullptr;
+	const char* dot = nullptr;
+	for (const char* q = s; q < run; ++q)
+		if (*q == '.')
+			dot = q;
+	if (!dot || dot + 1 == run)
+		return nullptr;
+	for (const char* q = dot + 1; q < run; ++q)
+		if (!is_digit(*q))
+			return nullptr;
+	if (!parse_ipv6_exact(s, dot, out))
+		return nullptr;
+	const char* reason;
+	if (parse_port(dot + 1, run, port, &reason) != run)
+		return nullptr;
+	have_port = true;
+	return run;
+}
+
+bool valid_ifname_char(char c)
+{
+	return c > ' ' && c < 0x7f && c != '/' && c != ':' && c != '@' && c != '%';
+}
+
+// One entry [s, e).  Returns nullptr when fine, else the reason.
+const char* parse_entry(const char* s, const char* e, Destination& d)
+{
+	zero(&d, sizeof(d));
+	d.port = default_destination_port;
+	const char* reason = nullptr;
+	const char* p;
+	u8 v4[4];
+
+	const char* quad = *s == '[' ? nullptr : parse_ipv4_prefix(s, e, v4);
+	if (quad && (quad == e || *quad == ':' || *quad == '@' || *quad == '%')) {
+		d.family = NF_FAMILY_IPV4;
+		copy(d.addr, v4, 4);
+		p = quad;
+		if (p < e && *p == ':' && !(p = parse_port(p + 1, e, d.port, &reason)))
+			return reason;
+	} else if (*s == '[') {
+		const char* close = s + 1;
+		while (close < e && *close != ']')
+			++close;
+		if (close == e)
+			return "missing ']'";
+		if (!parse_ipv6_exact(s + 1, close, d.addr))
+			return "invalid IPv6 address";
+		d.family = NF_FAMILY_IPV6;
+		p = close + 1;
+		if (p < e && *p == ':' && !(p = parse_port(p + 1, e, d.port, &reason)))
+			return reason;
+	} else {
+		bool have_port = false;
+		p = parse_bare_ipv6(s, e, d.addr, true, d.port, have_port);
+		if (!p)
+			return hex_value(*s) >= 0 || *s == ':' ? "invalid address" : "unexpected character";
+		d.family = NF_FAMILY_IPV6;
+		if (!have_port && p < e && (*p == 'p' || *p == '#') && !(p = parse_port(p + 1, e, d.port, &reason)))
+			return reason;
+	}
+
+	if (p < e && *p == '@') {
+		++p;
+		u8 bind4[4];
+		if (d.family == NF_FAMILY_IPV4) {
+			const char* q = parse_ipv4_prefix(p, e, bind4);
+			if (!q || (q < e && *q != '%'))
+				return "invalid bind address";
+			copy(d.bind, bind4, 4);
+			p = q;
+		} else if (p < e && *p == '[') {
+			const char* close = p + 1;
+			while (close < e && *close != ']')
+				++close;
+			if (close == e)
+				return "missing ']'";
+			if (!parse_ipv6_exact(p + 1, close, d.bind))
+				return "invalid bind address";
+			p = close + 1;
+		} else {
+			u16 unused_port;
+			bool unused = false;
+			const char* q = parse_bare_ipv6(p, e, d.bind, false, unused_port, unused);
+			if (!q) {
+				const char* q4 = parse_ipv4_prefix(p, e, bind4);
+				return q4 && (q4 == e || *q4 == '%') ? "bind address family differs" : "invalid bind address";
+			}
+			p = q;
+		}
+		d.bind_family = d.family;
+	}
+
+	if (p < e && *p == '%') {
+		++p;
+		const size_t len = static_cast<size_t>(e - p);
+		if (len == 0)
+			return "empty interface name";
+		if (len > ifname_max)
+			return "interface name too long";
+		for (const char* q = p; q < e; ++q)
+			if (!valid_ifname_char(*q))
+				return "invalid interface name";
+		if (p[0] == '.' && (len == 1 || (len == 2 && p[1] == '.')))
+			return "invalid interface name";
+		copy(d.ifname, p, len);
+		d.ifname[len] = '\0';
+		p = e;
+	}
+
+	if (p != e)
+		return "unexpected character";
+	return nullptr;
+}
+
+bool same_endpoint(const Destination& a, const Destination& b)
+{
+	return a.family == b.family && a.port == b.port && equal(a.addr, b.addr, sizeof(a.addr));
+}
+
+// Bounded text output, like scnprintf.
+struct Writer {
+	char* buf;
+	size_t cap;
+	size_t len;
+
+	void put(char c)
+	{
+		if (len + 1 < cap)
+			buf[len++] = c;
+	}
+	void puts(const char* s)
+	{
+		while (*s)
+			put(*s++);
+	}
+	void dec(u32 v)
+	{
+		char tmp[10];
+		int n = 0;
+		do {
+			tmp[n++] = static_cast<char>('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (n)
+			put(tmp[--n]);
+	}
+	void hex(u16 v)
+	{
+		static constexpr char digits[] = "0123456789abcdef";
+		bool started = false;
+		for (int shift = 12; shift >= 0; shift -= 4) {
+			const u16 nibble = (v >> shift) & 0xf;
+			if (nibble || started || shift == 0) {
+				put(digits[nibble]);
+				started = true;
+			}
+		}
+	}
+	void ipv4(const u8* a)
+	{
+		for (int i = 0; i < 4; ++i) {
+			if (i)
+				put('.');
+			dec(a[i]);
+		}
+	}
+	// RFC 5952: lowercase, no leading zeros, the longest run (>= 2) of zero
+	// groups as "::" (the first on a tie), IPv4-mapped as ::ffff:a.b.c.d.
+	void ipv6(const u8* a)
+	{
+		static constexpr u8 mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (equal(a, mapped, sizeof(mapped))) {
+			puts("::ffff:");
+			ipv4(a + 12);
+			return;
+		}
+		u16 g[8];
+		for (int i = 0; i < 8; ++i)
+			g[i] = static_cast<u16>(a[2 * i] << 8 | a[2 * i + 1]);
+		int best = -1, best_len = 0;
+		for (int i = 0; i < 8;) {
+			if (g[i]) {
+				++i;
+				continue;
+			}
+			int j = i;
+			while (j < 8 && !g[j])
+				++j;
+			if (j - i > best_len && j - i >= 2) {
+				best = i;
+				best_len = j - i;
+			}
+			i = j;
+		}
+		for (int i = 0; i < 8;) {
+			if (i == best) {
+				put(':');
+				put(':');
+				i += best_len;
+				continue;
+			}
+			if (i > 0 && i != best + best_len)
+				put(':');
+			hex(g[i]);
+			++i;
+		}
+	}
+	void address(u8 family, const u8* a)
+	{
+		if (family == NF_FAMILY_IPV4)
+			ipv4(a);
+		else
+			ipv6(a);
+	}
+};
+
+} // namespace
+
+bool parse_destinations(const char* text, Destination* out, size_t cap, size_t& count, ParseError& err) noexcept
+{
+	count = 0;
+	err = ParseError{0, nullptr};
+	if (!text)
+		return true;
+	size_t n = 0;
+	const char* p = text;
+	for (;;) {
+		while (*p && is_sep(*p))
+			++p;
+		if (!*p)
+			break;
+		const char* start = p;
+		while (*p && !is_sep(*p))
+			++p;
+		Destination d;
+		const char* reason = parse_entry(start, p, d);
+		if (!reason) {
+			bool dup = false;
+			for (size_t i = 0; i < n && !dup; ++i)
+				dup = same_endpoint(out[i], d);
+			if (!dup) {
+				if (n == cap)
+					reason = "too many destinations";
+				else
+					out[n++] = d;
+			}
+		}
+		if (reason) {
+			err = ParseError{static_cast<u32>(start - text), reason};
+			return false;
+		}
+	}
+	count = n;
+	return true;
+}
+
+size_t format_destination(const Destination& d, char* buf, size_t cap) noexcept
+{
+	Writer w{buf, cap, 0};
+	if (d.family == NF_FAMILY_IPV6)
+		w.put('[');
+	w.address(d.family, d.addr);
+	if (d.family == NF_FAMILY_IPV6)
+		w.put(']');
+	w.put(':');
+	w.dec(d.port);
+	if (d.bind_family) {
+		w.put('@');
+		w.address(d.bind_family, d.bind);
+	}
+	if (d.ifname[0]) {
+		w.put('%');
+		for (size_t i = 0; i < ifname_max && d.ifname[i]; ++i)
+			w.put(d.ifname[i]);
+	}
+	if (cap)
+		buf[w.len] = '\0';
+	return w.len;
+}
+
+} // namespace netflow

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: build checks, unit tests, then every VM scenario in one boot.
+# Ends with one line "N passed, M failed" over all of them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+pass=0 fail=0 broken=()
+tally() {	# tally SUITE LOG: adds the suite's own "N passed, M failed"
+	local line p f
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$2" | tail -1)
+	if [ -z "$line" ]; then
+		broken+=("$1 (no result line)")
+		fail=$((fail + 1))
+		return
+	fi
+	p=${line%% passed*}
+	f=${line#*, }
+	f=${f%% failed*}
+	pass=$((pass + p))
+	fail=$((fail + f))
+	[ "$f" -eq 0 ] || broken+=("$1")
+}
+
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+start=$(date +%s)
+
+echo "== build checks"
+tests/build/check-build.sh 2>&1 | tee "$logs/build"
+tally build "$logs/build"
+
+echo "== unit tests"
+make -s -C tests/unit run 2>&1 | tee "$logs/unit"
+# GoogleTest's summary, turned into the common line.
+{
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) tests\?\..*/\1/p' "$logs/unit" | tail -1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) tests\?, listed below:.*/\1/p' "$logs/unit" | tail -1)
+	[ -n "$p" ] && echo "${p:-0} passed, ${f:-0} failed"
+} >"$logs/unit.sum"
+tally unit "$logs/unit.sum"
+
+echo "== VM scenarios"
+tests/vm/run.sh tests/vm/scenarios/*.sh 2>&1 | tee "$logs/vm"
+tally vm "$logs/vm"
+
+echo "== make check: $(($(date +%s) - start)) s${broken[*]:+; failing suites: ${broken[*]}}"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
