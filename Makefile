@@ -43,7 +43,10 @@ clean:
 	$(MAKE) -C tests/unit clean
 
 # ---- tests -----------------------------------------------------------------
-check: all
+# check and demo work from a fresh clone: they install packages and configure.
+check:
+	@scripts/bootstrap.sh
+	@$(MAKE) -s all
 	@tests/run-all.sh
 
 check-unit:
@@ -52,5 +55,5 @@ check-unit:
 check-vm: all
 	tests/vm/run.sh tests/vm/scenarios/*.sh
 
-demo: all
-	tests/demo.sh
+demo:
+	@tests/demo.sh

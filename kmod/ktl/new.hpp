@@ -12,7 +12,11 @@ inline constexpr GfpTag gfp_kernel{NF_GFP_KERNEL};
 inline constexpr GfpTag gfp_atomic{NF_GFP_ATOMIC};
 } // namespace ktl
 
+#if defined(NF_HOSTED) && NF_HOSTED
+#include <new>	// userspace tests: the standard placement new
+#else
 inline void* operator new(ktl::size_t, void* where) noexcept { return where; }
+#endif
 void* operator new(ktl::size_t size, ktl::GfpTag gfp) noexcept;
 void* operator new[](ktl::size_t size, ktl::GfpTag gfp) noexcept;
 

@@ -205,8 +205,11 @@ const char* parse_entry(const char* s, const char* e, Destination& d)
 	} else {
 		bool have_port = false;
 		p = parse_bare_ipv6(s, e, d.addr, true, d.port, have_port);
-		if (!p)
+		if (!p) {
+			if (quad && !is_v6_char(*quad))
+				return "unexpected character";	// "1.2.3.4x"
 			return hex_value(*s) >= 0 || *s == ':' ? "invalid address" : "unexpected character";
+		}
 		d.family = NF_FAMILY_IPV6;
 		if (!have_port && p < e && (*p == 'p' || *p == '#') && !(p = parse_port(p + 1, e, d.port, &reason)))
 			return reason;
@@ -395,7 +398,7 @@ bool parse_destinations(const char* text, Destination* out, size_t cap, size_t& 
 				if (n == cap)
 					reason = "too many destinations";
 				else
-					out[n++] = d;
+					copy(&out[n++], &d, sizeof(d));	// padding too: memcmp-able
 			}
 		}
 		if (reason) {
