@@ -97,6 +97,15 @@ NF_ABI void nfp_bug(const char *what) NF_NOEXCEPT;
 
 NF_ABI nf_u64 nfp_clock_ns(void) NF_NOEXCEPT;	/* monotonic, for busy times */
 
+/* Network interfaces of the initial namespace, for the interface-names
+ * options records.  Fills at most `cap`; returns how many it filled. */
+struct nf_ifinfo {
+	nf_u32 ifindex;
+	char name[16];
+	char description[32];	/* ifalias, "" when none */
+};
+NF_ABI nf_u32 nfp_interfaces(struct nf_ifinfo *out, nf_u32 cap) NF_NOEXCEPT;
+
 /* ---- core entry points (nfc_*) ---------------------------------------- */
 
 /* Run-time settings.  nfc_set() validates and refuses (returns -1, changes
@@ -105,10 +114,12 @@ enum nfc_setting {
 	NFC_INACTIVE_TIMEOUT,	/* seconds */
 	NFC_ACTIVE_TIMEOUT,	/* seconds */
 	NFC_MAXFLOWS,		/* 0 = unlimited */
-	NFC_PROTOCOL,		/* 5 */
+	NFC_PROTOCOL,		/* 5, 9 or 10 (IPFIX) */
 	NFC_ENGINE_ID,
 	NFC_DEBUG,
 	NFC_SCAN_MIN,		/* ticks */
+	NFC_REFRESH_RATE,	/* v9/IPFIX: re-send templates every N messages */
+	NFC_TIMEOUT_RATE,	/* v9/IPFIX: ... or every N minutes */
 	NFC_NR_SETTINGS
 };
 
@@ -146,6 +157,13 @@ enum nfc_export_mode {
 	NFC_EXPORT_ALL,		/* every flow now, reason "forced" (flush, unload) */
 };
 NF_ABI nf_u32 nfc_export(enum nfc_export_mode mode, unsigned int worker_cpu) NF_NOEXCEPT;
+
+/* Exports every cached flow under the current protocol, then switches to
+ * `protocol` with fresh templates.  Returns -1 for a bad value. */
+NF_ABI int nfc_set_protocol(nf_u32 protocol) NF_NOEXCEPT;
+
+/* After a destination change: every template goes out again. */
+NF_ABI void nfc_resend_templates(void) NF_NOEXCEPT;
 
 /* Zeroes the statistics (flush=2). */
 NF_ABI void nfc_reset_stats(void) NF_NOEXCEPT;

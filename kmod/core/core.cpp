@@ -21,16 +21,20 @@ constexpr SettingInfo setting_info[] = {
 	{"inactive_timeout", {1, 86400}},
 	{"active_timeout", {1, 7 * 86400}},
 	{"maxflows", {0, 0xffffffffu}},
-	{"protocol", {5, 5}},
+	{"protocol", {5, 10}},	// 5, 9 or 10: see valid()
 	{"engine_id", {0, 0xffffffffu}},
 	{"debug", {0, 3}},
 	{"scan_min", {1, 1000}},
+	{"refresh_rate", {1, 1000000}},
+	{"timeout_rate", {1, 1440}},
 };
 
 static_assert(sizeof(setting_info) / sizeof(setting_info[0]) == NFC_NR_SETTINGS);
 
 bool valid(nfc_setting s, u32 v)
 {
+	if (s == NFC_PROTOCOL)
+		return v == 5 || v == 9 || v == 10;
 	const nfc_limits l = setting_info[s].limits;
 	return v >= l.min && v <= l.max;
 }
@@ -133,7 +137,8 @@ extern "C" void nfc_exit(void) noexcept
 
 extern "C" int nfc_set(nfc_setting which, u32 value) noexcept
 {
-	if (which >= NFC_NR_SETTINGS || !valid(which, value))
+	// The protocol changes through nfc_set_protocol(), which exports first.
+	if (which >= NFC_NR_SETTINGS || which == NFC_PROTOCOL || !valid(which, value))
 		return -1;
 	__atomic_store_n(&g_core->settings[which], value, __ATOMIC_RELAXED);
 	return 0;

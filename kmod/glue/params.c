@@ -21,6 +21,8 @@ unsigned int nf_settings[NFC_NR_SETTINGS] = {
 	[NFC_ENGINE_ID] = 0,
 	[NFC_DEBUG] = 0,
 	[NFC_SCAN_MIN] = 1,
+	[NFC_REFRESH_RATE] = 20,
+	[NFC_TIMEOUT_RATE] = 30,
 };
 
 int nf_parse_setting(enum nfc_setting which, const char *text, unsigned int *out, bool quiet)
@@ -28,7 +30,13 @@ int nf_parse_setting(enum nfc_setting which, const char *text, unsigned int *out
 	struct nfc_limits lim = nfc_setting_limits(which);
 	unsigned int v;
 
-	if (kstrtouint(text, 0, &v) || v < lim.min || v > lim.max) {
+	if (which == NFC_PROTOCOL) {
+		if (kstrtouint(text, 0, &v) || (v != 5 && v != 9 && v != 10)) {
+			if (!quiet)
+				pr_err(NF_NAME ": protocol=%s is invalid: expected 5, 9 or 10 (IPFIX)\n", text);
+			return -EINVAL;
+		}
+	} else if (kstrtouint(text, 0, &v) || v < lim.min || v > lim.max) {
 		if (!quiet)
 			pr_err(NF_NAME ": %s=%s is invalid: expected an integer from %u to %u\n",
 			       nfc_setting_name(which), text, lim.min, lim.max);
@@ -50,7 +58,7 @@ static int setting_set(const char *val, const struct kernel_param *kp)
 	err = nf_parse_setting(which, buf, &v, false);
 	if (err)
 		return err;
-	if (nf_core_running && nfc_set(which, v))
+	if (nf_core_running && which != NFC_PROTOCOL && nfc_set(which, v))
 		return -EINVAL;
 	nf_settings[which] = v;
 	return 0;
@@ -75,10 +83,12 @@ static const struct kernel_param_ops setting_ops = {
 NF_SETTING_PARAM(inactive_timeout, NFC_INACTIVE_TIMEOUT, 0644, "inactive flows timeout in seconds (15)");
 NF_SETTING_PARAM(active_timeout, NFC_ACTIVE_TIMEOUT, 0644, "active flows timeout in seconds (1800)");
 NF_SETTING_PARAM(maxflows, NFC_MAXFLOWS, 0644, "maximum number of flows, 0 = unlimited (2000000)");
-NF_SETTING_PARAM(protocol, NFC_PROTOCOL, 0444, "NetFlow protocol version: 5 (5)");
+NF_SETTING_PARAM(protocol, NFC_PROTOCOL, 0444, "NetFlow protocol version: 5, 9 or 10 = IPFIX (5)");
 NF_SETTING_PARAM(engine_id, NFC_ENGINE_ID, 0644, "v5 engine_id (low 8 bits) (0)");
 NF_SETTING_PARAM(debug, NFC_DEBUG, 0644, "debug verbosity 0..3 (0)");
 NF_SETTING_PARAM(scan_min, NFC_SCAN_MIN, 0644, "minimal export scan interval in jiffies (1)");
+NF_SETTING_PARAM(refresh_rate, NFC_REFRESH_RATE, 0644, "v9/IPFIX: re-send templates every N datagrams (20)");
+NF_SETTING_PARAM(timeout_rate, NFC_TIMEOUT_RATE, 0644, "v9/IPFIX: re-send templates every N minutes (30)");
 
 /* destination= */
 char nf_destination[NF_DESTINATION_MAX] = "127.0.0.1:2055";

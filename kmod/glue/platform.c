@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The kernel services the core asks for (the nfp_* half of abi.h). */
 #include <linux/jiffies.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -148,4 +150,24 @@ void nfp_log(int level, const char *msg)
 void nfp_bug(const char *what)
 {
 	WARN(1, NF_NAME ": internal error: %s\n", what);
+}
+
+nf_u32 nfp_interfaces(struct nf_ifinfo *out, nf_u32 cap)
+{
+	const struct dev_ifalias *alias;
+	struct net_device *dev;
+	nf_u32 n = 0;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(&init_net, dev) {
+		if (n == cap)
+			break;
+		out[n].ifindex = dev->ifindex;
+		strscpy(out[n].name, dev->name, sizeof(out[n].name));
+		alias = rcu_dereference(dev->ifalias);
+		strscpy(out[n].description, alias ? alias->ifalias : "", sizeof(out[n].description));
+		n++;
+	}
+	rcu_read_unlock();
+	return n;
 }

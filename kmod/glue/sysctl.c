@@ -27,6 +27,28 @@ static int nf_sysctl_setting(struct ctl_table *table, int write, void *buffer, s
 	return 0;
 }
 
+static int nf_sysctl_protocol(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
+{
+	unsigned int v = nfc_get(NFC_PROTOCOL);
+	struct ctl_table tmp = *table;
+	int err;
+
+	tmp.data = &v;
+	tmp.maxlen = sizeof(v);
+	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	if (v != 5 && v != 9 && v != 10)
+		return -EINVAL;
+	/* Everything cached leaves under the old protocol first. */
+	mutex_lock(&nf_export_mutex);
+	err = nfc_set_protocol(v) ? -EINVAL : 0;
+	mutex_unlock(&nf_export_mutex);
+	if (!err)
+		nf_settings[NFC_PROTOCOL] = v;
+	return err;
+}
+
 static int nf_sysctl_hashsize(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
 {
 	unsigned int v = nfc_hashsize();
@@ -94,8 +116,10 @@ static int nf_sysctl_destination(struct ctl_table *table, int write, void *buffe
 	}
 	mutex_lock(&nf_export_mutex);
 	err = nf_sockets_start(text);
-	if (!err)
+	if (!err) {
 		strscpy(nf_destination, text, NF_DESTINATION_MAX);
+		nfc_resend_templates();
+	}
 	mutex_unlock(&nf_export_mutex);
 out:
 	kfree(text);
@@ -133,7 +157,9 @@ static struct ctl_table nf_sysctl_table[] = {
 	NF_SPECIAL("destination", nf_sysctl_destination),
 	NF_SETTING("maxflows", NFC_MAXFLOWS),
 	NF_SPECIAL("flush", nf_sysctl_flush),
-	NF_SETTING("protocol", NFC_PROTOCOL),
+	NF_SPECIAL("protocol", nf_sysctl_protocol),
+	NF_SETTING("refresh-rate", NFC_REFRESH_RATE),
+	NF_SETTING("timeout-rate", NFC_TIMEOUT_RATE),
 	NF_SETTING("scan-min", NFC_SCAN_MIN),
 	{ }
 };

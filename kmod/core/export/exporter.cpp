@@ -10,6 +10,12 @@ namespace {
 // Flows taken out of one CPU's cache per lock hold: bounds the time the
 // packet path on that CPU can wait for the exporter.
 constexpr size_t batch_size = 256;
+constexpr u32 max_interfaces = 1024;
+
+// Options records go out as the original sends them: system and interfaces
+// every 5 minutes, metering statistics every minute.
+constexpr u32 sysinit_period_s = 300;
+constexpr u32 stats_period_s = 60;
 
 u16 ifindex16(s32 ifindex)
 {
@@ -17,42 +23,80 @@ u16 ifindex16(s32 ifindex)
 	return (ifindex < 0 || ifindex > 0xffff) ? 0xffff : static_cast<u16>(ifindex);
 }
 
-// Milliseconds since boot of a tick stamp, via its age (wrap-safe).
-u32 uptime_ms(u32 tick, u32 now, u64 now_ms) { return static_cast<u32>(now_ms - ticks_to_ms(static_cast<u32>(now - tick))); }
-
 u32 saturate32(u64 v) { return v > 0xffffffffull ? 0xffffffffu : static_cast<u32>(v); }
+
+Dialect dialect_of(u32 protocol) { return protocol == 9 ? Dialect::v9 : Dialect::ipfix; }
+
+u32 options_key(OptionsKind k) { return shape::options_base | static_cast<u32>(k); }
+
+ExportClock make_clock()
+{
+	const u64 j64 = nfp_jiffies64();
+	u64 sec;
+	u32 nsec;
+	nfp_wallclock(&sec, &nsec);
+	ExportClock c;
+	c.now = static_cast<u32>(j64);
+	c.uptime_ms = ticks_to_ms(j64);
+	c.boot_wall_ms = sec * 1000 + nsec / 1000000 - c.uptime_ms;
+	return c;
+}
 
 } // namespace
 
 bool Exporter::init(Core& core) noexcept
 {
 	cpu_rates = static_cast<CpuRate*>(nfp_alloc(sizeof(CpuRate) * core.nr_cpus, NF_GFP_KERNEL));
-	v5_.reset();
+	ifaces_ = static_cast<nf_ifinfo*>(nfp_alloc_large(sizeof(nf_ifinfo) * max_interfaces));
 	worker.delay = nfp_hz() / 10;
-	return cpu_rates != nullptr;
+	begin(core.setting(NFC_PROTOCOL));
+	return cpu_rates && ifaces_;
 }
 
 void Exporter::destroy() noexcept
 {
 	nfp_free(cpu_rates);
 	cpu_rates = nullptr;
+	nfp_free_large(ifaces_);
+	ifaces_ = nullptr;
 }
 
-void Exporter::add(Core& core, const FlowHead& h, u32 now, u64 now_ms)
+void Exporter::begin(u32 protocol)
+{
+	if (protocol != protocol_ || !templates.generated()) {
+		protocol_ = protocol;
+		templates.reset(dialect_of(protocol));
+		options_due_ = true;
+	}
+	v5_.reset();
+	msg_.begin(dialect_of(protocol_));
+	pending_ = false;
+	pending_flows_ = 0;
+	pending_pkts = pending_bytes = 0;
+}
+
+void Exporter::add(Core& core, const FlowHead& h, const ExportClock& clock)
 {
 	visit(h, [&](const auto& f) {
 		stats.out_pkts += f.packets;
 		stats.out_bytes += f.bytes;
 	});
-	if (h.family != NF_FAMILY_IPV4) {
-		// v5 cannot carry IPv6; ip6tables rules are refused under v5.
-		const Flow6& f = as_v6(h);
-		stats.lost_flows++;
-		stats.lost_pkts += f.packets;
-		stats.lost_bytes += f.bytes;
-		return;
-	}
-	const Flow4& f = as_v4(h);
+	if (protocol_ != 5)
+		add_templated(core, h, clock);
+	else if (h.family == NF_FAMILY_IPV4)
+		add_v5(core, as_v4(h), clock);
+	else
+		visit(h, [&](const auto& f) {
+			// v5 cannot carry IPv6 (ip6tables rules are refused under v5;
+			// these were cached before a switch to 5).
+			stats.lost_flows++;
+			stats.lost_pkts += f.packets;
+			stats.lost_bytes += f.bytes;
+		});
+}
+
+void Exporter::add_v5(Core& core, const Flow4& f, const ExportClock& clock)
+{
 	v5::Record r{};
 	r.src = f.key.src;
 	r.dst = f.key.dst;
@@ -61,8 +105,8 @@ void Exporter::add(Core& core, const FlowHead& h, u32 now, u64 now_ms)
 	r.output = ifindex16(f.oif);
 	r.packets = saturate32(f.packets);
 	r.octets = saturate32(f.bytes);
-	r.first_ms = uptime_ms(f.first, now, now_ms);
-	r.last_ms = uptime_ms(f.last, now, now_ms);
+	r.first_ms = static_cast<u32>(clock.uptime_ms - ticks_to_ms(static_cast<u32>(clock.now - f.first)));
+	r.last_ms = static_cast<u32>(clock.uptime_ms - ticks_to_ms(static_cast<u32>(clock.now - f.last)));
 	r.sport = f.key.sport;
 	r.dport = f.key.dport;
 	r.tcp_flags = f.tcp_flags;
@@ -72,8 +116,9 @@ void Exporter::add(Core& core, const FlowHead& h, u32 now, u64 now_ms)
 		send_pending(core);
 		v5_.add(r);
 	}
-	if (!pending_flows_)
-		pending_since_ = now;
+	if (!pending_)
+		pending_since_ = clock.now;
+	pending_ = true;
 	pending_flows_++;
 	pending_pkts += f.packets;
 	pending_bytes += f.bytes;
@@ -81,20 +126,112 @@ void Exporter::add(Core& core, const FlowHead& h, u32 now, u64 now_ms)
 		send_pending(core);
 }
 
+// A slot for one record of template `key` in the current message, with the
+// template itself placed before it when it is due; a full message is sent
+// and a new one begun.
+u8* Exporter::record_slot(Core& core, u32 key, const ExportClock& clock)
+{
+	Template* t = templates.get(key);
+	if (!t)
+		return nullptr;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		const u32 timeout = core.setting(NFC_TIMEOUT_RATE) * 60 * nfp_hz();
+		if (templates.due(*t, messages_, clock.now, core.setting(NFC_REFRESH_RATE), timeout)) {
+			if (msg_.add_template(*t, 4 + t->record_size)) {
+				t->sent = true;
+				t->sent_message = messages_;
+				t->sent_tick = clock.now;
+			} else {
+				send_pending(core);
+				continue;
+			}
+		}
+		if (u8* slot = msg_.add_record(*t)) {
+			if (!pending_)
+				pending_since_ = clock.now;
+			pending_ = true;
+			return slot;
+		}
+		send_pending(core);
+	}
+	return nullptr;
+}
+
+void Exporter::add_templated(Core& core, const FlowHead& h, const ExportClock& clock)
+{
+	const u32 key = flow_shape(h);
+	u8* slot = record_slot(core, key, clock);
+	if (!slot) {
+		visit(h, [&](const auto& f) {
+			stats.lost_flows++;
+			stats.lost_pkts += f.packets;
+			stats.lost_bytes += f.bytes;
+		});
+		return;
+	}
+	write_flow_record(*templates.get(key), h, clock, slot);
+	pending_flows_++;
+	visit(h, [&](const auto& f) {
+		pending_pkts += f.packets;
+		pending_bytes += f.bytes;
+	});
+}
+
+void Exporter::add_options(Core& core, const ExportClock& clock, bool force)
+{
+	const u32 hz = nfp_hz();
+	const u32 domain = core.setting(NFC_ENGINE_ID);
+	const bool sysinit = force || options_due_ || time_after_eq(clock.now, sysinit_tick_ + sysinit_period_s * hz);
+	const bool stats_due = sysinit || time_after_eq(clock.now, stats_tick_ + stats_period_s * hz);
+	if (sysinit) {
+		if (u8* slot = record_slot(core, options_key(OptionsKind::system_init), clock))
+			write_system_init(*templates.get(options_key(OptionsKind::system_init)), domain, clock, slot);
+		const u32 n = nfp_interfaces(ifaces_, max_interfaces);
+		for (u32 i = 0; i < n; i++)
+			if (u8* slot = record_slot(core, options_key(OptionsKind::interfaces), clock))
+				write_interface(*templates.get(options_key(OptionsKind::interfaces)), ifaces_[i], slot);
+		sysinit_tick_ = clock.now;
+		options_due_ = false;
+	}
+	if (stats_due) {
+		MeteringTotals m{stats.datagrams, stats.flows, stats.bytes, 0};
+		core.for_each_cpu([&](u32, CpuCache& c) {
+			m.observed_flows += c.stats.notfound - c.stats.maxflows_err - c.stats.alloc_err;
+		});
+		if (u8* slot = record_slot(core, options_key(OptionsKind::metering_stats), clock))
+			write_metering_stats(*templates.get(options_key(OptionsKind::metering_stats)), domain, m, slot);
+		stats_tick_ = clock.now;
+	}
+}
+
 void Exporter::send_pending(Core& core)
 {
-	if (!pending_flows_)
+	if (!pending_)
 		return;
 	u64 sec;
 	u32 nsec;
 	nfp_wallclock(&sec, &nsec);
-	v5::Header hdr{};
-	hdr.sys_uptime_ms = static_cast<u32>(ticks_to_ms(nfp_jiffies64()));
-	hdr.unix_secs = static_cast<u32>(sec);
-	hdr.unix_nsecs = nsec;
-	hdr.flow_sequence = sequence_;
-	hdr.engine_id = static_cast<u8>(core.setting(NFC_ENGINE_ID));
-	const Bytes dg = v5_.finish(hdr);
+	const u32 uptime_ms = static_cast<u32>(ticks_to_ms(nfp_jiffies64()));
+	const u32 domain = core.setting(NFC_ENGINE_ID);
+	Bytes dg;
+	if (protocol_ == 5) {
+		v5::Header hdr{};
+		hdr.sys_uptime_ms = uptime_ms;
+		hdr.unix_secs = static_cast<u32>(sec);
+		hdr.unix_nsecs = nsec;
+		hdr.flow_sequence = v5_sequence_;
+		hdr.engine_id = static_cast<u8>(domain);
+		dg = v5_.finish(hdr);
+		// The sequence counts every flow handed to the wire, so a
+		// collector sees lost datagrams as a gap.
+		v5_sequence_ += pending_flows_;
+	} else {
+		MessageHeader hdr{uptime_ms, static_cast<u32>(sec), 0, domain};
+		hdr.sequence = protocol_ == 9 ? messages_ : ipfix_sequence_;
+		dg = msg_.finish(hdr);
+		ipfix_sequence_ += msg_.data_records();
+	}
+	messages_++;
 	if (nfp_send(dg.data(), dg.size()) > 0) {
 		stats.datagrams++;
 		stats.bytes += dg.size();
@@ -105,10 +242,9 @@ void Exporter::send_pending(Core& core)
 		stats.lost_pkts += pending_pkts;
 		stats.lost_bytes += pending_bytes;
 	}
-	// The sequence counts every flow handed to the wire, so a collector
-	// sees lost datagrams as a gap.
-	sequence_ += pending_flows_;
 	v5_.reset();
+	msg_.begin(dialect_of(protocol_));
+	pending_ = false;
 	pending_flows_ = 0;
 	pending_pkts = pending_bytes = 0;
 }
@@ -153,9 +289,8 @@ void Exporter::sample_rates(Core& core, u32 now)
 u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 {
 	const u64 t0 = nfp_clock_ns();
-	const u64 j64 = nfp_jiffies64();
-	const u32 now = static_cast<u32>(j64);
-	const u64 now_ms = ticks_to_ms(j64);
+	const ExportClock clock = make_clock();
+	const u32 now = clock.now;
 	const u32 hz = nfp_hz();
 	const Timeouts t = core.timeouts();
 	const bool force = mode == NFC_EXPORT_ALL;
@@ -163,6 +298,8 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 	worker.last_start = now;
 	worker.cpu = cpu;
 
+	if (protocol_ != 5)
+		add_options(core, clock, false);
 	u32 taken = 0;
 	core.for_each_cpu([&](u32 c, CpuCache& cache) {
 		size_t n;
@@ -172,7 +309,7 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 			n = cache.collect(now, t, force, batch, batch_size);
 			nfp_cpu_unlock(c);
 			while (FlowHead* h = batch.pop_front()) {
-				add(core, *h, now, now_ms);
+				add(core, *h, clock);
 				cache.release(h, &core.nr_flows);
 			}
 			taken += static_cast<u32>(n);
@@ -180,7 +317,7 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 	});
 	// A partly filled datagram waits for company at most a second (or the
 	// inactive timeout, if shorter).
-	if (pending_flows_ && (force || time_after_eq(now, pending_since_ + min(t.inactive, hz))))
+	if (pending_ && (force || time_after_eq(now, pending_since_ + min(t.inactive, hz))))
 		send_pending(core);
 	sample_rates(core, now);
 
@@ -194,6 +331,13 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 	worker.scanned = taken;
 	worker.busy_us = static_cast<u32>((nfp_clock_ns() - t0) / 1000);
 	return worker.delay;
+}
+
+void Exporter::switch_protocol(Core& core, u32 protocol) noexcept
+{
+	run(core, NFC_EXPORT_ALL, worker.cpu);
+	send_pending(core);
+	begin(protocol);
 }
 
 void Exporter::reset_stats() noexcept
@@ -210,6 +354,20 @@ extern "C" u32 nfc_export(nfc_export_mode mode, unsigned int worker_cpu) noexcep
 {
 	return g_core->exporter.run(*g_core, mode, worker_cpu);
 }
+
+extern "C" int nfc_set_protocol(u32 protocol) noexcept
+{
+	Core& core = *g_core;
+	if (protocol != 5 && protocol != 9 && protocol != 10)
+		return -1;
+	if (protocol == core.setting(NFC_PROTOCOL))
+		return 0;
+	core.exporter.switch_protocol(core, protocol);
+	__atomic_store_n(&core.settings[NFC_PROTOCOL], protocol, __ATOMIC_RELAXED);
+	return 0;
+}
+
+extern "C" void nfc_resend_templates(void) noexcept { g_core->exporter.resend_templates(); }
 
 extern "C" void nfc_reset_stats(void) noexcept
 {

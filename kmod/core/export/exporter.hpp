@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-// The exporter: takes due flows out of every CPU's cache, encodes them into
-// datagrams and hands those to the glue's sockets.  Runs only from the
-// worker, never in the packet path; one instance, so nothing here is shared
-// with packet processing except the per-CPU cache locks.
+// The exporter: takes due flows out of every CPU's cache, encodes them as
+// NetFlow v5, v9 or IPFIX, and hands the datagrams to the glue's sockets.
+// Runs only from the worker (serialised by the glue), never in the packet
+// path; nothing here is shared with packet processing but the per-CPU
+// cache locks.
 #pragma once
+#include "core/export/message.hpp"
+#include "core/export/records.hpp"
 #include "core/export/v5.hpp"
 #include "core/flow/cache.hpp"
 #include "core/stats/rate.hpp"
@@ -41,6 +44,10 @@ public:
 	bool init(Core& core) noexcept;
 	void destroy() noexcept;
 	u32 run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept;
+	// Everything cached leaves under the old protocol first.
+	void switch_protocol(Core& core, u32 protocol) noexcept;
+	// New destinations must see every template again.
+	void resend_templates() noexcept { templates.mark_all_unsent(); options_due_ = true; }
 	void reset_stats() noexcept;
 
 	ExportStats stats{};
@@ -49,16 +56,31 @@ public:
 	CpuRate* cpu_rates = nullptr;	// [nr_cpus]
 	u64 pending_pkts = 0;		// traffic inside the datagram being filled
 	u64 pending_bytes = 0;
+	TemplateCache templates;
 
 private:
-	void add(Core& core, const FlowHead& flow, u32 now, u64 now_ms);
+	void add(Core& core, const FlowHead& flow, const ExportClock& clock);
+	void add_v5(Core& core, const Flow4& flow, const ExportClock& clock);
+	void add_templated(Core& core, const FlowHead& flow, const ExportClock& clock);
+	u8* record_slot(Core& core, u32 key, const ExportClock& clock);
+	void add_options(Core& core, const ExportClock& clock, bool force);
 	void send_pending(Core& core);
+	void begin(u32 protocol);
 	void sample_rates(Core& core, u32 now);
 
+	u32 protocol_ = 5;
 	v5::Datagram v5_;
+	Message msg_;
+	bool pending_ = false;		// something is in the datagram being filled
 	u32 pending_flows_ = 0;
 	u32 pending_since_ = 0;
-	u32 sequence_ = 0;		// flows sent before the current datagram
+	u32 v5_sequence_ = 0;		// flows before the current datagram
+	u32 messages_ = 0;		// v9/IPFIX messages handed to the wire
+	u32 ipfix_sequence_ = 0;	// data records before the current message
+	bool options_due_ = true;
+	u32 sysinit_tick_ = 0;
+	u32 stats_tick_ = 0;
+	nf_ifinfo* ifaces_ = nullptr;
 };
 
 } // namespace netflow

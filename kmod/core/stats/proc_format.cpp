@@ -31,7 +31,13 @@ extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversi
 	TextBuffer out(buf, cap);
 
 	out.put("ipt_NETFLOW " NF_VERSION ", srcversion ").put(srcversion).put(";\n");
-	out.put("Protocol version ").num(core.setting(NFC_PROTOCOL)).put(" (netflow)\n");
+	const u32 protocol = core.setting(NFC_PROTOCOL);
+	out.put("Protocol version ").num(protocol).put(protocol == 10 ? " (ipfix)" : " (netflow)");
+	if (protocol >= 9)
+		out.put(", refresh-rate ").num(core.setting(NFC_REFRESH_RATE)).put(", timeout-rate ")
+			.num(core.setting(NFC_TIMEOUT_RATE)).put(", (templates ").num(ex.templates.generated())
+			.put(", active ").num(ex.templates.active()).put(")");
+	out.put(protocol >= 9 ? ".\n" : "\n");
 	out.put("Timeouts: active ").num(core.setting(NFC_ACTIVE_TIMEOUT)).put("s, inactive ")
 		.num(core.setting(NFC_INACTIVE_TIMEOUT)).put("s. Maxflows ").num(core.setting(NFC_MAXFLOWS)).put('\n');
 

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+// Information Elements the exporter sends (RFC 7012 / IANA "IPFIX Information
+// Elements"; NetFlow v9 field types of RFC 3954 share the numbers below 128).
+// Data, not code: templates are lists of these.
+#pragma once
+#include "ktl/types.hpp"
+
+namespace netflow {
+using namespace ktl;
+
+enum class Dialect : u8 { v9, ipfix };
+
+enum Ie : u16 {
+	octetDeltaCount = 1,
+	packetDeltaCount = 2,
+	protocolIdentifier = 4,
+	ipClassOfService = 5,
+	tcpControlBits = 6,
+	sourceTransportPort = 7,
+	sourceIPv4Address = 8,
+	ingressInterface = 10,
+	destinationTransportPort = 11,
+	destinationIPv4Address = 12,
+	egressInterface = 14,
+	ipNextHopIPv4Address = 15,
+	flowEndSysUpTime = 21,		// v9 LAST_SWITCHED
+	flowStartSysUpTime = 22,	// v9 FIRST_SWITCHED
+	sourceIPv6Address = 27,
+	destinationIPv6Address = 28,
+	flowLabelIPv6 = 31,
+	icmpTypeCodeIPv4 = 32,
+	igmpType = 33,
+	exportedOctetTotalCount = 40,
+	exportedMessageTotalCount = 41,
+	exportedFlowRecordTotalCount = 42,
+	ipVersion = 60,
+	ipNextHopIPv6Address = 62,
+	ipv6ExtensionHeaders = 64,
+	interfaceName = 82,
+	interfaceDescription = 83,
+	flowEndReason = 136,
+	icmpTypeCodeIPv6 = 139,
+	observationDomainId = 149,
+	flowStartMilliseconds = 152,
+	flowEndMilliseconds = 153,
+	systemInitTimeMilliseconds = 160,
+	observedFlowTotalCount = 163,
+	ipv4Options = 208,
+	tcpOptions = 209,
+	ipSecSPI = 295,
+	observationDomainName = 300,
+};
+
+// Encoded sizes: IANA's abstract sizes everywhere (the original truncated
+// counters to 4 bytes and interface indexes to 2).  Where v9 traditionally
+// uses a shorter field, the v9 size is given separately.
+struct IeSize {
+	Ie id;
+	u8 ipfix;
+	u8 v9;
+};
+
+inline constexpr IeSize ie_sizes[] = {
+	{octetDeltaCount, 8, 8},
+	{packetDeltaCount, 8, 8},
+	{protocolIdentifier, 1, 1},
+	{ipClassOfService, 1, 1},
+	{tcpControlBits, 2, 1},		// unsigned16 since RFC 7125; v9 TCP_FLAGS is 1 byte
+	{sourceTransportPort, 2, 2},
+	{sourceIPv4Address, 4, 4},
+	{ingressInterface, 4, 4},
+	{destinationTransportPort, 2, 2},
+	{destinationIPv4Address, 4, 4},
+	{egressInterface, 4, 4},
+	{ipNextHopIPv4Address, 4, 4},
+	{flowEndSysUpTime, 4, 4},
+	{flowStartSysUpTime, 4, 4},
+	{sourceIPv6Address, 16, 16},
+	{destinationIPv6Address, 16, 16},
+	{flowLabelIPv6, 4, 4},
+	{icmpTypeCodeIPv4, 2, 2},
+	{igmpType, 1, 1},
+	{exportedOctetTotalCount, 8, 8},
+	{exportedMessageTotalCount, 8, 8},
+	{exportedFlowRecordTotalCount, 8, 8},
+	{ipVersion, 1, 1},
+	{ipNextHopIPv6Address, 16, 16},
+	{ipv6ExtensionHeaders, 4, 4},
+	{interfaceName, 16, 16},
+	{interfaceDescription, 32, 32},
+	{flowEndReason, 1, 1},
+	{icmpTypeCodeIPv6, 2, 2},
+	{observationDomainId, 4, 4},
+	{flowStartMilliseconds, 8, 8},
+	{flowEndMilliseconds, 8, 8},
+	{systemInitTimeMilliseconds, 8, 8},
+	{observedFlowTotalCount, 8, 8},
+	{ipv4Options, 4, 4},
+	{tcpOptions, 8, 8},
+	{ipSecSPI, 4, 4},
+	{observationDomainName, 32, 32},
+};
+
+constexpr u8 ie_size(Ie id, Dialect d)
+{
+	for (const IeSize& s : ie_sizes)
+		if (s.id == id)
+			return d == Dialect::ipfix ? s.ipfix : s.v9;
+	return 0;
+}
+
+} // namespace netflow

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/export/records.hpp"
+#include "core/core.hpp"
+#include "ktl/byteorder.hpp"
+
+namespace netflow {
+
+namespace {
+
+// Unsigned integers shorter than their template field are zero-extended,
+// longer ones keep their low bytes (reduced-size encoding, RFC 7011 §6.2).
+void put_uint(u8* p, u8 size, u64 v)
+{
+	for (int i = size - 1; i >= 0; i--) {
+		p[i] = static_cast<u8>(v);
+		v >>= 8;
+	}
+}
+
+void put_bytes(u8* p, u8 size, const void* src, size_t n)
+{
+	zero(p, size);
+	copy(p, src, min<size_t>(n, size));
+}
+
+u8 key_tos(const Ipv4Key& k) { return k.tos; }
+u8 key_tos(const Ipv6Key& k) { return k.tclass; }
+
+size_t text_length(const char* s, size_t cap)
+{
+	size_t n = 0;
+	while (n < cap && s[n])
+		n++;
+	return n;
+}
+
+u64 ticks_ago_ms(u32 tick, const ExportClock& c) { return c.uptime_ms - ticks_to_ms(static_cast<u32>(c.now - tick)); }
+
+// ingress/egressInterface: 0 when the packet had no such device.
+u32 ifindex_value(s32 ifindex) { return ifindex < 0 ? 0 : static_cast<u32>(ifindex); }
+
+template <typename F> void put_address_fields(Ie id, const F& f, u8* p, u8 size);
+
+template <> void put_address_fields(Ie id, const Flow4& f, u8* p, u8 size)
+{
+	const Be32 v = id == sourceIPv4Address ? f.key.src : id == destinationIPv4Address ? f.key.dst : f.nexthop;
+	const u32 raw = v.raw();
+	put_bytes(p, size, &raw, 4);
+}
+
+template <> void put_address_fields(Ie id, const Flow6& f, u8* p, u8 size)
+{
+	const u8* v = id == sourceIPv6Address ? f.key.src : id == destinationIPv6Address ? f.key.dst : f.nexthop.b;
+	put_bytes(p, size, v, 16);
+}
+
+template <typename F> void put_flow_field(const Field& fld, const F& f, const FlowHead& h, const ExportClock& c, u8* p)
+{
+	const u8 n = fld.size;
+	switch (fld.id) {
+	case sourceIPv4Address:
+	case destinationIPv4Address:
+	case ipNextHopIPv4Address:
+	case sourceIPv6Address:
+	case destinationIPv6Address:
+	case ipNextHopIPv6Address:
+		put_address_fields(fld.id, f, p, n);
+		break;
+	case ipVersion:
+		put_uint(p, n, h.family);
+		break;
+	case ipv4Options:
+		put_uint(p, n, f.ip_options);
+		break;
+	case flowLabelIPv6:
+		put_uint(p, n, f.flow_label);
+		break;
+	case ipv6ExtensionHeaders:
+		put_uint(p, n, f.ext_hdrs);
+		break;
+	case sourceTransportPort:
+		put_uint(p, n, f.key.sport.host());
+		break;
+	case destinationTransportPort:
+	case icmpTypeCodeIPv4:
+	case icmpTypeCodeIPv6:
+		put_uint(p, n, f.key.dport.host());
+		break;
+	case igmpType:
+		put_uint(p, n, f.key.dport.host() & 0xff);
+		break;
+	case ipSecSPI:
+		put_uint(p, n, u32(f.key.sport.host()) << 16 | f.key.dport.host());
+		break;
+	case tcpControlBits:
+		put_uint(p, n, h.tcp_flags);
+		break;
+	case tcpOptions:
+		put_uint(p, n, f.tcp_options);
+		break;
+	case ingressInterface:
+		put_uint(p, n, ifindex_value(f.key.iif));
+		break;
+	case egressInterface:
+		put_uint(p, n, ifindex_value(f.oif));
+		break;
+	case packetDeltaCount:
+		put_uint(p, n, f.packets);
+		break;
+	case octetDeltaCount:
+		put_uint(p, n, f.bytes);
+		break;
+	case flowStartSysUpTime:
+		put_uint(p, n, ticks_ago_ms(f.first, c));
+		break;
+	case flowEndSysUpTime:
+		put_uint(p, n, ticks_ago_ms(f.last, c));
+		break;
+	case flowStartMilliseconds:
+		put_uint(p, n, c.boot_wall_ms + ticks_ago_ms(f.first, c));
+		break;
+	case flowEndMilliseconds:
+		put_uint(p, n, c.boot_wall_ms + ticks_ago_ms(f.last, c));
+		break;
+	case protocolIdentifier:
+		put_uint(p, n, f.key.proto);
+		break;
+	case ipClassOfService:
+		put_uint(p, n, key_tos(f.key));
+		break;
+	case flowEndReason:
+		put_uint(p, n, static_cast<u8>(h.end));
+		break;
+	default:
+		zero(p, n);
+		break;
+	}
+}
+
+} // namespace
+
+void write_flow_record(const Template& t, const FlowHead& flow, const ExportClock& clock, u8* out)
+{
+	visit(flow, [&](const auto& f) {
+		u8* p = out;
+		for (u8 i = 0; i < t.nfields; i++) {
+			put_flow_field(t.fields[i], f, flow, clock, p);
+			p += t.fields[i].size;
+		}
+	});
+}
+
+void write_system_init(const Template& t, u32 domain, const ExportClock& clock, u8* out)
+{
+	static const char name[] = "ipt_NETFLOW " NF_VERSION;
+	u8* p = out;
+	for (u8 i = 0; i < t.nfields; i++) {
+		const Field& f = t.fields[i];
+		if (f.id == observationDomainId)
+			put_uint(p, f.size, domain);
+		else if (f.id == systemInitTimeMilliseconds)
+			put_uint(p, f.size, clock.boot_wall_ms);
+		else if (f.id == observationDomainName)
+			put_bytes(p, f.size, name, sizeof(name) - 1);
+		else
+			zero(p, f.size);
+		p += f.size;
+	}
+}
+
+void write_metering_stats(const Template& t, u32 domain, const MeteringTotals& m, u8* out)
+{
+	u8* p = out;
+	for (u8 i = 0; i < t.nfields; i++) {
+		const Field& f = t.fields[i];
+		u64 v = 0;
+		switch (f.id) {
+		case observationDomainId: v = domain; break;
+		case exportedMessageTotalCount: v = m.messages; break;
+		case exportedFlowRecordTotalCount: v = m.flows; break;
+		case exportedOctetTotalCount: v = m.octets; break;
+		case observedFlowTotalCount: v = m.observed_flows; break;
+		default: break;
+		}
+		put_uint(p, f.size, v);
+		p += f.size;
+	}
+}
+
+void write_interface(const Template& t, const InterfaceInfo& in, u8* out)
+{
+	u8* p = out;
+	for (u8 i = 0; i < t.nfields; i++) {
+		const Field& f = t.fields[i];
+		if (f.id == ingressInterface)
+			put_uint(p, f.size, in.ifindex);
+		else if (f.id == interfaceName)
+			put_bytes(p, f.size, in.name, text_length(in.name, sizeof(in.name)));
+		else if (f.id == interfaceDescription)
+			put_bytes(p, f.size, in.description, text_length(in.description, sizeof(in.description)));
+		else
+			zero(p, f.size);
+		p += f.size;
+	}
+}
+
+} // namespace netflow

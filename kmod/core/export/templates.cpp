@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/export/templates.hpp"
+
+namespace netflow {
+
+namespace {
+
+constexpr u8 proto_tcp = 6, proto_udp = 17, proto_udplite = 136, proto_sctp = 132;
+constexpr u8 proto_icmp = 1, proto_icmpv6 = 58, proto_igmp = 2, proto_esp = 50, proto_ah = 51;
+
+struct Composer {
+	Template& t;
+	Dialect d;
+	void add(Ie id)
+	{
+		if (t.nfields >= max_template_fields)
+			return;
+		const u8 size = ie_size(id, d);
+		t.fields[t.nfields++] = Field{id, size};
+		t.record_size = static_cast<u16>(t.record_size + size);
+	}
+};
+
+void clear(Template& t)
+{
+	t.nfields = 0;
+	t.scope_fields = 0;
+	t.record_size = 0;
+}
+
+} // namespace
+
+u32 flow_shape(const FlowHead& h)
+{
+	return visit(h, [](const auto& f) {
+		u32 key = 0;
+		const u8 proto = f.key.proto;
+		if (f.family == NF_FAMILY_IPV6)
+			key |= shape::ipv6;
+		if (proto == proto_tcp || proto == proto_udp || proto == proto_udplite || proto == proto_sctp)
+			key |= shape::ports;
+		else if (proto == proto_icmp || proto == proto_icmpv6)
+			key |= shape::icmp;
+		else if (proto == proto_igmp)
+			key |= shape::igmp;
+		else if (proto == proto_esp || proto == proto_ah)
+			key |= shape::spi;
+		if (f.ip_options)
+			key |= shape::ip_options;
+		if (f.tcp_options)
+			key |= shape::tcp_options;
+		if (f.flow_label)
+			key |= shape::flow_label;
+		if (f.ext_hdrs)
+			key |= shape::ext_hdrs;
+		return key;
+	});
+}
+
+void compose_data_template(u32 key, Dialect d, Template& t)
+{
+	clear(t);
+	Composer c{t, d};
+	const bool ipfix = d == Dialect::ipfix;
+	if (key & shape::ipv6) {
+		c.add(sourceIPv6Address);
+		c.add(destinationIPv6Address);
+		c.add(ipNextHopIPv6Address);
+		c.add(ipVersion);
+		if (key & shape::flow_label)
+			c.add(flowLabelIPv6);
+		if (key & shape::ext_hdrs)
+			c.add(ipv6ExtensionHeaders);
+		if (ipfix && (key & shape::icmp))
+			c.add(icmpTypeCodeIPv6);
+	} else {
+		c.add(sourceIPv4Address);
+		c.add(destinationIPv4Address);
+		c.add(ipNextHopIPv4Address);
+		c.add(ipVersion);
+		if (key & shape::ip_options)
+			c.add(ipv4Options);
+		if (ipfix && (key & shape::icmp))
+			c.add(icmpTypeCodeIPv4);
+	}
+	if (key & shape::ports) {
+		c.add(sourceTransportPort);
+		c.add(destinationTransportPort);
+		c.add(tcpControlBits);
+	} else if (!ipfix && (key & shape::icmp)) {
+		// v9 has no ICMP type-code element: collectors read it from the
+		// destination port as type << 8 | code.
+		c.add(sourceTransportPort);
+		c.add(destinationTransportPort);
+	}
+	c.add(ingressInterface);
+	c.add(egressInterface);
+	c.add(packetDeltaCount);
+	c.add(octetDeltaCount);
+	c.add(ipfix ? flowStartMilliseconds : flowStartSysUpTime);
+	c.add(ipfix ? flowEndMilliseconds : flowEndSysUpTime);
+	c.add(protocolIdentifier);
+	c.add(ipClassOfService);
+	if (ipfix)
+		c.add(flowEndReason);
+	if (key & shape::tcp_options)
+		c.add(tcpOptions);
+	if (key & shape::igmp)
+		c.add(igmpType);
+	if (key & shape::spi)
+		c.add(ipSecSPI);
+}
+
+void compose_options_template(OptionsKind kind, Dialect d, Template& t)
+{
+	clear(t);
+	Composer c{t, d};
+	switch (kind) {
+	case OptionsKind::system_init:
+		c.add(observationDomainId);
+		c.add(systemInitTimeMilliseconds);
+		c.add(observationDomainName);
+		break;
+	case OptionsKind::metering_stats:
+		c.add(observationDomainId);
+		c.add(exportedMessageTotalCount);
+		c.add(exportedFlowRecordTotalCount);
+		c.add(exportedOctetTotalCount);
+		c.add(observedFlowTotalCount);
+		break;
+	case OptionsKind::interfaces:
+		c.add(ingressInterface);
+		c.add(interfaceName);
+		c.add(interfaceDescription);
+		break;
+	}
+	t.scope_fields = 1;
+}
+
+void TemplateCache::reset(Dialect dialect)
+{
+	for (Template& t : slots_)
+		t.id = 0;
+	count_ = 0;
+	next_id_ = 256;
+	dialect_ = dialect;
+}
+
+Template* TemplateCache::get(u32 key)
+{
+	for (u32 i = 0; i < count_; i++)
+		if (slots_[i].key == key)
+			return &slots_[i];
+	if (count_ == capacity)
+		return nullptr;
+	Template& t = slots_[count_++];
+	if (key & shape::options_base)
+		compose_options_template(static_cast<OptionsKind>(key & 0xff), dialect_, t);
+	else
+		compose_data_template(key, dialect_, t);
+	t.key = key;
+	t.id = next_id_++;
+	t.sent = false;
+	generated_++;
+	return &t;
+}
+
+bool TemplateCache::due(const Template& t, u32 message, u32 now, u32 refresh_rate, u32 timeout_ticks) const
+{
+	if (!t.sent)
+		return true;
+	if (message - t.sent_message > refresh_rate)
+		return true;
+	return time_after_eq(now, t.sent_tick + timeout_ticks);
+}
+
+void TemplateCache::mark_all_unsent()
+{
+	for (u32 i = 0; i < count_; i++)
+		slots_[i].sent = false;
+}
+
+} // namespace netflow

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+// Templates for v9 and IPFIX: one per flow shape, composed from the shape as
+// UPSTREAM-2.6 §4.3 describes, numbered from 256 on first use and re-sent
+// every `refresh-rate` messages or `timeout-rate` minutes.
+#pragma once
+#include "core/export/ie.hpp"
+#include "core/flow/flow.hpp"
+
+namespace netflow {
+
+inline constexpr u32 max_template_fields = 24;
+
+struct Field {
+	Ie id;
+	u8 size;
+};
+
+struct Template {
+	u16 id;			// 0 = unused slot
+	u8 nfields;
+	u8 scope_fields;	// options templates: the first n fields are scope
+	u16 record_size;
+	u32 key;
+	u32 sent_message;	// message counter when last sent
+	u32 sent_tick;
+	bool sent;
+	Field fields[max_template_fields];
+};
+
+// What decides a data template: address family, transport, optional blocks.
+namespace shape {
+inline constexpr u32 ipv6 = 1u << 0;
+inline constexpr u32 ports = 1u << 1;	// TCP, UDP, UDP-Lite, SCTP
+inline constexpr u32 icmp = 1u << 2;
+inline constexpr u32 igmp = 1u << 3;
+inline constexpr u32 spi = 1u << 4;	// AH, ESP
+inline constexpr u32 ip_options = 1u << 5;
+inline constexpr u32 tcp_options = 1u << 6;
+inline constexpr u32 flow_label = 1u << 7;
+inline constexpr u32 ext_hdrs = 1u << 8;
+inline constexpr u32 options_base = 1u << 24;	// options templates: key = base | kind
+} // namespace shape
+
+u32 flow_shape(const FlowHead& flow);
+
+// Fills `t.fields` for a data template of shape `key` (ids left to the cache).
+void compose_data_template(u32 key, Dialect dialect, Template& t);
+
+enum class OptionsKind : u8 { system_init = 1, metering_stats = 2, interfaces = 3 };
+void compose_options_template(OptionsKind kind, Dialect dialect, Template& t);
+
+// Small fixed cache: a router sees a handful of shapes.
+class TemplateCache {
+public:
+	static constexpr u32 capacity = 64;
+
+	void reset(Dialect dialect);
+	// The template for `key`, composed on first use; nullptr when full.
+	Template* get(u32 key);
+	// Whether it must be (re-)sent in message number `message` at `now`.
+	bool due(const Template& t, u32 message, u32 now, u32 refresh_rate, u32 timeout_ticks) const;
+	void mark_all_unsent();
+	u32 generated() const { return generated_; }
+	u32 active() const { return count_; }
+	Dialect dialect() const { return dialect_; }
+
+private:
+	Template slots_[capacity];
+	u32 count_ = 0;
+	u32 generated_ = 0;
+	u16 next_id_ = 256;
+	Dialect dialect_ = Dialect::ipfix;
+};
+
+} // namespace netflow
