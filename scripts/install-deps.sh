@@ -10,7 +10,7 @@ PKGS="
 	libxtables-dev iptables nftables
 	libgtest-dev
 	qemu-system-x86 busybox-static cpio iproute2
-	nfdump tshark python3 python3-scapy conntrack
+	nfdump tshark pmacct libfixbuf-tools python3 python3-scapy conntrack
 "
 
 missing=
