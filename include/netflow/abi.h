@@ -120,6 +120,7 @@ enum nfc_setting {
 	NFC_SCAN_MIN,		/* ticks */
 	NFC_REFRESH_RATE,	/* v9/IPFIX: re-send templates every N messages */
 	NFC_TIMEOUT_RATE,	/* v9/IPFIX: ... or every N minutes */
+	NFC_NATEVENTS,		/* 0/1: export NAT events (the glue listens) */
 	NFC_NR_SETTINGS
 };
 
@@ -161,6 +162,11 @@ NF_ABI nf_u32 nfc_export(enum nfc_export_mode mode, unsigned int worker_cpu) NF_
 /* Exports every cached flow under the current protocol, then switches to
  * `protocol` with fresh templates.  Returns -1 for a bad value. */
 NF_ABI int nfc_set_protocol(nf_u32 protocol) NF_NOEXCEPT;
+
+/* NAT events: a buffer of ctnetlink messages the glue received (export
+ * mutex held), and events the glue lost to a listener overrun. */
+NF_ABI void nfc_nat_input(const nf_u8 *buf, nf_size len) NF_NOEXCEPT;
+NF_ABI void nfc_nat_lost(nf_u32 events) NF_NOEXCEPT;
 
 /* After a destination change: every template goes out again. */
 NF_ABI void nfc_resend_templates(void) NF_NOEXCEPT;

@@ -27,6 +27,7 @@ constexpr SettingInfo setting_info[] = {
 	{"scan_min", {1, 1000}},
 	{"refresh_rate", {1, 1000000}},
 	{"timeout_rate", {1, 1440}},
+	{"natevents", {0, 1}},
 };
 
 static_assert(sizeof(setting_info) / sizeof(setting_info[0]) == NFC_NR_SETTINGS);
@@ -102,7 +103,10 @@ extern "C" int nfc_init(const nfc_init_args* args) noexcept
 		core->cpus[cpu] = c;
 		ok = c && c->init(core->per_cpu_buckets(hashsize), &core->seed, &core->slabs);
 	}
-	ok = ok && core->exporter.init(*core);
+	core->nat_queue = static_cast<NatQueue*>(nfp_alloc_large(sizeof(NatQueue)));
+	if (core->nat_queue)
+		new (core->nat_queue) NatQueue;
+	ok = ok && core->nat_queue && core->exporter.init(*core);
 	g_core = core;
 	if (!ok) {
 		nfc_exit();
@@ -117,6 +121,7 @@ extern "C" void nfc_exit(void) noexcept
 	if (!core)
 		return;
 	core->exporter.destroy();
+	nfp_free_large(core->nat_queue);
 	if (core->cpus) {
 		for (u32 cpu = 0; cpu < core->nr_cpus; cpu++) {
 			if (CpuCache* c = core->cpus[cpu]) {
@@ -174,3 +179,14 @@ extern "C" int nfc_resize(u32 hashsize) noexcept
 		core.hashsize = hashsize;
 	return err;
 }
+
+extern "C" void nfc_nat_input(const u8* buf, nf_size len) noexcept
+{
+	Core& core = *g_core;
+	u64 sec;
+	u32 nsec;
+	nfp_wallclock(&sec, &nsec);
+	parse_ct_buffer(Bytes(buf, len), sec * 1000 + nsec / 1000000, *core.nat_queue, core.nat_stats);
+}
+
+extern "C" void nfc_nat_lost(u32 events) noexcept { g_core->nat_stats.lost += events; }

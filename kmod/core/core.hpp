@@ -4,6 +4,7 @@
 #pragma once
 #include "core/export/exporter.hpp"
 #include "core/flow/cache.hpp"
+#include "core/nat/ctnetlink.hpp"
 
 namespace netflow {
 
@@ -20,6 +21,8 @@ public:
 	u32 settings[NFC_NR_SETTINGS]{};// atomic words
 	u64 load_jiffies = 0;
 	Exporter exporter;
+	NatQueue* nat_queue = nullptr;
+	NatStats nat_stats{};
 
 	u32 setting(nfc_setting s) const { return __atomic_load_n(&settings[s], __ATOMIC_RELAXED); }
 	Timeouts timeouts() const;

@@ -32,6 +32,10 @@ void nf_sockets_show(struct seq_file *m);
 void nf_sockets_show_snmp(struct seq_file *m);
 u64 nf_sockets_icmp_errors(void);
 
+/* natevents.c */
+int nf_natevents_start(void);
+void nf_natevents_stop(void);
+
 /* worker.c */
 void nf_worker_start(void);
 void nf_worker_stop(void);

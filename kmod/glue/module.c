@@ -40,13 +40,20 @@ static int __init netflow_init(void)
 	if (err)
 		goto fail_proc;
 	nf_worker_start();
+	if (nfc_get(NFC_NATEVENTS)) {
+		err = nf_natevents_start();
+		if (err)
+			goto fail_worker;
+	}
 	err = nf_target_init();
 	if (err)
-		goto fail_worker;
+		goto fail_nat;
 	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %u, destination %s, hashsize %u\n",
 		nfc_get(NFC_PROTOCOL), nf_destination, nfc_hashsize());
 	return 0;
 
+fail_nat:
+	nf_natevents_stop();
 fail_worker:
 	nf_worker_stop();
 	nf_sysctl_exit();
@@ -65,6 +72,7 @@ static void __exit netflow_exit(void)
 	nf_target_exit();
 	nf_sysctl_exit();
 	nf_proc_exit();
+	nf_natevents_stop();
 	nf_worker_stop();	/* exports everything still cached */
 	nf_sockets_stop();
 	nf_core_running = false;
@@ -77,6 +85,6 @@ module_exit(netflow_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("ipt-netflow++ developers");
-MODULE_DESCRIPTION("NetFlow v5 flow export target for iptables and ip6tables (C++ port of ipt_NETFLOW)");
+MODULE_DESCRIPTION("NetFlow v5/v9/IPFIX flow export target for iptables and ip6tables (C++ port of ipt_NETFLOW)");
 MODULE_VERSION(NF_VERSION);
 MODULE_ALIAS("ip6t_NETFLOW");

@@ -23,6 +23,7 @@ unsigned int nf_settings[NFC_NR_SETTINGS] = {
 	[NFC_SCAN_MIN] = 1,
 	[NFC_REFRESH_RATE] = 20,
 	[NFC_TIMEOUT_RATE] = 30,
+	[NFC_NATEVENTS] = 0,
 };
 
 int nf_parse_setting(enum nfc_setting which, const char *text, unsigned int *out, bool quiet)
@@ -87,6 +88,7 @@ NF_SETTING_PARAM(protocol, NFC_PROTOCOL, 0444, "NetFlow protocol version: 5, 9 o
 NF_SETTING_PARAM(engine_id, NFC_ENGINE_ID, 0644, "v5 engine_id (low 8 bits) (0)");
 NF_SETTING_PARAM(debug, NFC_DEBUG, 0644, "debug verbosity 0..3 (0)");
 NF_SETTING_PARAM(scan_min, NFC_SCAN_MIN, 0644, "minimal export scan interval in jiffies (1)");
+NF_SETTING_PARAM(natevents, NFC_NATEVENTS, 0444, "export NAT translation events from conntrack: 0 or 1 (0)");
 NF_SETTING_PARAM(refresh_rate, NFC_REFRESH_RATE, 0644, "v9/IPFIX: re-send templates every N datagrams (20)");
 NF_SETTING_PARAM(timeout_rate, NFC_TIMEOUT_RATE, 0644, "v9/IPFIX: re-send templates every N minutes (30)");
 

@@ -49,6 +49,31 @@ static int nf_sysctl_protocol(struct ctl_table *table, int write, void *buffer, 
 	return err;
 }
 
+static int nf_sysctl_natevents(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
+{
+	unsigned int v = nfc_get(NFC_NATEVENTS);
+	struct ctl_table tmp = *table;
+	int err;
+
+	tmp.data = &v;
+	tmp.maxlen = sizeof(v);
+	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	if (v > 1)
+		return -EINVAL;
+	if (v) {
+		err = nf_natevents_start();
+		if (err)
+			return err;
+	} else {
+		nf_natevents_stop();
+	}
+	nfc_set(NFC_NATEVENTS, v);
+	nf_settings[NFC_NATEVENTS] = v;
+	return 0;
+}
+
 static int nf_sysctl_hashsize(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
 {
 	unsigned int v = nfc_hashsize();
@@ -161,6 +186,7 @@ static struct ctl_table nf_sysctl_table[] = {
 	NF_SETTING("refresh-rate", NFC_REFRESH_RATE),
 	NF_SETTING("timeout-rate", NFC_TIMEOUT_RATE),
 	NF_SETTING("scan-min", NFC_SCAN_MIN),
+	NF_SPECIAL("natevents", nf_sysctl_natevents),
 	{ }
 };
 

@@ -112,6 +112,16 @@ void Exporter::add_v5(Core& core, const Flow4& f, const ExportClock& clock)
 	r.tcp_flags = f.tcp_flags;
 	r.proto = f.key.proto;
 	r.tos = f.key.tos;
+	push_v5(core, r, clock);
+	pending_flows_++;
+	pending_pkts += f.packets;
+	pending_bytes += f.bytes;
+	if (v5_.full())
+		send_pending(core);
+}
+
+void Exporter::push_v5(Core& core, const v5::Record& r, const ExportClock& clock)
+{
 	if (!v5_.add(r)) {
 		send_pending(core);
 		v5_.add(r);
@@ -119,9 +129,43 @@ void Exporter::add_v5(Core& core, const Flow4& f, const ExportClock& clock)
 	if (!pending_)
 		pending_since_ = clock.now;
 	pending_ = true;
-	pending_flows_++;
-	pending_pkts += f.packets;
-	pending_bytes += f.bytes;
+}
+
+// NAT events in v5 are pseudo-flows of zero packets (the original's
+// encoding, seed README "natevents"): pre-NAT source, post-NAT destination;
+// SNAT puts the post-NAT source in nexthop/src_as, DNAT the pre-NAT
+// destination in nexthop/dst_as; SYN|ACK on create, FIN|RST on destroy.
+void Exporter::add_nat(Core& core, const NatEvent& e, const ExportClock& clock)
+{
+	if (protocol_ != 5) {
+		if (u8* slot = record_slot(core, shape::nel, clock))
+			write_nat_record(*templates.get(shape::nel), e, slot);
+		else
+			core.nat_stats.lost++;
+		return;
+	}
+	v5::Record r{};
+	r.src = e.pre_src;
+	r.dst = e.post_dst;
+	r.sport = e.pre_sport;
+	r.dport = e.post_dport;
+	r.proto = e.proto;
+	r.tcp_flags = e.type == NatEventType::create ? 0x12 : 0x05;
+	const u64 uptime = e.time_ms > clock.boot_wall_ms ? e.time_ms - clock.boot_wall_ms : 0;
+	r.first_ms = r.last_ms = static_cast<u32>(uptime);
+	r.input = r.output = 0;
+	if (e.snat) {
+		v5::Record s = r;
+		s.nexthop = e.post_src;
+		s.src_as = e.post_sport.host();
+		push_v5(core, s, clock);
+	}
+	if (e.dnat) {
+		v5::Record d = r;
+		d.nexthop = e.pre_dst;
+		d.dst_as = e.pre_dport.host();
+		push_v5(core, d, clock);
+	}
 	if (v5_.full())
 		send_pending(core);
 }
@@ -222,9 +266,9 @@ void Exporter::send_pending(Core& core)
 		hdr.flow_sequence = v5_sequence_;
 		hdr.engine_id = static_cast<u8>(domain);
 		dg = v5_.finish(hdr);
-		// The sequence counts every flow handed to the wire, so a
+		// The sequence counts every record handed to the wire, so a
 		// collector sees lost datagrams as a gap.
-		v5_sequence_ += pending_flows_;
+		v5_sequence_ += v5_.count();
 	} else {
 		MessageHeader hdr{uptime_ms, static_cast<u32>(sec), 0, domain};
 		hdr.sequence = protocol_ == 9 ? messages_ : ipfix_sequence_;
@@ -315,6 +359,9 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 			taken += static_cast<u32>(n);
 		} while (n == batch_size);
 	});
+	NatEvent e;
+	while (core.nat_queue->pop(e))
+		add_nat(core, e, clock);
 	// A partly filled datagram waits for company at most a second (or the
 	// inactive timeout, if shorter).
 	if (pending_ && (force || time_after_eq(now, pending_since_ + min(t.inactive, hz))))

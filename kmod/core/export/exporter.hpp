@@ -62,6 +62,8 @@ private:
 	void add(Core& core, const FlowHead& flow, const ExportClock& clock);
 	void add_v5(Core& core, const Flow4& flow, const ExportClock& clock);
 	void add_templated(Core& core, const FlowHead& flow, const ExportClock& clock);
+	void push_v5(Core& core, const v5::Record& r, const ExportClock& clock);
+	void add_nat(Core& core, const NatEvent& e, const ExportClock& clock);
 	u8* record_slot(Core& core, u32 key, const ExportClock& clock);
 	void add_options(Core& core, const ExportClock& clock, bool force);
 	void send_pending(Core& core);

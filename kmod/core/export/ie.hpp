@@ -47,8 +47,14 @@ enum Ie : u16 {
 	observedFlowTotalCount = 163,
 	ipv4Options = 208,
 	tcpOptions = 209,
+	postNATSourceIPv4Address = 225,
+	postNATDestinationIPv4Address = 226,
+	postNAPTSourceTransportPort = 227,
+	postNAPTDestinationTransportPort = 228,
+	natEvent = 230,
 	ipSecSPI = 295,
 	observationDomainName = 300,
+	observationTimeMilliseconds = 323,
 };
 
 // Encoded sizes: IANA's abstract sizes everywhere (the original truncated
@@ -97,6 +103,12 @@ inline constexpr IeSize ie_sizes[] = {
 	{observedFlowTotalCount, 8, 8},
 	{ipv4Options, 4, 4},
 	{tcpOptions, 8, 8},
+	{postNATSourceIPv4Address, 4, 4},
+	{postNATDestinationIPv4Address, 4, 4},
+	{postNAPTSourceTransportPort, 2, 2},
+	{postNAPTDestinationTransportPort, 2, 2},
+	{natEvent, 1, 1},
+	{observationTimeMilliseconds, 8, 8},
 	{ipSecSPI, 4, 4},
 	{observationDomainName, 32, 32},
 };

@@ -205,3 +205,30 @@ void write_interface(const Template& t, const InterfaceInfo& in, u8* out)
 }
 
 } // namespace netflow
+
+namespace netflow {
+
+void write_nat_record(const Template& t, const NatEvent& e, u8* out)
+{
+	u8* p = out;
+	for (u8 i = 0; i < t.nfields; i++) {
+		const Field& f = t.fields[i];
+		switch (f.id) {
+		case observationTimeMilliseconds: put_uint(p, f.size, e.time_ms); break;
+		case sourceIPv4Address: put_uint(p, f.size, e.pre_src.host()); break;
+		case destinationIPv4Address: put_uint(p, f.size, e.pre_dst.host()); break;
+		case postNATSourceIPv4Address: put_uint(p, f.size, e.post_src.host()); break;
+		case postNATDestinationIPv4Address: put_uint(p, f.size, e.post_dst.host()); break;
+		case sourceTransportPort: put_uint(p, f.size, e.pre_sport.host()); break;
+		case destinationTransportPort: put_uint(p, f.size, e.pre_dport.host()); break;
+		case postNAPTSourceTransportPort: put_uint(p, f.size, e.post_sport.host()); break;
+		case postNAPTDestinationTransportPort: put_uint(p, f.size, e.post_dport.host()); break;
+		case protocolIdentifier: put_uint(p, f.size, e.proto); break;
+		case natEvent: put_uint(p, f.size, static_cast<u8>(e.type)); break;
+		default: zero(p, f.size); break;
+		}
+		p += f.size;
+	}
+}
+
+} // namespace netflow

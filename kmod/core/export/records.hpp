@@ -3,6 +3,7 @@
 // template lists them: flow data records and the options records.
 #pragma once
 #include "core/export/templates.hpp"
+#include "core/nat/nat_event.hpp"
 
 namespace netflow {
 
@@ -13,6 +14,8 @@ struct ExportClock {
 };
 
 void write_flow_record(const Template& t, const FlowHead& flow, const ExportClock& clock, u8* out);
+
+void write_nat_record(const Template& t, const NatEvent& e, u8* out);
 
 struct MeteringTotals {
 	u64 messages, flows, octets, observed_flows;

@@ -21,6 +21,14 @@ struct Composer {
 	}
 };
 
+// NAT event records (UPSTREAM-2.6 §4.6), the same in v9 and IPFIX.
+constexpr Ie nel_fields[] = {
+	observationTimeMilliseconds, sourceIPv4Address, destinationIPv4Address,
+	postNATSourceIPv4Address, postNATDestinationIPv4Address, sourceTransportPort,
+	destinationTransportPort, postNAPTSourceTransportPort, postNAPTDestinationTransportPort,
+	protocolIdentifier, natEvent,
+};
+
 void clear(Template& t)
 {
 	t.nfields = 0;
@@ -62,6 +70,11 @@ void compose_data_template(u32 key, Dialect d, Template& t)
 	clear(t);
 	Composer c{t, d};
 	const bool ipfix = d == Dialect::ipfix;
+	if (key & shape::nel) {
+		for (Ie id : nel_fields)
+			c.add(id);
+		return;
+	}
 	if (key & shape::ipv6) {
 		c.add(sourceIPv6Address);
 		c.add(destinationIPv6Address);

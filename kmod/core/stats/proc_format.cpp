@@ -41,6 +41,10 @@ extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversi
 	out.put("Timeouts: active ").num(core.setting(NFC_ACTIVE_TIMEOUT)).put("s, inactive ")
 		.num(core.setting(NFC_INACTIVE_TIMEOUT)).put("s. Maxflows ").num(core.setting(NFC_MAXFLOWS)).put('\n');
 
+	const NatStats& nat = core.nat_stats;
+	out.put("Natevents ").put(core.setting(NFC_NATEVENTS) ? "enabled" : "disabled").put(", count start ")
+		.num(nat.starts).put(", stop ").num(nat.stops).put(".\n");
+
 	CpuStats total{};
 	u64 mem = 0, buckets = 0;
 	core.for_each_cpu([&](u32, CpuCache& c) {
