@@ -95,6 +95,9 @@ NF_ABI void nfp_log(int level, const char *msg) NF_NOEXCEPT;
 
 NF_ABI void nfp_bug(const char *what) NF_NOEXCEPT;
 
+/* Waits until no packet path can still see what was unpublished. */
+NF_ABI void nfp_synchronize(void) NF_NOEXCEPT;
+
 NF_ABI nf_u64 nfp_clock_ns(void) NF_NOEXCEPT;	/* monotonic, for busy times */
 
 /* Network interfaces of the initial namespace, for the interface-names
@@ -167,6 +170,18 @@ NF_ABI int nfc_set_protocol(nf_u32 protocol) NF_NOEXCEPT;
  * mutex held), and events the glue lost to a listener overrun. */
 NF_ABI void nfc_nat_input(const nf_u8 *buf, nf_size len) NF_NOEXCEPT;
 NF_ABI void nfc_nat_lost(nf_u32 events) NF_NOEXCEPT;
+
+/* Aggregation rules: parsed whole, then swapped in; on error nothing
+ * changes and -1 is returned with the position and reason.  May sleep. */
+NF_ABI int nfc_set_aggregation(const char *text, nf_u32 *err_pos, const char **err_reason) NF_NOEXCEPT;
+/* The aggrN lines of /proc/net/stat/ipt_netflow. */
+NF_ABI nf_size nfc_format_aggregation(char *buf, nf_size cap) NF_NOEXCEPT;
+
+/* /proc/net/stat/ipt_netflow_flows, one hash bucket of one CPU at a time. */
+NF_ABI nf_u32 nfc_flow_buckets(unsigned int cpu) NF_NOEXCEPT;
+NF_ABI nf_size nfc_format_flows_header(char *buf, nf_size cap) NF_NOEXCEPT;
+NF_ABI nf_size nfc_format_flows_bucket(unsigned int cpu, nf_u32 bucket, nf_u32 *seq, char *buf,
+				       nf_size cap) NF_NOEXCEPT;
 
 /* After a destination change: every template goes out again. */
 NF_ABI void nfc_resend_templates(void) NF_NOEXCEPT;

@@ -122,6 +122,7 @@ extern "C" void nfc_exit(void) noexcept
 		return;
 	core->exporter.destroy();
 	nfp_free_large(core->nat_queue);
+	nfp_free_large(core->aggr);
 	if (core->cpus) {
 		for (u32 cpu = 0; cpu < core->nr_cpus; cpu++) {
 			if (CpuCache* c = core->cpus[cpu]) {
@@ -190,3 +191,32 @@ extern "C" void nfc_nat_input(const u8* buf, nf_size len) noexcept
 }
 
 extern "C" void nfc_nat_lost(u32 events) noexcept { g_core->nat_stats.lost += events; }
+
+extern "C" int nfc_set_aggregation(const char* text, u32* err_pos, const char** err_reason) noexcept
+{
+	Core& core = *g_core;
+	AggrRules* fresh = static_cast<AggrRules*>(nfp_alloc_large(sizeof(AggrRules)));
+	if (!fresh) {
+		*err_pos = 0;
+		*err_reason = "out of memory";
+		return -1;
+	}
+	new (fresh) AggrRules;
+	ParseError err{};
+	if (!parse_aggregation(text, *fresh, err)) {
+		*err_pos = err.position;
+		*err_reason = err.reason;
+		nfp_free_large(fresh);
+		return -1;
+	}
+	if (fresh->empty()) {
+		nfp_free_large(fresh);
+		fresh = nullptr;
+	}
+	AggrRules* old = __atomic_exchange_n(&core.aggr, fresh, __ATOMIC_ACQ_REL);
+	if (old) {
+		nfp_synchronize();
+		nfp_free_large(old);
+	}
+	return 0;
+}

@@ -4,6 +4,7 @@
 #pragma once
 #include "core/export/exporter.hpp"
 #include "core/flow/cache.hpp"
+#include "core/config/aggregation.hpp"
 #include "core/nat/ctnetlink.hpp"
 
 namespace netflow {
@@ -23,6 +24,7 @@ public:
 	Exporter exporter;
 	NatQueue* nat_queue = nullptr;
 	NatStats nat_stats{};
+	AggrRules* aggr = nullptr;	// published with release, read in the packet path
 
 	u32 setting(nfc_setting s) const { return __atomic_load_n(&settings[s], __ATOMIC_RELAXED); }
 	Timeouts timeouts() const;

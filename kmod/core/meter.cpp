@@ -17,10 +17,16 @@ extern "C" void nfc_account(unsigned int cpu, const nf_packet* pkt) noexcept
 	}
 	if (facts.fragment)
 		cache.stats.frag++;
-	if (facts.family == NF_FAMILY_IPV4)
+	AggrRules* aggr = __atomic_load_n(&core.aggr, __ATOMIC_ACQUIRE);
+	if (facts.family == NF_FAMILY_IPV4) {
 		facts.key.v4.iif = pkt->iif;
-	else
+		if (aggr)
+			aggr->apply(facts.key.v4, facts.src_mask, facts.dst_mask);
+	} else {
 		facts.key.v6.iif = pkt->iif;
+		if (aggr)
+			aggr->apply_ports(facts.key.v6.sport, facts.key.v6.dport, facts.key.v6.proto);
+	}
 	const FlowLimits limits{core.setting(NFC_MAXFLOWS), &core.nr_flows, &core.peak_flows, &core.peak_tick};
 	cache.account(facts, *pkt, core.timeouts(), limits);
 }

@@ -22,6 +22,10 @@ extern unsigned int nf_settings[NFC_NR_SETTINGS];
 int nf_parse_setting(enum nfc_setting which, const char *text, unsigned int *out, bool quiet);
 int nf_validate_destinations(const char *text, bool quiet);
 extern bool nf_core_running;
+#define NF_AGGREGATION_MAX 1024
+extern char nf_aggregation[];
+extern int nf_exportcpu;
+int nf_apply_aggregation(const char *text);
 
 /* socket.c */
 int nf_sockets_start(const char *destinations);	/* parses and connects */
@@ -44,6 +48,8 @@ void nf_worker_flush(bool reset_stats);
 /* proc.c, sysctl.c, target.c */
 int nf_proc_init(void);
 void nf_proc_exit(void);
+int nf_flows_proc_init(void);
+void nf_flows_proc_exit(void);
 int nf_sysctl_init(void);
 void nf_sysctl_exit(void);
 int nf_target_init(void);

@@ -33,6 +33,9 @@ static int __init netflow_init(void)
 		goto fail_core;
 	if (nf_sndbuf)
 		nf_sockets_set_sndbuf(nf_sndbuf);
+	err = nf_apply_aggregation(nf_aggregation);
+	if (err)
+		goto fail_sockets;
 	err = nf_proc_init();
 	if (err)
 		goto fail_sockets;

@@ -139,6 +139,53 @@ static const struct kernel_param_ops destination_ops = {
 module_param_cb(destination, &destination_ops, NULL, 0444);
 MODULE_PARM_DESC(destination, "export destinations, comma separated: ip:port[@bind][%ifname] (127.0.0.1:2055)");
 
+/* aggregation= (0400 as in the original: the rules may be sensitive). */
+char nf_aggregation[NF_AGGREGATION_MAX];
+
+static int aggregation_set(const char *val, const struct kernel_param *kp)
+{
+	if (strlen(val) >= NF_AGGREGATION_MAX) {
+		pr_err(NF_NAME ": aggregation= is longer than %d characters\n", NF_AGGREGATION_MAX - 1);
+		return -EINVAL;
+	}
+	strscpy(nf_aggregation, val, NF_AGGREGATION_MAX);
+	strim(nf_aggregation);
+	return 0;
+}
+
+static int aggregation_get(char *buffer, const struct kernel_param *kp)
+{
+	return sysfs_emit(buffer, "%s\n", nf_aggregation);
+}
+
+static const struct kernel_param_ops aggregation_ops = {
+	.set = aggregation_set,
+	.get = aggregation_get,
+};
+module_param_cb(aggregation, &aggregation_ops, NULL, 0400);
+MODULE_PARM_DESC(aggregation, "aggregation rules: a.b.c.d/M=N (strip to /N), P1-P2=P, P=Q; comma separated");
+
+/* exportcpu= pins the export worker to a CPU; -1 = any. */
+int nf_exportcpu = -1;
+static int exportcpu_set(const char *val, const struct kernel_param *kp)
+{
+	int v;
+
+	if (kstrtoint(val, 0, &v) || v < -1 || v >= (int)nr_cpu_ids) {
+		pr_err(NF_NAME ": exportcpu=%s is invalid: expected -1 (any) or a CPU number below %u\n",
+		       val, nr_cpu_ids);
+		return -EINVAL;
+	}
+	WRITE_ONCE(nf_exportcpu, v);
+	return 0;
+}
+static const struct kernel_param_ops exportcpu_ops = {
+	.set = exportcpu_set,
+	.get = param_get_int,
+};
+module_param_cb(exportcpu, &exportcpu_ops, &nf_exportcpu, 0644);
+MODULE_PARM_DESC(exportcpu, "CPU the export worker runs on, -1 = any (-1)");
+
 /* sndbuf= and hashsize= are load-time values here; the sysctls change them live. */
 int nf_sndbuf;
 static int sndbuf_set(const char *val, const struct kernel_param *kp)

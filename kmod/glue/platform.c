@@ -171,3 +171,9 @@ nf_u32 nfp_interfaces(struct nf_ifinfo *out, nf_u32 cap)
 	rcu_read_unlock();
 	return n;
 }
+
+void nfp_synchronize(void)
+{
+	/* The packet path runs with BH off: an RCU read-side section. */
+	synchronize_rcu();
+}

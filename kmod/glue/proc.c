@@ -18,6 +18,8 @@ static int nf_stat_show(struct seq_file *m, void *v)
 	len = nfc_format_stats(buf, cap, THIS_MODULE->srcversion ?: "none");
 	seq_write(m, buf, len);
 	nf_sockets_show(m);
+	len = nfc_format_aggregation(buf, cap);
+	seq_write(m, buf, len);
 	mutex_unlock(&nf_export_mutex);
 	kvfree(buf);
 	return 0;
@@ -49,11 +51,17 @@ int nf_proc_init(void)
 		remove_proc_entry("ipt_netflow", init_net.proc_net_stat);
 		return -ENOMEM;
 	}
+	if (nf_flows_proc_init()) {
+		remove_proc_entry("ipt_netflow_snmp", init_net.proc_net_stat);
+		remove_proc_entry("ipt_netflow", init_net.proc_net_stat);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 void nf_proc_exit(void)
 {
+	nf_flows_proc_exit();
 	remove_proc_entry("ipt_netflow_snmp", init_net.proc_net_stat);
 	remove_proc_entry("ipt_netflow", init_net.proc_net_stat);
 }

@@ -151,6 +151,48 @@ out:
 	return err;
 }
 
+int nf_apply_aggregation(const char *text)
+{
+	const char *reason = "";
+	u32 pos = 0;
+
+	if (nfc_set_aggregation(text, &pos, &reason)) {
+		pr_err(NF_NAME ": aggregation=%s is invalid at position %u: %s; the previous rules stay\n",
+		       text, pos, reason);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int nf_sysctl_aggregation(struct ctl_table *table, int write, void *buffer, size_t *lenp,
+				 loff_t *ppos)
+{
+	struct ctl_table tmp = *table;
+	char *text;
+	int err;
+
+	text = kzalloc(NF_AGGREGATION_MAX, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	mutex_lock(&nf_export_mutex);
+	strscpy(text, nf_aggregation, NF_AGGREGATION_MAX);
+	mutex_unlock(&nf_export_mutex);
+	tmp.data = text;
+	tmp.maxlen = NF_AGGREGATION_MAX;
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		goto out;
+	strim(text);
+	mutex_lock(&nf_export_mutex);
+	err = nf_apply_aggregation(text);
+	if (!err)
+		strscpy(nf_aggregation, text, NF_AGGREGATION_MAX);
+	mutex_unlock(&nf_export_mutex);
+out:
+	kfree(text);
+	return err;
+}
+
 static int nf_sysctl_flush(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
 {
 	struct ctl_table tmp = *table;
@@ -187,6 +229,7 @@ static struct ctl_table nf_sysctl_table[] = {
 	NF_SETTING("timeout-rate", NFC_TIMEOUT_RATE),
 	NF_SETTING("scan-min", NFC_SCAN_MIN),
 	NF_SPECIAL("natevents", nf_sysctl_natevents),
+	NF_SPECIAL("aggregation", nf_sysctl_aggregation),
 	{ }
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The exporter runs from a delayed work item, never in the packet path; the
  * core chooses each next delay. */
+#include <linux/cpumask.h>
 #include <linux/smp.h>
 #include <linux/workqueue.h>
 #include "glue.h"
@@ -8,6 +9,17 @@
 static void nf_worker_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(nf_worker, nf_worker_fn);
 static bool nf_worker_stopping;
+
+/* On exportcpu when it is set and online, else wherever. */
+static void nf_worker_queue(unsigned long delay)
+{
+	int cpu = READ_ONCE(nf_exportcpu);
+
+	if (cpu >= 0 && cpu_online(cpu))
+		queue_delayed_work_on(cpu, system_wq, &nf_worker, delay);
+	else
+		queue_delayed_work(system_wq, &nf_worker, delay);
+}
 
 static void nf_worker_fn(struct work_struct *work)
 {
@@ -17,13 +29,13 @@ static void nf_worker_fn(struct work_struct *work)
 	delay = nfc_export(NFC_EXPORT_DUE, raw_smp_processor_id());
 	mutex_unlock(&nf_export_mutex);
 	if (!READ_ONCE(nf_worker_stopping))
-		queue_delayed_work(system_wq, &nf_worker, delay);
+		nf_worker_queue(delay);
 }
 
 void nf_worker_start(void)
 {
 	WRITE_ONCE(nf_worker_stopping, false);
-	queue_delayed_work(system_wq, &nf_worker, HZ / 10);
+	nf_worker_queue(HZ / 10);
 }
 
 void nf_worker_stop(void)

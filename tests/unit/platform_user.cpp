@@ -8,12 +8,14 @@
 // fallbacks for the gfp forms in case it is absent.
 #include "fake_platform.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include "netflow/abi.h"
 
@@ -35,6 +37,7 @@ struct State {
 	uint8_t nexthop[16] = {};
 	int route_family = 0;
 	int route_calls = 0;
+	std::vector<fake::Interface> interfaces;
 	std::atomic<uint64_t> clock_extra_ns{0};
 	std::atomic<int> fail_atomic{0}, fail_slab{0}, fail_large{0};
 	std::atomic<long> slab_objects{0}, slabs{0}, large{0};
@@ -114,6 +117,7 @@ void reset()
 	std::memset(s.nexthop, 0, sizeof(s.nexthop));
 	s.route_family = 0;
 	s.route_calls = 0;
+	s.interfaces.clear();
 	s.clock_extra_ns = 0;
 	s.fail_atomic = 0;
 	s.fail_slab = 0;
@@ -194,6 +198,13 @@ int last_route_family()
 	State& s = st();
 	std::lock_guard<std::mutex> g(s.mu);
 	return s.route_family;
+}
+
+void set_interfaces(std::vector<Interface> list)
+{
+	State& s = st();
+	std::lock_guard<std::mutex> g(s.mu);
+	s.interfaces = std::move(list);
 }
 
 void advance_clock_ns(uint64_t ns) { st().clock_extra_ns += ns; }
@@ -355,6 +366,24 @@ void nfp_packet_route(const void* skb, int family, struct nf_route* out) noexcep
 	std::memcpy(out->nexthop, s.nexthop, sizeof(out->nexthop));
 }
 
+nf_u32 nfp_interfaces(struct nf_ifinfo* out, nf_u32 cap) noexcept
+{
+	State& s = st();
+	std::lock_guard<std::mutex> g(s.mu);
+	nf_u32 n = 0;
+	for (const fake::Interface& i : s.interfaces) {
+		if (n == cap)
+			break;
+		nf_ifinfo& o = out[n++];
+		std::memset(&o, 0, sizeof(o));
+		o.ifindex = i.ifindex;
+		std::memcpy(o.name, i.name.data(), std::min(i.name.size(), sizeof(o.name) - 1));
+		std::memcpy(o.description, i.description.data(),
+			    std::min(i.description.size(), sizeof(o.description) - 1));
+	}
+	return n;
+}
+
 nf_u64 nfp_jiffies64(void) noexcept { return st().jiffies; }
 
 nf_u32 nfp_hz(void) noexcept { return fake::hz; }
@@ -403,3 +432,6 @@ void nfp_bug(const char* what) noexcept
 }
 
 } // extern "C"
+
+// Userspace has no concurrent packet path: nothing to wait for.
+void nfp_synchronize(void) noexcept {}

@@ -435,3 +435,16 @@ size_t format_destination(const Destination& d, char* buf, size_t cap) noexcept
 }
 
 } // namespace netflow
+
+namespace netflow {
+
+size_t format_address(u8 family, const u8* addr, char* buf, size_t cap) noexcept
+{
+	Writer w{buf, cap, 0};
+	w.address(family, addr);
+	if (cap)
+		buf[w.len] = 0;
+	return w.len;
+}
+
+} // namespace netflow

@@ -67,4 +67,7 @@ inline constexpr size_t destination_text_max = 128;
 // cap - 1 characters and a NUL (when cap > 0); returns the characters written.
 size_t format_destination(const Destination& d, char* buf, size_t cap) noexcept;
 
+// Just the address: "1.2.3.4" or RFC 5952 IPv6.  Same contract as above.
+size_t format_address(u8 family, const u8* addr, char* buf, size_t cap) noexcept;
+
 } // namespace netflow

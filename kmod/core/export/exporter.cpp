@@ -112,6 +112,8 @@ void Exporter::add_v5(Core& core, const Flow4& f, const ExportClock& clock)
 	r.tcp_flags = f.tcp_flags;
 	r.proto = f.key.proto;
 	r.tos = f.key.tos;
+	r.src_mask = f.src_mask;
+	r.dst_mask = f.dst_mask;
 	push_v5(core, r, clock);
 	pending_flows_++;
 	pending_pkts += f.packets;

@@ -18,9 +18,11 @@ enum Ie : u16 {
 	tcpControlBits = 6,
 	sourceTransportPort = 7,
 	sourceIPv4Address = 8,
+	sourceIPv4PrefixLength = 9,
 	ingressInterface = 10,
 	destinationTransportPort = 11,
 	destinationIPv4Address = 12,
+	destinationIPv4PrefixLength = 13,
 	egressInterface = 14,
 	ipNextHopIPv4Address = 15,
 	flowEndSysUpTime = 21,		// v9 LAST_SWITCHED
@@ -74,6 +76,8 @@ inline constexpr IeSize ie_sizes[] = {
 	{tcpControlBits, 2, 1},		// unsigned16 since RFC 7125; v9 TCP_FLAGS is 1 byte
 	{sourceTransportPort, 2, 2},
 	{sourceIPv4Address, 4, 4},
+	{sourceIPv4PrefixLength, 1, 1},
+	{destinationIPv4PrefixLength, 1, 1},
 	{ingressInterface, 4, 4},
 	{destinationTransportPort, 2, 2},
 	{destinationIPv4Address, 4, 4},

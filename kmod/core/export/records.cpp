@@ -72,6 +72,12 @@ template <typename F> void put_flow_field(const Field& fld, const F& f, const Fl
 	case ipv4Options:
 		put_uint(p, n, f.ip_options);
 		break;
+	case sourceIPv4PrefixLength:
+		put_uint(p, n, f.src_mask);
+		break;
+	case destinationIPv4PrefixLength:
+		put_uint(p, n, f.dst_mask);
+		break;
 	case flowLabelIPv6:
 		put_uint(p, n, f.flow_label);
 		break;

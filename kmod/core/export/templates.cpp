@@ -61,6 +61,8 @@ u32 flow_shape(const FlowHead& h)
 			key |= shape::flow_label;
 		if (f.ext_hdrs)
 			key |= shape::ext_hdrs;
+		if (f.src_mask | f.dst_mask)
+			key |= shape::masks;
 		return key;
 	});
 }
@@ -93,6 +95,10 @@ void compose_data_template(u32 key, Dialect d, Template& t)
 		c.add(ipVersion);
 		if (key & shape::ip_options)
 			c.add(ipv4Options);
+		if (key & shape::masks) {
+			c.add(sourceIPv4PrefixLength);
+			c.add(destinationIPv4PrefixLength);
+		}
 		if (ipfix && (key & shape::icmp))
 			c.add(icmpTypeCodeIPv4);
 	}

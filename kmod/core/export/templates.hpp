@@ -39,6 +39,7 @@ inline constexpr u32 tcp_options = 1u << 6;
 inline constexpr u32 flow_label = 1u << 7;
 inline constexpr u32 ext_hdrs = 1u << 8;
 inline constexpr u32 nel = 1u << 9;		// NAT event records
+inline constexpr u32 masks = 1u << 10;		// aggregation prefix lengths
 inline constexpr u32 options_base = 1u << 24;	// options templates: key = base | kind
 } // namespace shape
 

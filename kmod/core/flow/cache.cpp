@@ -103,7 +103,7 @@ void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts,
 		fl = static_cast<F*>(*link);
 	} else {
 		stats.notfound++;
-		fl = create<F>(key, pkt, limits, slab, bucket);
+		fl = create<F>(key, facts, pkt, limits, slab, bucket);
 		if (!fl) {
 			stats.pkt_drop++;
 			stats.traf_drop += facts.ip_len;
@@ -132,8 +132,8 @@ void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts,
 }
 
 template <typename F>
-F* CpuCache::create(const decltype(F::key)& key, const nf_packet& pkt, const FlowLimits& limits,
-		    void* slab, FlowHead** bucket) noexcept
+F* CpuCache::create(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt,
+		    const FlowLimits& limits, void* slab, FlowHead** bucket) noexcept
 {
 	if (limits.maxflows && atomic_read(limits.nr_flows) >= limits.maxflows) {
 		stats.maxflows_err++;
@@ -149,6 +149,8 @@ F* CpuCache::create(const decltype(F::key)& key, const nf_packet& pkt, const Flo
 	fl->key = key;
 	fl->first = fl->last = fl->queued = pkt.now;
 	fl->oif = pkt.oif;
+	fl->src_mask = facts.src_mask;
+	fl->dst_mask = facts.dst_mask;
 	nf_route route{};
 	nfp_packet_route(pkt.skb, family_of<F>(), &route);
 	set_nexthop(*fl, route);

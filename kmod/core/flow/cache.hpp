@@ -69,6 +69,14 @@ public:
 			f(*h);
 	}
 
+	// Visits the flows chained in one bucket (for the flows view).
+	template <typename F> void for_each_in_bucket(u32 bucket, F&& f) const
+	{
+		if (bucket < nbuckets_)
+			for (const FlowHead* h = table_[bucket]; h; h = h->hash_next)
+				f(*h);
+	}
+
 	u32 buckets() const { return nbuckets_; }
 	u32 flows() const { return nr_v4 + nr_v6; }
 
@@ -80,8 +88,9 @@ private:
 	template <typename F> void account_in(const decltype(F::key)& key, const PacketFacts& facts,
 					      const nf_packet& pkt, const Timeouts& t,
 					      const FlowLimits& limits, void* slab) noexcept;
-	template <typename F> F* create(const decltype(F::key)& key, const nf_packet& pkt,
-					 const FlowLimits& limits, void* slab, FlowHead** bucket) noexcept;
+	template <typename F> F* create(const decltype(F::key)& key, const PacketFacts& facts,
+					 const nf_packet& pkt, const FlowLimits& limits, void* slab,
+					 FlowHead** bucket) noexcept;
 	void unhash(FlowHead& h);
 	void forget(FlowHead& h);
 

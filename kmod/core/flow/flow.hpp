@@ -29,6 +29,8 @@ template <typename Key, typename Addr> struct Flow : FlowHead {
 	u32 tcp_options;
 	u32 flow_label;
 	u16 ext_hdrs;
+	u8 src_mask;		// aggregation's prefix lengths (0 = none)
+	u8 dst_mask;
 	Addr nexthop;
 	u64 packets;
 	u64 bytes;

@@ -45,6 +45,8 @@ struct PacketFacts {
 	u32 tcp_options;	// TCP options bitmap, kinds < 32 (IE 209)
 	u32 flow_label;		// IPv6 flow label (IE 31)
 	bool fragment;		// any IP fragment (counted in `frag`)
+	u8 src_mask;		// prefix lengths set by aggregation, else 0
+	u8 dst_mask;
 	union Key {
 		Ipv4Key v4;
 		Ipv6Key v6;

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+// /proc/net/stat/ipt_netflow_flows (UPSTREAM-2.6 §3.3): one line per cached
+// flow, produced a hash bucket at a time so that a huge cache never needs a
+// huge buffer; and the aggrN lines of the main view.
+#include "core/config/destination.hpp"
+#include "core/core.hpp"
+#include "ktl/format.hpp"
+
+using namespace netflow;
+
+namespace {
+
+template <typename F> void put_endpoints(TextBuffer& out, const F& f);
+
+void put_addr(TextBuffer& out, u8 family, const void* a)
+{
+	char tmp[48];
+	format_address(family, static_cast<const u8*>(a), tmp, sizeof(tmp));
+	out.put(tmp);
+}
+
+template <> void put_endpoints(TextBuffer& out, const Flow4& f)
+{
+	const u32 src = f.key.src.raw(), dst = f.key.dst.raw(), nh = f.nexthop.raw();
+	put_addr(out, NF_FAMILY_IPV4, &src);
+	out.put(',').num(f.key.sport.host()).put(' ');
+	put_addr(out, NF_FAMILY_IPV4, &dst);
+	out.put(',').num(f.key.dport.host()).put(' ');
+	put_addr(out, NF_FAMILY_IPV4, &nh);
+}
+
+template <> void put_endpoints(TextBuffer& out, const Flow6& f)
+{
+	put_addr(out, NF_FAMILY_IPV6, f.key.src);
+	out.put(',').num(f.key.sport.host()).put(' ');
+	put_addr(out, NF_FAMILY_IPV6, f.key.dst);
+	out.put(',').num(f.key.dport.host()).put(' ');
+	put_addr(out, NF_FAMILY_IPV6, f.nexthop.b);
+}
+
+u8 tos_of(const Flow4& f) { return f.key.tos; }
+u8 tos_of(const Flow6& f) { return f.key.tclass; }
+
+// "%hd": the original printed ifindexes as signed shorts (-1 = none).
+s64 as_short(s32 v) { return static_cast<short>(v); }
+
+} // namespace
+
+extern "C" u32 nfc_flow_buckets(unsigned int cpu) noexcept
+{
+	Core& core = *g_core;
+	return (cpu < core.nr_cpus && core.cpus[cpu]) ? core.cpus[cpu]->buckets() : 0;
+}
+
+extern "C" nf_size nfc_format_flows_header(char* buf, nf_size cap) noexcept
+{
+	TextBuffer out(buf, cap);
+	out.put("# hash a dev:i,o proto src:ip,port dst:ip,port nexthop tos,tcpflags,options,tcpoptions"
+		" packets bytes ts:first,last\n");
+	return out.size();
+}
+
+extern "C" nf_size nfc_format_flows_bucket(unsigned int cpu, u32 bucket, u32* seq, char* buf, nf_size cap) noexcept
+{
+	Core& core = *g_core;
+	if (cpu >= core.nr_cpus || !core.cpus[cpu])
+		return 0;
+	const Timeouts t = core.timeouts();
+	TextBuffer out(buf, cap);
+	nfp_cpu_lock(cpu);
+	const u32 now = static_cast<u32>(nfp_jiffies64());
+	core.cpus[cpu]->for_each_in_bucket(bucket, [&](const FlowHead& h) {
+		visit(h, [&](const auto& f) {
+			const u32 bits = (time_after_eq(now, f.last + t.inactive) ? 1u : 0u) |
+					 (time_after_eq(now, f.first + t.active) ? 2u : 0u);
+			out.num((*seq)++).put(' ').hex(bucket, 4).put(' ').hex(bits);
+			out.put(' ').snum(as_short(f.key.iif)).put(',').snum(as_short(f.oif));
+			out.put(' ').num(f.key.proto).put(' ');
+			put_endpoints(out, f);
+			out.put(' ').hex(tos_of(f)).put(',').hex(h.tcp_flags).put(',').hex(f.ip_options).put(',')
+				.hex(f.tcp_options);
+			out.put(' ').num(f.packets).put(' ').num(f.bytes).put(' ').num(now - f.first).put(',')
+				.num(now - f.last).put('\n');
+		});
+	});
+	nfp_cpu_unlock(cpu);
+	return out.size();
+}
+
+extern "C" nf_size nfc_format_aggregation(char* buf, nf_size cap) noexcept
+{
+	const AggrRules* r = __atomic_load_n(&g_core->aggr, __ATOMIC_ACQUIRE);
+	TextBuffer out(buf, cap);
+	if (!r)
+		return 0;
+	for (u32 i = 0; i < r->nnet; i++) {
+		const AggrNetRule& n = r->net[i];
+		out.put("aggr#").num(i).put(" net: match ").num(n.net >> 24).put('.').num(n.net >> 16 & 0xff).put('.')
+			.num(n.net >> 8 & 0xff).put('.').num(n.net & 0xff).put('/').num(n.match).put(" strip ")
+			.num(n.strip).put(" (usage ").num(__atomic_load_n(&n.usage, __ATOMIC_RELAXED)).put(")\n");
+	}
+	for (u32 i = 0; i < r->nport; i++) {
+		const AggrPortRule& p = r->port[i];
+		out.put("aggr#").num(i).put(" port: ports ").num(p.lo).put('-').num(p.hi).put(" replace ").num(p.to)
+			.put(" (usage ").num(__atomic_load_n(&p.usage, __ATOMIC_RELAXED)).put(")\n");
+	}
+	return out.size();
+}
