@@ -52,6 +52,7 @@ int nf_flows_proc_init(void);
 void nf_flows_proc_exit(void);
 int nf_sysctl_init(void);
 void nf_sysctl_exit(void);
+extern atomic_t nf_ipv6_rules;
 int nf_target_init(void);
 void nf_target_exit(void);
 

@@ -40,6 +40,11 @@ static int nf_sysctl_protocol(struct ctl_table *table, int write, void *buffer, 
 		return err;
 	if (v != 5 && v != 9 && v != 10)
 		return -EINVAL;
+	if (v == 5 && atomic_read(&nf_ipv6_rules)) {
+		pr_info(NF_NAME ": protocol 5 cannot carry IPv6: delete the %d ip6tables NETFLOW rule(s) first\n",
+			atomic_read(&nf_ipv6_rules));
+		return -EBUSY;
+	}
 	/* Everything cached leaves under the old protocol first. */
 	mutex_lock(&nf_export_mutex);
 	err = nfc_set_protocol(v) ? -EINVAL : 0;

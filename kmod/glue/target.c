@@ -34,6 +34,9 @@ static unsigned int netflow_tg(struct sk_buff *skb, const struct xt_action_param
 	return XT_CONTINUE;
 }
 
+/* IPv6 rules in place: v5 could not export their flows. */
+atomic_t nf_ipv6_rules = ATOMIC_INIT(0);
+
 static int netflow_tg_check(const struct xt_tgchk_param *par)
 {
 	if (strcmp(par->table, "nat") == 0) {
@@ -46,7 +49,15 @@ static int netflow_tg_check(const struct xt_tgchk_param *par)
 			" carry IPv6 (sysctl net.netflow.protocol=10, then add the rule)\n");
 		return -EINVAL;
 	}
+	if (par->family == NFPROTO_IPV6)
+		atomic_inc(&nf_ipv6_rules);
 	return 0;
+}
+
+static void netflow_tg_destroy(const struct xt_tgdtor_param *par)
+{
+	if (par->family == NFPROTO_IPV6)
+		atomic_dec(&nf_ipv6_rules);
 }
 
 #define NF_HOOKS ((1 << NF_INET_PRE_ROUTING) | (1 << NF_INET_LOCAL_IN) | (1 << NF_INET_FORWARD) | \
@@ -59,6 +70,7 @@ static struct xt_target netflow_tg_reg[] __read_mostly = {
 		.family = NFPROTO_IPV4,
 		.target = netflow_tg,
 		.checkentry = netflow_tg_check,
+		.destroy = netflow_tg_destroy,
 		.targetsize = 0,
 		.hooks = NF_HOOKS,
 		.me = THIS_MODULE,
@@ -69,6 +81,7 @@ static struct xt_target netflow_tg_reg[] __read_mostly = {
 		.family = NFPROTO_IPV6,
 		.target = netflow_tg,
 		.checkentry = netflow_tg_check,
+		.destroy = netflow_tg_destroy,
 		.targetsize = 0,
 		.hooks = NF_HOOKS,
 		.me = THIS_MODULE,

@@ -6,7 +6,7 @@
 // fake_reset_listener.cpp calls it before each test):
 //   jiffies 0, HZ 250, wall clock default_wall_sec.0 advancing with jiffies,
 //   nfp_clock_ns() 0, no datagrams recorded, nfp_send() returns 1, route
-//   nexthop all-zero,
+//   nexthop all-zero, no interfaces,
 //   no allocation failures, random stream at its fixed seed, counters 0.
 #pragma once
 #include <cstddef>
@@ -44,6 +44,16 @@ void set_route_nexthop(const uint8_t (&nexthop)[16]);
 void set_route_nexthop_v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d);
 int route_calls();		// nfp_packet_route calls
 int last_route_family();	// its family argument
+
+// ---- nfp_interfaces -------------------------------------------------------
+// What nfp_interfaces() reports (none after reset()); names and descriptions
+// longer than the ABI's fields are cut.
+struct Interface {
+	uint32_t ifindex;
+	std::string name;
+	std::string description;
+};
+void set_interfaces(std::vector<Interface> list);
 
 // ---- memory --------------------------------------------------------------
 // The next n calls fail (return nullptr).  nfp_alloc failures only apply to

@@ -107,3 +107,71 @@ nf_load() {
 	defer nf_unload_if_loaded
 }
 nf_unload_if_loaded() { module_loaded ipt_NETFLOW && rmmod ipt_NETFLOW || true; }
+
+# ---- more readers of the module's counters (scenarios 21-24) ----
+
+# collector_times NAME: collector_records plus DURATION_MS RECEIVED_MS per line.
+collector_times() { python3 "$NF_TOOLS/nfcheck.py" nfdump-times "$NF_TMP/$1"; }
+
+# nf_total COLUMN: a column of the Total line of /proc/net/stat/ipt_netflow:
+# pps searched found new trunc frag alloc maxflows pkts drop.
+nf_total() {
+	awk -v c="$1" '$1 == "Total" {
+		gsub(/[;,\[\]]/, " ")
+		split("pps searched found new metric trunc frag alloc maxflows", n, " ")
+		for (i = 1; i <= 9; i++) v[n[i]] = $(i + 1)
+		v["pkts"] = $12; v["drop"] = $16
+		print v[c]
+	}' /proc/net/stat/ipt_netflow
+}
+
+# nf_cpu_sum COLUMN: the sum over the cpuN rows of ipt_netflow_snmp, COLUMN one
+# of pps flows pkts bytes droppkts dropbytes trunc frag alloc maxflows.
+nf_cpu_sum() {
+	awk -v c="$1" 'BEGIN {
+		split("pps flows pkts bytes metric droppkts dropbytes trunc frag alloc maxflows", n, " ")
+		for (i in n) col[n[i]] = i + 1
+	}
+	$1 ~ /^cpu[0-9]+$/ { s += $(col[c]) }
+	END { print s + 0 }' /proc/net/stat/ipt_netflow_snmp
+}
+
+# nf_flows_active / nf_flows_peak / nf_hash_size: from /proc/net/stat/ipt_netflow.
+nf_flows_active() { sed -n 's/^Flows: active \([0-9]*\) .*/\1/p' /proc/net/stat/ipt_netflow; }
+nf_flows_peak() { sed -n 's/^Flows: active [0-9]* (peak \([0-9]*\) .*/\1/p' /proc/net/stat/ipt_netflow; }
+nf_hash_size() { sed -n 's/^Hash: size \([0-9]*\) .*/\1/p' /proc/net/stat/ipt_netflow; }
+
+# nf_sock_line N: the "sockN: ..." line of /proc/net/stat/ipt_netflow.
+nf_sock_line() { grep "^sock$1: " /proc/net/stat/ipt_netflow; }
+
+# nf_sock N FIELD: one figure of destination N's line: sndbuf filled peak
+# full (sndbuf reached) connect cberr other pkts bytes (sent), or attempts
+# (unconnected only); empty when the line does not have it.
+nf_sock() {
+	nf_sock_line "$1" | awk -v f="$2" '{
+		gsub(/[,;.()]/, " ")
+		for (i = 1; i < NF; i++) {
+			if ($i == "sndbuf" && $(i + 1) ~ /^[0-9]+$/) v["sndbuf"] = $(i + 1)
+			if ($i == "filled") v["filled"] = $(i + 1)
+			if ($i == "peak") v["peak"] = $(i + 1)
+			if ($i == "reached") v["full"] = $(i + 1)
+			if ($i == "connect") v["connect"] = $(i + 1)
+			if ($i == "cberr") v["cberr"] = $(i + 1)
+			if ($i == "other") v["other"] = $(i + 1)
+			if ($i == "sent") { v["pkts"] = $(i + 1); v["bytes"] = $(i + 3) }
+			if ($i == "unconnected") v["attempts"] = $(i + 1)
+		}
+		print v[f]
+	}'
+}
+
+# assert_between WHAT LO HI ACTUAL: integer LO <= ACTUAL <= HI, else fail.
+assert_between() {
+	if ! [[ $4 =~ ^-?[0-9]+$ ]] || (($4 < $2 || $4 > $3)); then
+		local where="${BASH_SOURCE[1]##*/}:${BASH_LINENO[0]}"
+		echo "FAIL: $1: '$4' not in [$2, $3] ($where)" >&2
+		vm__reason "$1: '$4' not in [$2, $3] ($where)"
+		exit 1
+	fi
+	log "ok: $1 = $4 (in [$2, $3])"
+}

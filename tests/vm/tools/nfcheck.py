@@ -8,6 +8,9 @@ record, so scenarios can compare exact packets and bytes.
   nfcheck.py v5-headers PCAP   checks every v5 header; prints a summary line
   nfcheck.py sum [KEY...]      reads records on stdin, prints "PKTS BYTES RECORDS"
                                of those whose key starts with KEY (all if none)
+  nfcheck.py nfdump-times DIR  as nfdump, each line followed by DURATION_MS (last -
+                               first, as nfdump's td) and RECEIVED_MS (epoch ms at
+                               which nfcapd received the datagram, nfdump's tr)
 
 A record line is: PROTO SRC SPORT DST DPORT PKTS BYTES IN OUT NEXTHOP TCPFLAGS TOS
 (PROTO numeric; ICMP DPORT = type * 256 + code).  Output is sorted.
@@ -114,6 +117,32 @@ def v5_headers(pcap):
     print(f"datagrams {datagrams} records {records}")
 
 
+def nfdump_times(directory):
+    """nfdump() rows with two more columns: td in ms and tr as epoch ms."""
+    import datetime
+    out = run(["nfdump", "-R", directory, "-o", "csv"])
+    rows = []
+    header = None
+    for row in csv.reader(io.StringIO(out)):
+        if not row:
+            continue
+        if row[0] == "ts":
+            header = row
+            continue
+        if header is None or len(row) < len(header) or row[0] in ("Summary", "flows"):
+            continue
+        r = dict(zip(header, (c.strip() for c in row)))
+        if not r.get("pr"):
+            continue
+        pr = PROTO.get(r["pr"], None)
+        pr = int(r["pr"]) if pr is None else pr
+        tr = datetime.datetime.strptime(r["tr"], "%Y-%m-%d %H:%M:%S.%f").timestamp()
+        rows.append((pr, r["sa"], int(r["sp"]), r["da"], int(float(r["dp"])), int(r["ipkt"]), int(r["ibyt"]),
+                     int(r["in"]), int(r["out"]), r["nh"], flags_value(r["flg"]), int(r["stos"]),
+                     int(round(float(r["td"]) * 1000)), int(round(tr * 1000))))
+    return rows
+
+
 def emit(rows):
     for r in sorted(rows):
         print(" ".join(str(x) for x in r))
@@ -145,5 +174,7 @@ if __name__ == "__main__":
         v5_headers(sys.argv[2])
     elif cmd == "sum":
         total(sys.argv[2:])
+    elif cmd == "nfdump-times":
+        emit(nfdump_times(sys.argv[2]))
     else:
         sys.exit(__doc__)
