@@ -164,21 +164,27 @@ extern "C" int nfc_resize(u32 hashsize) noexcept
 	if (hashsize < NFC_HASHSIZE_MIN || hashsize > NFC_HASHSIZE_MAX)
 		return -22;
 	const u32 n = core.per_cpu_buckets(hashsize);
-	int err = 0;
+	// All tables first: a failed allocation changes nothing.
+	auto** fresh = static_cast<FlowHead***>(nfp_alloc(sizeof(FlowHead**) * core.nr_cpus, NF_GFP_KERNEL));
+	bool ok = fresh != nullptr;
+	for (u32 cpu = 0; ok && cpu < core.nr_cpus; cpu++)
+		if (core.cpus[cpu])
+			ok = (fresh[cpu] = static_cast<FlowHead**>(nfp_alloc_large(sizeof(FlowHead*) * n))) != nullptr;
+	if (!ok) {
+		for (u32 cpu = 0; fresh && cpu < core.nr_cpus; cpu++)
+			nfp_free_large(fresh[cpu]);
+		nfp_free(fresh);
+		return -12;
+	}
 	core.for_each_cpu([&](u32 cpu, CpuCache& c) {
-		auto** fresh = static_cast<FlowHead**>(nfp_alloc_large(sizeof(FlowHead*) * n));
-		if (!fresh) {
-			err = -12;
-			return;
-		}
 		nfp_cpu_lock(cpu);
-		FlowHead** old = c.rehash(fresh, n);
+		FlowHead** old = c.rehash(fresh[cpu], n);
 		nfp_cpu_unlock(cpu);
 		nfp_free_large(old);
 	});
-	if (!err)
-		core.hashsize = hashsize;
-	return err;
+	nfp_free(fresh);
+	core.hashsize = hashsize;
+	return 0;
 }
 
 extern "C" void nfc_nat_input(const u8* buf, nf_size len) noexcept

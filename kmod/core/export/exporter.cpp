@@ -389,10 +389,12 @@ void Exporter::switch_protocol(Core& core, u32 protocol) noexcept
 	begin(protocol);
 }
 
-void Exporter::reset_stats() noexcept
+void Exporter::reset_stats(u32 nr_cpus) noexcept
 {
 	stats = ExportStats{};
 	rates = RateMeter{};
+	for (u32 cpu = 0; cpu < nr_cpus; cpu++)
+		cpu_rates[cpu] = CpuRate{};
 }
 
 } // namespace netflow
@@ -426,6 +428,7 @@ extern "C" void nfc_reset_stats(void) noexcept
 		c.stats = CpuStats{};
 		nfp_cpu_unlock(cpu);
 	});
-	core.exporter.reset_stats();
+	core.exporter.reset_stats(core.nr_cpus);
 	core.peak_flows = core.nr_flows;
+	core.peak_tick = static_cast<u32>(nfp_jiffies64());
 }

@@ -48,7 +48,7 @@ public:
 	void switch_protocol(Core& core, u32 protocol) noexcept;
 	// New destinations must see every template again.
 	void resend_templates() noexcept { templates.mark_all_unsent(); options_due_ = true; }
-	void reset_stats() noexcept;
+	void reset_stats(u32 nr_cpus) noexcept;
 
 	ExportStats stats{};
 	WorkerInfo worker{};

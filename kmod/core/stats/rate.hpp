@@ -32,14 +32,19 @@ private:
 };
 
 // (searched + found + notfound) / (found + notfound), in hundredths; 1.00
-// when there were no lookups.  64-bit all the way: never overflows.
+// when there were no lookups.  Counts beyond 2^56 are scaled down together
+// first (the ratio is what matters), so no sum or product can overflow.
 inline ktl::u64 hash_metric(ktl::u64 searched, ktl::u64 found, ktl::u64 notfound)
 {
+	while ((searched | found | notfound) >> 55) {
+		searched >>= 4;
+		found >>= 4;
+		notfound >>= 4;
+	}
 	const ktl::u64 lookups = found + notfound;
 	if (!lookups)
 		return 100;
-	const ktl::u64 visits = searched + lookups;
-	// Split the division so 100 * visits cannot overflow either.
+	const ktl::u64 visits = searched + lookups;	// < 2^57
 	return visits / lookups * 100 + (visits % lookups) * 100 / lookups;
 }
 
