@@ -70,19 +70,19 @@ template <typename F> void put_flow_field(const Field& fld, const F& f, const Fl
 		put_uint(p, n, h.family);
 		break;
 	case ipv4Options:
-		put_uint(p, n, f.ip_options);
+		put_uint(p, n, ip_options_of(f));
 		break;
 	case sourceIPv4PrefixLength:
-		put_uint(p, n, f.src_mask);
+		put_uint(p, n, src_mask_of(f));
 		break;
 	case destinationIPv4PrefixLength:
-		put_uint(p, n, f.dst_mask);
+		put_uint(p, n, dst_mask_of(f));
 		break;
 	case flowLabelIPv6:
-		put_uint(p, n, f.flow_label);
+		put_uint(p, n, flow_label_of(f));
 		break;
 	case ipv6ExtensionHeaders:
-		put_uint(p, n, f.ext_hdrs);
+		put_uint(p, n, ext_hdrs_of(f));
 		break;
 	case sourceTransportPort:
 		put_uint(p, n, f.key.sport.host());

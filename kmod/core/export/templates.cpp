@@ -53,15 +53,15 @@ u32 flow_shape(const FlowHead& h)
 			key |= shape::igmp;
 		else if (proto == proto_esp || proto == proto_ah)
 			key |= shape::spi;
-		if (f.ip_options)
+		if (ip_options_of(f))
 			key |= shape::ip_options;
 		if (f.tcp_options)
 			key |= shape::tcp_options;
-		if (f.flow_label)
+		if (flow_label_of(f))
 			key |= shape::flow_label;
-		if (f.ext_hdrs)
+		if (ext_hdrs_of(f))
 			key |= shape::ext_hdrs;
-		if (f.src_mask | f.dst_mask)
+		if (src_mask_of(f) | dst_mask_of(f))
 			key |= shape::masks;
 		return key;
 	});

@@ -19,16 +19,26 @@ template <typename F> constexpr u8 family_of();
 template <> constexpr u8 family_of<Flow4>() { return NF_FAMILY_IPV4; }
 template <> constexpr u8 family_of<Flow6>() { return NF_FAMILY_IPV6; }
 
+inline void merge_family(Flow4& fl, const PacketFacts& f) { fl.ip_options |= f.ip_options; }
+inline void merge_family(Flow6& fl, const PacketFacts& f) { fl.ext_hdrs |= f.ext_hdrs; }
+
 template <typename F> inline void touch(F& fl, const PacketFacts& f, u32 now)
 {
 	fl.packets++;
 	fl.bytes += f.ip_len;
 	fl.last = now;
 	fl.tcp_flags |= f.tcp_flags;
-	fl.ip_options |= f.ip_options;
 	fl.tcp_options |= f.tcp_options;
-	fl.ext_hdrs |= f.ext_hdrs;
+	merge_family(fl, f);
 }
+
+// First-packet values (RFC 7012's rule for non-key fields).
+inline void init_family(Flow4& fl, const PacketFacts& f)
+{
+	fl.src_mask = f.src_mask;
+	fl.dst_mask = f.dst_mask;
+}
+inline void init_family(Flow6& fl, const PacketFacts& f) { fl.flow_label = f.flow_label; }
 
 inline void set_nexthop(Flow4& fl, const nf_route& r)
 {
@@ -149,8 +159,7 @@ F* CpuCache::create(const decltype(F::key)& key, const PacketFacts& facts, const
 	fl->key = key;
 	fl->first = fl->last = fl->queued = pkt.now;
 	fl->oif = pkt.oif;
-	fl->src_mask = facts.src_mask;
-	fl->dst_mask = facts.dst_mask;
+	init_family(*fl, facts);
 	nf_route route{};
 	nfp_packet_route(pkt.skb, family_of<F>(), &route);
 	set_nexthop(*fl, route);

@@ -20,17 +20,24 @@ struct FlowHead : ktl::ListNode {	// node: this CPU's expiry list
 };
 static_assert(sizeof(FlowHead) == 32);
 
-template <typename Key, typename Addr> struct Flow : FlowHead {
+// What only one family has, kept out of the other's record: an IPv4 flow
+// fits 96 bytes.
+struct Ipv4Only {
+	u32 ip_options;		// IE 208 bitmap
+	u8 src_mask;		// aggregation's prefix lengths (0 = none)
+	u8 dst_mask;
+};
+struct Ipv6Only {
+	u32 flow_label;		// first packet's
+	u16 ext_hdrs;		// IE 64 bitmap
+};
+
+template <typename Key, typename Addr, typename Only> struct Flow : FlowHead, Only {
 	Key key;
 	u32 first;		// ticks (jiffies, low 32 bits)
 	u32 last;
 	s32 oif;
-	u32 ip_options;
 	u32 tcp_options;
-	u32 flow_label;
-	u16 ext_hdrs;
-	u8 src_mask;		// aggregation's prefix lengths (0 = none)
-	u8 dst_mask;
 	Addr nexthop;
 	u64 packets;
 	u64 bytes;
@@ -40,10 +47,22 @@ struct Ipv6Addr {
 	u8 b[16];
 };
 
-using Flow4 = Flow<Ipv4Key, Be32>;
-using Flow6 = Flow<Ipv6Key, Ipv6Addr>;
-static_assert(sizeof(Flow4) <= 104);
-static_assert(sizeof(Flow6) <= 144);
+using Flow4 = Flow<Ipv4Key, Be32, Ipv4Only>;
+using Flow6 = Flow<Ipv6Key, Ipv6Addr, Ipv6Only>;
+static_assert(sizeof(Flow4) == 96);
+static_assert(sizeof(Flow6) <= 136);
+
+// Family-specific fields, read the same way for both.
+inline u32 ip_options_of(const Flow4& f) { return f.ip_options; }
+inline u32 ip_options_of(const Flow6&) { return 0; }
+inline u8 src_mask_of(const Flow4& f) { return f.src_mask; }
+inline u8 src_mask_of(const Flow6&) { return 0; }
+inline u8 dst_mask_of(const Flow4& f) { return f.dst_mask; }
+inline u8 dst_mask_of(const Flow6&) { return 0; }
+inline u32 flow_label_of(const Flow4&) { return 0; }
+inline u32 flow_label_of(const Flow6& f) { return f.flow_label; }
+inline u16 ext_hdrs_of(const Flow4&) { return 0; }
+inline u16 ext_hdrs_of(const Flow6& f) { return f.ext_hdrs; }
 
 inline Flow4& as_v4(FlowHead& h) { return static_cast<Flow4&>(h); }
 inline Flow6& as_v6(FlowHead& h) { return static_cast<Flow6&>(h); }

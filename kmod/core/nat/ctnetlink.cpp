@@ -122,8 +122,9 @@ bool parse_tuple(Bytes block, Tuple& t)
 	return !a.bad && t.has_src && t.has_dst && t.has_proto;
 }
 
-// CTA_TIMESTAMP start/stop are nanoseconds of wall-clock time.
-u64 parse_timestamp(Bytes block, bool stop)
+// CTA_TIMESTAMP start/stop are nanoseconds of wall-clock time; `ms` stays
+// 0 when the one wanted is absent.  False when the block is malformed.
+bool parse_timestamp(Bytes block, bool stop, u64& ms)
 {
 	Attrs a(block);
 	u16 type;
@@ -131,8 +132,8 @@ u64 parse_timestamp(Bytes block, bool stop)
 	const u16 want = stop ? cta_timestamp_stop : cta_timestamp_start;
 	while (a.next(type, p))
 		if (type == want && p.size() >= 8)
-			return load_be<u64>(p.data()) / 1000000;
-	return 0;
+			ms = load_be<u64>(p.data()) / 1000000;
+	return !a.bad;
 }
 
 } // namespace
@@ -179,7 +180,8 @@ CtParse parse_ct_message(Bytes msg, u64 now_ms, NatEvent& out) noexcept
 			status = load_be<u32>(p.data());
 			has_status = true;
 		} else if (at == cta_timestamp) {
-			stamp = parse_timestamp(p, destroy);
+			if (!parse_timestamp(p, destroy, stamp))
+				return CtParse::malformed;
 		}
 	}
 	if (a.bad || !has_orig || !has_reply || !has_status)

@@ -77,7 +77,7 @@ extern "C" nf_size nfc_format_flows_bucket(unsigned int cpu, u32 bucket, u32* se
 			out.put(' ').snum(as_short(f.key.iif)).put(',').snum(as_short(f.oif));
 			out.put(' ').num(f.key.proto).put(' ');
 			put_endpoints(out, f);
-			out.put(' ').hex(tos_of(f)).put(',').hex(h.tcp_flags).put(',').hex(f.ip_options).put(',')
+			out.put(' ').hex(tos_of(f)).put(',').hex(h.tcp_flags).put(',').hex(ip_options_of(f)).put(',')
 				.hex(f.tcp_options);
 			out.put(' ').num(f.packets).put(' ').num(f.bytes).put(' ').num(now - f.first).put(',')
 				.num(now - f.last).put('\n');
