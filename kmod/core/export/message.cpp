@@ -46,13 +46,16 @@ void Message::close_set()
 bool Message::add_template(const Template& t, size_t reserve)
 {
 	const size_t rec = template_record_size(t);
+	// An options template record is 6 + 4n bytes: its set gets 2 bytes of
+	// padding like every other set (the original left them unpadded).
+	const size_t set_len = (4 + rec + 3) & ~size_t{3};
 	close_set();
-	if (!fits(4 + rec + reserve))
+	if (!fits(set_len + reserve))
 		return false;
 	const bool options = t.scope_fields != 0;
 	u8* p = buf_ + used_;
 	store_be<u16>(p, template_set_id(dialect_, options));
-	store_be<u16>(p + 2, static_cast<u16>(4 + rec));
+	store_be<u16>(p + 2, static_cast<u16>(set_len));
 	p += 4;
 	store_be<u16>(p, t.id);
 	if (!options) {
@@ -74,10 +77,10 @@ bool Message::add_template(const Template& t, size_t reserve)
 		store_be<u16>(p + 2, t.fields[i].size);
 		p += 4;
 	}
+	while (static_cast<size_t>(p - (buf_ + used_)) < set_len)
+		*p++ = 0;
 	used_ = static_cast<size_t>(p - buf_);
 	records_++;
-	// Template sets are padded like any other (their records are 4-byte
-	// multiples already).
 	return true;
 }
 
