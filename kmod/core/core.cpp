@@ -94,6 +94,7 @@ extern "C" int nfc_init(const nfc_init_args* args) noexcept
 	copy(core->settings, args->settings, sizeof(core->settings));
 	nfp_random(&core->seed, sizeof(core->seed));
 	core->load_jiffies = nfp_jiffies64();
+	core->peak_tick = static_cast<u32>(core->load_jiffies);
 	core->slabs.v4 = nfp_slab_create("ipt_netflow", sizeof(Flow4));
 	core->slabs.v6 = nfp_slab_create("ipt_netflow6", sizeof(Flow6));
 	core->cpus = static_cast<CpuCache**>(nfp_alloc(sizeof(CpuCache*) * core->nr_cpus, NF_GFP_KERNEL));

@@ -77,9 +77,17 @@ static int nf_flows_show(struct seq_file *m, void *v)
 	} else {
 		if (!nf_flows_locate(NF_FLOWS_POS(v), &cpu, &bucket))
 			return 0;
+		u32 seq = it->seq;
+
 		mutex_lock(&nf_export_mutex);
 		len = nfc_format_flows_bucket(cpu, bucket, &it->seq, it->buf, NF_FLOWS_BUF);
 		mutex_unlock(&nf_export_mutex);
+		seq_write(m, it->buf, len);
+		/* seq_file shows this bucket again in a bigger buffer: number
+		 * its lines the same way then. */
+		if (seq_has_overflowed(m))
+			it->seq = seq;
+		return 0;
 	}
 	seq_write(m, it->buf, len);
 	return 0;

@@ -7,6 +7,7 @@
 #include <linux/seq_file.h>
 #include <linux/types.h>
 #include "netflow/abi.h"
+#include "compat.h"
 
 #define NF_NAME "ipt_NETFLOW"
 
@@ -15,14 +16,14 @@ extern struct mutex nf_export_mutex;
 
 /* params.c: the load-time values and the parsing both params and sysctls use. */
 extern char nf_destination[];
-#define NF_DESTINATION_MAX 256
+#define NF_DESTINATION_MAX 256	/* bytes with the NUL */
 extern int nf_sndbuf;
 extern unsigned int nf_hashsize;
 extern unsigned int nf_settings[NFC_NR_SETTINGS];
 int nf_parse_setting(enum nfc_setting which, const char *text, unsigned int *out, bool quiet);
 int nf_validate_destinations(const char *text, bool quiet);
 extern bool nf_core_running;
-#define NF_AGGREGATION_MAX 1024
+#define NF_AGGREGATION_MAX 1025	/* 1024 characters and the NUL */
 extern char nf_aggregation[];
 extern int nf_exportcpu;
 int nf_apply_aggregation(const char *text);

@@ -35,7 +35,7 @@ void nfp_free_large(void *p)
 void *nfp_slab_create(const char *name, nf_size size)
 {
 	/* No SLAB_HWCACHE_ALIGN: it would round a 96-byte flow up to 128. */
-	return kmem_cache_create(name, size, 8, 0, NULL);
+	return kmem_cache_create(name, size, 8, NF_SLAB_FLAGS, NULL);
 }
 
 void nfp_slab_destroy(void *slab)

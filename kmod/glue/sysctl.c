@@ -9,7 +9,8 @@
 #include <net/net_namespace.h>
 #include "glue.h"
 
-static int nf_sysctl_setting(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
+static int nf_sysctl_setting(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
+			     size_t *lenp, loff_t *ppos)
 {
 	enum nfc_setting which = (enum nfc_setting)(unsigned long)table->extra1;
 	unsigned int v = nfc_get(which);
@@ -27,7 +28,8 @@ static int nf_sysctl_setting(struct ctl_table *table, int write, void *buffer, s
 	return 0;
 }
 
-static int nf_sysctl_protocol(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
+static int nf_sysctl_protocol(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
+			      size_t *lenp, loff_t *ppos)
 {
 	unsigned int v = nfc_get(NFC_PROTOCOL);
 	struct ctl_table tmp = *table;
@@ -54,7 +56,8 @@ static int nf_sysctl_protocol(struct ctl_table *table, int write, void *buffer, 
 	return err;
 }
 
-static int nf_sysctl_natevents(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
+static int nf_sysctl_natevents(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
+			       size_t *lenp, loff_t *ppos)
 {
 	unsigned int v = nfc_get(NFC_NATEVENTS);
 	struct ctl_table tmp = *table;
@@ -79,7 +82,8 @@ static int nf_sysctl_natevents(struct ctl_table *table, int write, void *buffer,
 	return 0;
 }
 
-static int nf_sysctl_hashsize(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
+static int nf_sysctl_hashsize(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
+			      size_t *lenp, loff_t *ppos)
 {
 	unsigned int v = nfc_hashsize();
 	struct ctl_table tmp = *table;
@@ -98,7 +102,8 @@ static int nf_sysctl_hashsize(struct ctl_table *table, int write, void *buffer, 
 	return err ? -ENOMEM : 0;
 }
 
-static int nf_sysctl_sndbuf(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
+static int nf_sysctl_sndbuf(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
+			    size_t *lenp, loff_t *ppos)
 {
 	struct ctl_table tmp = *table;
 	int v, err;
@@ -122,24 +127,30 @@ static int nf_sysctl_sndbuf(struct ctl_table *table, int write, void *buffer, si
 	return err;
 }
 
-static int nf_sysctl_destination(struct ctl_table *table, int write, void *buffer, size_t *lenp,
-				 loff_t *ppos)
+static int nf_sysctl_destination(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
+				 size_t *lenp, loff_t *ppos)
 {
 	struct ctl_table tmp = *table;
 	char *text;
 	int err;
 
-	text = kzalloc(NF_DESTINATION_MAX, GFP_KERNEL);
+	/* One byte more than we keep: an over-long write is refused, not cut. */
+	text = kzalloc(NF_DESTINATION_MAX + 1, GFP_KERNEL);
 	if (!text)
 		return -ENOMEM;
 	mutex_lock(&nf_export_mutex);
 	strscpy(text, nf_destination, NF_DESTINATION_MAX);
 	mutex_unlock(&nf_export_mutex);
 	tmp.data = text;
-	tmp.maxlen = NF_DESTINATION_MAX;
+	tmp.maxlen = NF_DESTINATION_MAX + 1;
 	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
 	if (err || !write)
 		goto out;
+	if (strlen(text) >= NF_DESTINATION_MAX) {
+		pr_err(NF_NAME ": destination is longer than %d characters\n", NF_DESTINATION_MAX - 1);
+		err = -EINVAL;
+		goto out;
+	}
 	if (nf_validate_destinations(text, false) < 0) {
 		err = -EINVAL;
 		goto out;
@@ -169,25 +180,31 @@ int nf_apply_aggregation(const char *text)
 	return 0;
 }
 
-static int nf_sysctl_aggregation(struct ctl_table *table, int write, void *buffer, size_t *lenp,
-				 loff_t *ppos)
+static int nf_sysctl_aggregation(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
+				 size_t *lenp, loff_t *ppos)
 {
 	struct ctl_table tmp = *table;
 	char *text;
 	int err;
 
-	text = kzalloc(NF_AGGREGATION_MAX, GFP_KERNEL);
+	/* One byte more than we keep: an over-long write is refused, not cut. */
+	text = kzalloc(NF_AGGREGATION_MAX + 1, GFP_KERNEL);
 	if (!text)
 		return -ENOMEM;
 	mutex_lock(&nf_export_mutex);
 	strscpy(text, nf_aggregation, NF_AGGREGATION_MAX);
 	mutex_unlock(&nf_export_mutex);
 	tmp.data = text;
-	tmp.maxlen = NF_AGGREGATION_MAX;
+	tmp.maxlen = NF_AGGREGATION_MAX + 1;
 	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
 	if (err || !write)
 		goto out;
 	strim(text);
+	if (strlen(text) >= NF_AGGREGATION_MAX) {
+		pr_err(NF_NAME ": aggregation is longer than %d characters\n", NF_AGGREGATION_MAX - 1);
+		err = -EINVAL;
+		goto out;
+	}
 	mutex_lock(&nf_export_mutex);
 	err = nf_apply_aggregation(text);
 	if (!err)
@@ -198,7 +215,8 @@ out:
 	return err;
 }
 
-static int nf_sysctl_flush(struct ctl_table *table, int write, void *buffer, size_t *lenp, loff_t *ppos)
+static int nf_sysctl_flush(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
+			   size_t *lenp, loff_t *ppos)
 {
 	struct ctl_table tmp = *table;
 	unsigned int v = 0;
@@ -235,7 +253,7 @@ static struct ctl_table nf_sysctl_table[] = {
 	NF_SETTING("scan-min", NFC_SCAN_MIN),
 	NF_SPECIAL("natevents", nf_sysctl_natevents),
 	NF_SPECIAL("aggregation", nf_sysctl_aggregation),
-	{ }
+	NF_SYSCTL_SENTINEL
 };
 
 static struct ctl_table_header *nf_sysctl_header;

@@ -175,3 +175,340 @@ assert_between() {
 	fi
 	log "ok: $1 = $4 (in [$2, $3])"
 }
+
+# nf_router_ns: nf_router's IPv4 topology with the router in a namespace of
+# its own, nsr: a fresh netns has no conntrack or defrag hooks, whatever
+# earlier scenarios left in the root namespace (an iptables nat table keeps
+# IPv4 defragmentation on there until its module goes).
+#
+#   nsa                          nsr (router)                          nsb
+#   va0 10.1.0.2/24  <-veth->  va 10.1.0.1    vb 10.2.0.1  <-veth->  vb0 10.2.0.2/24
+nr() { ip netns exec nsr "$@"; }
+nf_router_ns() {
+	netns_add nsa nsr nsb
+	veth nsr va nsa va0
+	veth nsr vb nsb vb0
+	ip -n nsr addr add 10.1.0.1/24 dev va
+	ip -n nsr addr add 10.2.0.1/24 dev vb
+	ip -n nsa addr add 10.1.0.2/24 dev va0
+	ip -n nsb addr add 10.2.0.2/24 dev vb0
+	ip -n nsa route add default via 10.1.0.1
+	ip -n nsb route add default via 10.2.0.1
+	nr sysctl -qw net.ipv4.ip_forward=1
+	nb iptables-legacy -A INPUT -p udp --dport 50000:50999 -j DROP
+	na busybox ping -q -c 1 -W 5 10.2.0.2 >/dev/null
+}
+
+# ---- aggregation and control views (scenarios 50-51) ----
+
+# nf_write PATH VALUE: one write(2) of VALUE to PATH (a sysctl or a module
+# parameter file); prints OK or the errno name (EINVAL, EPERM, ...).
+nf_write() {
+	python3 -c '
+import errno, os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+try:
+    os.write(fd, sys.argv[2].encode())
+    print("OK")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, str(e.errno)))
+finally:
+    os.close(fd)' "$1" "$2"
+}
+
+# nf_sysctl_write NAME VALUE: nf_write on /proc/sys/net/netflow/NAME.
+nf_sysctl_write() { nf_write "/proc/sys/net/netflow/$1" "$2"; }
+
+# nf_aggr_usage KIND N: the usage of line "aggr#N KIND:" (KIND net or port)
+# of /proc/net/stat/ipt_netflow; empty when there is no such line.
+nf_aggr_usage() {
+	sed -n "s/^aggr#$2 $1: .* (usage \([0-9]*\))\$/\1/p" /proc/net/stat/ipt_netflow
+}
+
+# nf_flows_rows: the flow lines of /proc/net/stat/ipt_netflow_flows (no header).
+nf_flows_rows() { tail -n +2 /proc/net/stat/ipt_netflow_flows; }
+
+# nf_export_totals: "PKTS MB FLOWS" of the Export line of /proc/net/stat/ipt_netflow.
+nf_export_totals() {
+	sed -n 's/^Export: Rate [0-9]* bytes\/s; Total \([0-9]*\) pkts, \([0-9]*\) MB, \([0-9]*\) flows;.*/\1 \2 \3/p' \
+		/proc/net/stat/ipt_netflow
+}
+
+# nf_worker_cpu: N of the worker's "[cpuN]" on the Flows line.
+nf_worker_cpu() { sed -n 's/^Flows: .*\[cpu\([0-9]*\)\])\.$/\1/p' /proc/net/stat/ipt_netflow; }
+
+# ---- NAT events (scenarios 40-49) ----
+
+# nat_counters: "START STOP" from the line "Natevents enabled|disabled, count
+# start N, stop M." of /proc/net/stat/ipt_netflow; nat_state: enabled|disabled.
+nat_counters() {
+	sed -n 's/^Natevents [a-z]*, count start \([0-9]*\), stop \([0-9]*\)\.$/\1 \2/p' /proc/net/stat/ipt_netflow
+}
+nat_state() { sed -n 's/^Natevents \([a-z]*\), .*/\1/p' /proc/net/stat/ipt_netflow; }
+
+# nat_gateway: nf_router with the root namespace as a NAT gateway.
+#   MASQUERADE of everything leaving by vb (nsa -> nsb leaves as 10.2.0.1);
+#   DNAT of 10.2.0.1:8080 (tcp and udp, from vb) to 10.1.0.2:80 (nsa);
+#   DNAT of 10.1.0.1:8081 (tcp, from va) to 10.2.0.2:5001, then MASQUERADE:
+#   both translations on one connection.
+# Test UDP to nsa port 80 is dropped quietly there, as nsb does 50000:50999.
+nat_gateway() {
+	nf_router
+	iptables -w -t nat -A POSTROUTING -o vb -j MASQUERADE
+	iptables -w -t nat -A PREROUTING -i vb -p tcp --dport 8080 -j DNAT --to-destination 10.1.0.2:80
+	iptables -w -t nat -A PREROUTING -i vb -p udp --dport 8080 -j DNAT --to-destination 10.1.0.2:80
+	iptables -w -t nat -A PREROUTING -i va -p tcp --dport 8081 -j DNAT --to-destination 10.2.0.2:5001
+	defer iptables -w -t nat -F
+	na iptables-legacy -A INPUT -p udp --dport 80 -j DROP
+}
+
+# nat_ct_sysctl NAME VALUE: set net.netfilter.NAME for the scenario, restored at exit.
+nat_ct_sysctl() {
+	local old
+	old=$(sysctl -n "net.netfilter.$1")
+	defer sysctl -qw "net.netfilter.$1=$old"
+	sysctl -qw "net.netfilter.$1=$2"
+}
+
+# Connections from a chosen source port, so that every tuple is known in
+# advance (python inline: a client of traffic.py cannot pick its port).
+NAT_PY_TCP_SERVER='
+import socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("0.0.0.0", port))
+ls.listen(64)
+ls.settimeout(120)
+print("listening", flush=True)
+for _ in range(n):
+    c, peer = ls.accept()
+    c.settimeout(60)
+    total = 0
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        total += len(b)
+    c.close()
+    print("peer %s %d %d" % (peer[0], peer[1], total), flush=True)
+print("done", flush=True)
+'
+NAT_PY_CONNECT='
+import socket, sys
+for spec in sys.argv[1:]:
+    proto, dst, dport, sport = spec.split(":")
+    dport, sport = int(dport), int(sport)
+    if proto == "udp":
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", sport))
+        s.sendto(b"u" * 100, (dst, dport))
+        s.close()
+        continue
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", sport))
+    s.settimeout(30)
+    s.connect((dst, dport))
+    s.sendall(b"t" * 1000)
+    s.shutdown(socket.SHUT_WR)
+    while s.recv(4096):
+        pass
+    s.close()
+'
+# nat_tcp_server NS PORT N OUTFILE: in the background, accepts N connections
+# and reads each to EOF; OUTFILE gets "listening", "peer ADDR PORT BYTES" per
+# connection (the address as the server saw it: after NAT), then "done".
+nat_tcp_server() {
+	ip netns exec "$1" python3 -c "$NAT_PY_TCP_SERVER" "$2" "$3" >"$4" 2>&1 &
+	wait_for "grep -q listening $4" 30
+}
+# nat_connect NS PROTO:DST:DPORT:SPORT...: one after the other, each a TCP
+# connection (PROTO tcp: 1000 bytes, orderly close, the client closing first)
+# or a UDP datagram of 100 bytes (PROTO udp), from source port SPORT.
+nat_connect() { local ns=$1; shift; ip netns exec "$ns" python3 -c "$NAT_PY_CONNECT" "$@"; }
+
+# nat_ct_watch_start FILE: `conntrack -E -e NEW,DESTROY` in the background,
+# line-buffered into FILE; nat_ct_watch_stop stops it (SIGINT).
+nat_ct_watch_start() {
+	stdbuf -oL conntrack -E -e NEW,DESTROY >"$1" 2>"$1.err" &
+	echo $! >"$1.pid"
+	defer nat_ct_watch_stop "$1"
+	# subscribed once its socket is in /proc/net/netlink with groups set
+	wait_for "nat_nl_listening $(cat "$1.pid")" 20
+}
+# nat_nl_listening PID: a NETLINK_NETFILTER socket of process PID has joined
+# multicast groups; nat_nl_sockets: how many such sockets there are
+# (conntrack -E, the module's listener, ...).
+nat_nl_listening() {
+	local inodes
+	inodes=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null | tr -dc '0-9\n')
+	[ -n "$inodes" ] || return 1
+	awk -v list="$inodes" 'BEGIN { n = split(list, a, "\n"); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+		$2 == 12 && $4 != "00000000" && ($10 in want) { f = 1 } END { exit !f }' /proc/net/netlink
+}
+nat_nl_sockets() { awk '$2 == 12 && $4 != "00000000" { n++ } END { print n + 0 }' /proc/net/netlink; }
+nat_ct_watch_stop() {
+	local pid
+	[ -s "$1.pid" ] || return 0
+	pid=$(cat "$1.pid")
+	kill -INT "$pid" 2>/dev/null || true
+	wait_for "! kill -0 $pid" 10
+	rm -f "$1.pid"
+}
+# nat_ct_tally FILE < CONNS: for each line "KIND PROTO PRE_SRC PRE_SPORT
+# PRE_DST PRE_DPORT POST_SRC POST_SPORT POST_DST POST_DPORT" on stdin, that
+# line followed by "NEW=n DESTROY=m": how many events conntrack -E printed to
+# FILE for the connection (its original tuple, and its reply tuple, which is
+# the post-NAT one reversed).
+nat_ct_tally() {
+	awk 'NR == FNR {
+		k = $2 " " $3 " " $4 " " $5 " " $6 " " $9 " " $10 " " $7 " " $8
+		want[k] = $0; order[++n] = k; next
+	}
+	match($0, /\[(NEW|DESTROY)\]/) {
+		ev = substr($0, RSTART + 1, RLENGTH - 2)
+		ns = nd = nsp = ndp = 0; p = ""
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^\[/ && p == "" && i + 2 <= NF) p = $(i + 2)
+			if ($i ~ /^src=/) s[++ns] = substr($i, 5)
+			else if ($i ~ /^dst=/) d[++nd] = substr($i, 5)
+			else if ($i ~ /^sport=/) sp[++nsp] = substr($i, 7)
+			else if ($i ~ /^dport=/) dp[++ndp] = substr($i, 7)
+		}
+		if (ns < 2 || nd < 2 || nsp < 2 || ndp < 2) next
+		c[ev " " p " " s[1] " " sp[1] " " d[1] " " dp[1] " " s[2] " " sp[2] " " d[2] " " dp[2]]++
+	}
+	END {
+		for (i = 1; i <= n; i++)
+			print want[order[i]], "NEW=" (c["NEW " order[i]] + 0), "DESTROY=" (c["DESTROY " order[i]] + 0)
+	}' - "$1"
+}
+
+# nel_templates PCAP: "VERSION FIELD_TYPES FIELD_LENGTHS" (';'-separated) of
+# every datagram that carries templates, as tshark decodes them.
+nel_templates() {
+	tshark -r "$1" -d udp.port==2055,cflow -d udp.port==2056,cflow -Y cflow.template_id -T fields \
+		-E occurrence=a -E aggregator=';' -e cflow.version -e cflow.template_field_type \
+		-e cflow.template_ipfix_field_type -e cflow.template_field_length 2>/dev/null |
+		awk -F'\t' '{ print $1, ($2 != "" ? $2 : $3), $4 }'
+}
+
+# ---- v9 / IPFIX helpers (scenarios 3x) ----
+
+NF_IPFIX=$NF_TOOLS/ipfix.py
+
+# collector_start_at NAME ADDR PORT: nfcapd bound to ADDR (IPv4 or IPv6).
+collector_start_at() {
+	local dir=$NF_TMP/$1
+	mkdir -p "$dir"
+	nfcapd -w "$dir" -p "$3" -b "$2" -t 3600 -B 8388608 -P "$NF_TMP/$1.pid" -D >/dev/null
+	wait_for "[ -s $NF_TMP/$1.pid ] && ss -Hlun 'sport = :$3' | grep -q ." 10
+	defer collector_stop "$1"
+}
+
+# collector_seqfail NAME: the sequence failures nfdump counted in NAME's files.
+collector_seqfail() { nfdump -R "$NF_TMP/$1" -I | awk '/^Sequence failures:/ { print $3 }'; }
+
+# acct_start NAME PORT: pmacct's nfacctd on 127.0.0.1:PORT (v5, v9 and IPFIX),
+# print plugin writing CSV to $NF_TMP/NAME.csv every second, aggregated per
+# flow key and start/end time (so in practice one line per flow record).
+acct_start() {
+	local f=$NF_TMP/$1
+	cat >"$f.conf" <<EOC
+daemonize: false
+logfile: $f.log
+nfacctd_ip: 127.0.0.1
+nfacctd_port: $2
+plugins: print
+aggregate: proto, src_host, dst_host, src_port, dst_port, in_iface, out_iface, tos, tcpflags, timestamp_start, timestamp_end
+print_output: csv
+print_output_file: $f.csv
+print_output_file_append: true
+print_refresh_time: 1
+print_cache_entries: 1024
+timestamps_secs: false
+EOC
+	nfacctd -f "$f.conf" >"$f.out" 2>&1 &
+	echo $! >"$f.acct.pid"
+	defer acct_stop "$1"
+	wait_for "grep -q 'waiting for NetFlow/IPFIX data on' $f.log" 30
+}
+
+# acct_stop NAME: SIGINT (nfacctd's core process ignores TERM while plugins run).
+acct_stop() {
+	local f=$NF_TMP/$1 pid
+	[ -s "$f.acct.pid" ] || return 0
+	pid=$(cat "$f.acct.pid")
+	kill -INT "$pid" 2>/dev/null || true
+	wait_for "! kill -0 $pid" 20
+	rm -f "$f.acct.pid"
+}
+
+# acct_records NAME: normalized record lines (NEXTHOP is '-').
+acct_records() { python3 "$NF_IPFIX" nfacctd "$NF_TMP/$1.csv"; }
+
+# assert_within WHAT MIN MAX ACTUAL: integer MIN <= ACTUAL <= MAX.
+assert_within() {
+	if ! [[ $4 =~ ^-?[0-9]+$ ]] || (($4 < $2 || $4 > $3)); then
+		local where="${BASH_SOURCE[1]##*/}:${BASH_LINENO[0]}"
+		echo "FAIL: $1: '$4' not within [$2, $3] ($where)" >&2
+		vm__reason "$1: '$4' not within [$2, $3] ($where)"
+		exit 1
+	fi
+	log "ok: $1 = $4 (within [$2, $3])"
+}
+
+# now_ms: wall clock in milliseconds.
+now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
+
+# records_total [KEY] < records: "PKTS BYTES RECORDS" as records_sum, in awk
+# (no python start per call).
+records_total() {
+	awk -v k="${1:-}" 'NF && (k == "" || index($0 " ", k " ") == 1) { p += $6; b += $7; n++ }
+		END { print p + 0, b + 0, n + 0 }'
+}
+
+# assert_same WHAT EXPECTED ACTUAL: multi-line texts equal; a diff if not.
+assert_same() {
+	if [ "$2" != "$3" ]; then
+		local where="${BASH_SOURCE[1]##*/}:${BASH_LINENO[0]}"
+		echo "FAIL: $1 ($where); diff expected actual:" >&2
+		diff <(echo "$2") <(echo "$3") | head -n 40 >&2 || true
+		vm__reason "$1: differs: $(diff <(echo "$2") <(echo "$3") | grep '^[<>]' | head -n 4 | tr '\n' ' ') ($where)"
+		exit 1
+	fi
+	log "ok: $1 ($(grep -c . <<<"$3") lines)"
+}
+
+# pcap_start NAME FILTER / pcap_stop NAME: like capture_start/stop, with
+# dumpcap alone (starts in a fraction of tshark's time under TCG).
+pcap_start() {
+	local f=$NF_TMP/$1
+	dumpcap -q -i lo -f "$2" -w "$f.pcap" >"$f.dumpcap.log" 2>&1 &
+	echo $! >"$f.dumpcap.pid"
+	defer pcap_stop "$1"
+	wait_for "grep -q Capturing $f.dumpcap.log" 60
+}
+pcap_stop() {
+	local f=$NF_TMP/$1 pid
+	[ -s "$f.dumpcap.pid" ] || return 0
+	pid=$(cat "$f.dumpcap.pid")
+	kill -INT "$pid" 2>/dev/null || true
+	wait_for "! kill -0 $pid" 30
+	rm -f "$f.dumpcap.pid"
+}
+
+# viol_load FILE: VIOL[KIND]="COUNT FIRST" from an `ipfix.py check` output,
+# CHECKED="the summary line".
+declare -A VIOL=()
+CHECKED=
+viol_load() {
+	local tag kind rest
+	VIOL=()
+	CHECKED=$(head -n 1 "$1")
+	while read -r tag kind rest; do
+		[ "$tag" = violation ] && VIOL[$kind]=$rest
+	done <"$1"
+	return 0
+}

@@ -14,7 +14,8 @@ usage() {
 	cat <<EOF
 usage: $0 [options] SCENARIO.sh [SCENARIO2.sh ...]
 
-  --kver VER       kernel to boot (default: newest /boot/vmlinuz-* with /lib/modules/VER)
+  --kver VER       kernel to boot (default: the one the project module was built
+                   for, else the newest /boot/vmlinuz-* with /lib/modules/VER)
   --smp N          guest CPUs (default 2)
   --mem M          guest memory in MiB (default 1024)
   --timeout SECS   per-scenario timeout (default 300; a scenario may override it
@@ -84,6 +85,15 @@ for s in "${SCENARIOS[@]}"; do
 done
 
 # ---------------------------------------------------------------- kernel ---
+# Default: the kernel the project module was built for, else the newest one.
+if [ -z "$KVER" ]; then
+	for p in "${MODULES[@]}" $([ $AUTO = 1 ] && echo "$REPO/ipt_NETFLOW.ko"); do
+		[ -f "$p" ] || continue
+		k=$(modinfo -F vermagic "$p" 2>/dev/null | awk '{print $1}')
+		[ -n "$k" ] && [ -r "/boot/vmlinuz-$k" ] && KVER=$k
+		break
+	done
+fi
 if [ -z "$KVER" ]; then
 	KVER=$(for f in /boot/vmlinuz-*; do
 		k=${f#/boot/vmlinuz-}

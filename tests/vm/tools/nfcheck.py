@@ -10,7 +10,19 @@ record, so scenarios can compare exact packets and bytes.
                                of those whose key starts with KEY (all if none)
   nfcheck.py nfdump-times DIR  as nfdump, each line followed by DURATION_MS (last -
                                first, as nfdump's td) and RECEIVED_MS (epoch ms at
-                               which nfcapd received the datagram, nfdump's tr)
+                               which nfcapd received the datagram, nfdump's tr); knows
+                               more protocol names (ESP, AH, UDP-L, /etc/protocols)
+
+  nfcheck.py nfdump-masks DIR  PROTO SRC SPORT DST DPORT PKTS BYTES SMASK DMASK per record
+                               (nfdump decodes the masks of v9/IPFIX, not of v5)
+  nfcheck.py tshark-ext PCAP [DGRAMS]
+                               every data record from tshark's JSON tree, as
+                               PROTO SRC SPORT DST DPORT PKTS BYTES SMASK DMASK REASON
+                               VERSION DOMAIN ENGINE_TYPE EPOCH ('-' = absent; DOMAIN is
+                               the IPFIX observation domain, the v9 source id or the v5
+                               engine_id; EPOCH is the capture time of its datagram);
+                               with DGRAMS, one line per datagram is written there:
+                               EPOCH VERSION DOMAIN ENGINE_TYPE DATA_RECORDS
 
 A record line is: PROTO SRC SPORT DST DPORT PKTS BYTES IN OUT NEXTHOP TCPFLAGS TOS
 (PROTO numeric; ICMP DPORT = type * 256 + code).  Output is sorted.
@@ -117,6 +129,25 @@ def v5_headers(pcap):
     print(f"datagrams {datagrams} records {records}")
 
 
+def nfdump_proto_any(name):
+    """nfdump's protocol name (or number) as a number; knows more names than
+    PROTO (nfdump writes ESP, AH, UDP-L, ...), else asks /etc/protocols."""
+    if name.isdigit():
+        return int(name)
+    extra = {"ESP": 50, "AH": 51, "GRE": 47, "UDP-L": 136, "UDPL": 136, "UDPLite": 136}
+    if name in PROTO:
+        return PROTO[name]
+    if name in extra:
+        return extra[name]
+    import socket
+    for n in (name, name.lower()):
+        try:
+            return socket.getprotobyname(n)
+        except OSError:
+            pass
+    raise SystemExit(f"nfcheck: unknown protocol name {name!r} from nfdump")
+
+
 def nfdump_times(directory):
     """nfdump() rows with two more columns: td in ms and tr as epoch ms."""
     import datetime
@@ -134,12 +165,176 @@ def nfdump_times(directory):
         r = dict(zip(header, (c.strip() for c in row)))
         if not r.get("pr"):
             continue
-        pr = PROTO.get(r["pr"], None)
-        pr = int(r["pr"]) if pr is None else pr
+        pr = nfdump_proto_any(r["pr"])
         tr = datetime.datetime.strptime(r["tr"], "%Y-%m-%d %H:%M:%S.%f").timestamp()
         rows.append((pr, r["sa"], int(r["sp"]), r["da"], int(float(r["dp"])), int(r["ipkt"]), int(r["ibyt"]),
                      int(r["in"]), int(r["out"]), r["nh"], flags_value(r["flg"]), int(r["stos"]),
                      int(round(float(r["td"]) * 1000)), int(round(tr * 1000))))
+    return rows
+
+
+def nfdump_masks(directory):
+    """PROTO SRC SPORT DST DPORT PKTS BYTES SMASK DMASK from nfdump's csv."""
+    out = run(["nfdump", "-R", directory, "-o", "csv"])
+    rows = []
+    header = None
+    for row in csv.reader(io.StringIO(out)):
+        if not row:
+            continue
+        if row[0] == "ts":
+            header = row
+            continue
+        if header is None or len(row) < len(header) or row[0] in ("Summary", "flows"):
+            continue
+        r = dict(zip(header, (c.strip() for c in row)))
+        if not r.get("pr"):
+            continue
+        pr = PROTO.get(r["pr"], None)
+        pr = int(r["pr"]) if pr is None else pr
+        rows.append((pr, r["sa"], int(r["sp"]), r["da"], int(float(r["dp"])), int(r["ipkt"]), int(r["ibyt"]),
+                     int(r["smk"]), int(r["dmk"])))
+    return rows
+
+
+def tshark_ext(pcap, dgrams_out=None):
+    """Walks tshark's JSON tree: a record is any object holding cflow.protocol,
+    so options records and templates are left out whatever their fields."""
+    import json
+    out = run(["tshark", "-r", pcap, "-d", "udp.port==2055,cflow", "-d", "udp.port==2056,cflow",
+               "-Y", "cflow", "-T", "json", "-J", "frame cflow"])
+    rows, dgrams = [], []
+
+    def records(node, found):
+        if isinstance(node, dict):
+            if "cflow.protocol" in node:
+                found.append(node)
+                return
+            for v in node.values():
+                records(v, found)
+        elif isinstance(node, list):
+            for v in node:
+                records(v, found)
+
+    for pkt in json.loads(out or "[]"):
+        layers = pkt["_source"]["layers"]
+        epoch = layers["frame"]["frame.time_epoch"]
+        cf = layers["cflow"]
+        # Several NetFlow PDUs in one frame are not expected here.
+        if isinstance(cf, list):
+            sys.exit("more than one cflow PDU in frame " + layers["frame"]["frame.number"])
+        ver = cf.get("cflow.version", "-")
+        dom = cf.get("cflow.od_id", cf.get("cflow.source_id", cf.get("cflow.engine_id", "-")))
+        etype = cf.get("cflow.engine_type", "-")
+        found = []
+        records(cf, found)
+        dgrams.append((epoch, ver, dom, etype, len(found)))
+        for r in found:
+            g = lambda k: r.get(k, "-")  # noqa: E731
+            rows.append((int(g("cflow.protocol")), g("cflow.srcaddr"), int(g("cflow.srcport")), g("cflow.dstaddr"),
+                         int(g("cflow.dstport")), int(g("cflow.packets")), int(g("cflow.octets")),
+                         g("cflow.srcmask"), g("cflow.dstmask"), g("cflow.flow_end_reason"), ver, dom, etype, epoch))
+    if dgrams_out:
+        with open(dgrams_out, "w") as f:
+            for d in dgrams:
+                print(" ".join(str(x) for x in d), file=f)
+    return rows
+
+
+# ---- NAT events (scenarios 40-49) ----
+
+NEL_FMT = "fmt:%nevt|%pr|%sa|%sp|%da|%dp|%xsa|%xsp|%xda|%xdp|%msec|%nfv"
+NAT_EVENTS = {"ADD": 1, "DELETE": 2, "CREATE": 1}
+
+
+def version_number(text):
+    """nfdump's %nfv ('Nv10', 'EVT9', 'Nv5', ...) -> 10, 9, 5."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def proto_number(text):
+    text = text.strip()
+    return PROTO[text] if text in PROTO else int(text)
+
+
+def nel(directory):
+    rows = []
+    for line in run(["nfdump", "-R", directory, "-q", "-N", "-o", NEL_FMT]).splitlines():
+        f = [c.strip() for c in line.split("|")]
+        if len(f) != 12:
+            continue
+        ev = NAT_EVENTS.get(f[0], 0)	# 0: not a NAT event record (e.g. a v5 flow)
+        rows.append((ev, proto_number(f[1]), f[2], int(f[3]), f[4], int(f[5]), f[6], int(f[7]), f[8], int(f[9]),
+                     int(f[10]), version_number(f[11])))
+    return rows
+
+
+def tshark_abs_ms(text):
+    """'Nov 25, 2026 23:00:03.591000000 UTC' -> epoch ms."""
+    import datetime
+    head, frac = text.rsplit(".", 1)
+    frac = frac.split()[0]
+    t = datetime.datetime.strptime(head, "%b %d, %Y %H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    return int(t.timestamp()) * 1000 + int(frac[:3].ljust(3, "0"))
+
+
+NEL_TSHARK = ["cflow.nat_event", "cflow.protocol", "cflow.srcaddr", "cflow.srcport", "cflow.dstaddr",
+              "cflow.dstport", "cflow.post_natsource_ipv4_address", "cflow.post_naptsource_transport_port",
+              "cflow.post_natdestination_ipv4_address", "cflow.post_naptdestination_transport_port",
+              "cflow.observation_time_milliseconds", "cflow.version"]
+
+
+def nel_tshark(pcap):
+    rows = []
+    for cols in tshark_fields(pcap, NEL_TSHARK):
+        if not cols[-1] or cols[-1][0] not in ("9", "10"):
+            continue
+        version = int(cols[-1][0])
+        cols = cols[:-1]
+        n = len(cols[0])
+        if any(len(c) != n for c in cols):
+            sys.exit(f"nel-tshark: a datagram with {n} natEvent fields but {[len(c) for c in cols]} others")
+        for i in range(n):
+            v = [c[i] for c in cols]
+            rows.append((int(v[0]), int(v[1]), v[2], int(v[3]), v[4], int(v[5]), v[6], int(v[7]), v[8], int(v[9]),
+                         tshark_abs_ms(v[10]), version))
+    return rows
+
+
+V5NAT_FMT = "fmt:%nfv|%pr|%sa|%sp|%da|%dp|%pkt|%byt|%nh|%sas|%das|%flg|%tsr"
+
+
+def v5nat(directory):
+    rows = []
+    for line in run(["nfdump", "-R", directory, "-q", "-N", "-o", V5NAT_FMT]).splitlines():
+        f = [c.strip() for c in line.split("|")]
+        if len(f) != 13:
+            continue
+        rows.append((proto_number(f[1]), f[2], int(f[3]), f[4], int(float(f[5])), int(f[6]), int(f[7]), f[8],
+                     int(f[9]), int(f[10]), flags_value(f[11]), int(round(float(f[12]) * 1000)),
+                     version_number(f[0])))
+    return rows
+
+
+V5_TSHARK = ["cflow.protocol", "cflow.srcaddr", "cflow.srcport", "cflow.dstaddr", "cflow.dstport",
+             "cflow.packets", "cflow.octets", "cflow.nexthop", "cflow.srcas", "cflow.dstas", "cflow.tcpflags",
+             "cflow.timestart", "cflow.unix_secs", "cflow.unix_nsecs", "cflow.sysuptime", "cflow.version"]
+
+
+def v5nat_tshark(pcap):
+    rows = []
+    for cols in tshark_fields(pcap, V5_TSHARK):
+        if not cols[-1] or cols[-1][0] != "5":
+            continue
+        secs, nsecs, uptime = int(cols[12][0]), int(cols[13][0]), float(cols[14][0])
+        base_ms = secs * 1000 + nsecs // 1000000 - int(round(uptime * 1000))
+        n = len(cols[0])
+        if any(len(c) != n for c in cols[:12]):
+            sys.exit(f"v5nat-tshark: a datagram with {n} records but {[len(c) for c in cols[:12]]} fields")
+        for i in range(n):
+            v = [c[i] for c in cols[:12]]
+            rows.append((int(v[0]), v[1], int(v[2]), v[3], int(v[4]), int(v[5]), int(v[6]), v[7], int(v[8]),
+                         int(v[9]), int(v[10], 0), base_ms + int(round(float(v[11]) * 1000)), 5))
     return rows
 
 
@@ -176,5 +371,17 @@ if __name__ == "__main__":
         total(sys.argv[2:])
     elif cmd == "nfdump-times":
         emit(nfdump_times(sys.argv[2]))
+    elif cmd == "nel":
+        emit(nel(sys.argv[2]))
+    elif cmd == "nel-tshark":
+        emit(nel_tshark(sys.argv[2]))
+    elif cmd == "v5nat":
+        emit(v5nat(sys.argv[2]))
+    elif cmd == "v5nat-tshark":
+        emit(v5nat_tshark(sys.argv[2]))
+    elif cmd == "nfdump-masks":
+        emit(nfdump_masks(sys.argv[2]))
+    elif cmd == "tshark-ext":
+        emit(tshark_ext(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None))
     else:
         sys.exit(__doc__)

@@ -9,15 +9,18 @@
                       as udp; prints the wall-clock time (epoch s) of the last send
   traffic.py udp-spray DST SPORT0 NPORTS DPORT PAYLOAD SECONDS
                       one datagram from each of NPORTS source ports SPORT0..,
-                      round after round for SECONDS; prints "sent N rounds R"
+                      round after round for SECONDS or until SIGTERM (the round
+                      under way is completed); prints "sent N rounds R"
   traffic.py udp-many DST SPORT0 NPORTS DPORT PAYLOAD GAP [ROUNDS]
                       one datagram from each of NPORTS source ports, GAP s
                       apart; ROUNDS (default 1) such rounds; prints "sent N"
   traffic.py scapy IFACE DSTMAC EXPR...
                       evaluates each EXPR with scapy's IPv4 layers in scope (an
-                      IP packet or a list of them, e.g. fragment(IP()/UDP()/..)),
+                      IP packet or a list of them, e.g. fragment(IP()/UDP()/..);
+                      also Raw, and rnd: a random.Random seeded with 24),
                       sends every packet in an Ethernet frame to DSTMAC on IFACE;
-                      prints "PKTS IPBYTES" per EXPR (IP total of what was sent)
+                      prints "PKTS IPBYTES" per EXPR (the sum of the IPv4 total
+                      length fields: what a router forwards and accounts)
 """
 import socket
 import sys
@@ -83,12 +86,15 @@ def port_sockets(dst, sport0, nports):
 
 
 def udp_spray(dst, sport0, nports, dport, payload, seconds):
+    import signal
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     socks = port_sockets(dst, sport0, nports)
     data = b"x" * int(payload)
     to = (dst, int(dport))
     end = time.monotonic() + float(seconds)
     sent = rounds = 0
-    while time.monotonic() < end:
+    while not stop and time.monotonic() < end:
         for s in socks:
             s.sendto(data, to)
             sent += 1
@@ -116,12 +122,15 @@ def udp_many(dst, sport0, nports, dport, payload, gap, rounds=1):
 
 def scapy_send(iface, dstmac, *exprs):
     # Imported here: scapy is slow to load and only this subcommand needs it.
+    from scapy.arch import get_if_hwaddr
     from scapy.layers import inet
     from scapy.layers.l2 import Ether
     from scapy.packet import Raw
     from scapy.sendrecv import sendp
     scope = {k: getattr(inet, k) for k in dir(inet) if not k.startswith("_")}
     scope["Raw"] = Raw
+    scope["rnd"] = __import__("random").Random(24)
+    src = get_if_hwaddr(iface)
     frames, lines = [], []
     for e in exprs:
         pkts = eval(e, scope)  # noqa: S307 -- test-provided expressions
@@ -130,8 +139,8 @@ def scapy_send(iface, dstmac, *exprs):
         nbytes = 0
         for p in pkts:
             raw = bytes(p)
-            nbytes += len(raw)
-            frames.append(Ether(dst=dstmac, type=0x0800) / Raw(raw))
+            nbytes += int.from_bytes(raw[2:4], "big")
+            frames.append(Ether(dst=dstmac, src=src, type=0x0800) / Raw(raw))
         lines.append(f"{len(pkts)} {nbytes}")
     sendp(frames, iface=iface, verbose=False)
     for line in lines:

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel API differences the glue meets, in one place.  The HAVE_* macros
+ * come from compile probes that ./configure runs against the target kernel
+ * (scripts/compat-probe.sh); nothing here or elsewhere tests version numbers.
+ */
+#ifndef NETFLOW_COMPAT_H
+#define NETFLOW_COMPAT_H
+
+#if !__has_include("generated/nf_compat_probes.h")
+#error "generated/nf_compat_probes.h is missing: run ./configure (or build with make)"
+#endif
+#include "generated/nf_compat_probes.h"
+
+/* 6.11: proc_handler takes a const table:
+ *   static int handler(NF_CTL_CONST struct ctl_table *table, ...) */
+#ifdef HAVE_CTL_TABLE_CONST_HANDLER
+#define NF_CTL_CONST const
+#else
+#define NF_CTL_CONST
+#endif
+
+/* 6.6: register_net_sysctl() takes the table's size from ARRAY_SIZE() and
+ * wants no empty terminating entry (from 6.11 one is an error); before, the
+ * table ends with one. */
+#ifdef HAVE_REGISTER_NET_SYSCTL_SZ
+#define NF_SYSCTL_SENTINEL
+#else
+#define NF_SYSCTL_SENTINEL { }
+#endif
+
+/* The flow caches keep their own /proc/slabinfo lines ("ipt_netflow",
+ * "ipt_netflow6", as the original's): from 6.5 SLAB_NO_MERGE stops them
+ * being merged into another cache of the same size (6.12 has one). */
+#ifdef HAVE_SLAB_NO_MERGE
+#define NF_SLAB_FLAGS SLAB_NO_MERGE
+#else
+#define NF_SLAB_FLAGS 0
+#endif
+
+#endif
