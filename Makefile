@@ -1,46 +1,125 @@
 # SPDX-License-Identifier: GPL-2.0
 # ipt-netflow++: `./configure && make && make install`.  Kbuild builds the
-# module (see Kbuild); this file drives it, the iptables extension, install
-# and the tests.
+# module (see Kbuild); this file drives it, the iptables extension, install,
+# DKMS, Debian packages and the tests.
+#
+# Another kernel, leaving the tree's own configuration alone:
+#     make KVER=6.12.95+deb12-amd64 [all|module|install|check-vm|check-build]
+# configures (./configure --kver=KVER) and builds in build/KVER/: kbuild builds
+# an external module inside its source directory, so build/KVER/ holds a copy
+# of the module sources (refreshed on each make) and its own config.mk and
+# kernel API probes.  The iptables extension does not depend on the kernel and
+# is built in xtables/ for all of them.
 
-ifneq ($(wildcard config.mk),)
+.DEFAULT_GOAL := all
+VERSION := $(shell sed -n 's/^\#define NF_VERSION "\(.*\)"$$/\1/p' include/netflow/abi.h)
+
+ifeq ($(origin KVER),command line)
+BUILDDIR := build/$(KVER)
+else
+BUILDDIR := .
+endif
+CONFIG := $(BUILDDIR)/config.mk
+ifneq ($(BUILDDIR),.)
+# make remakes an included makefile that has a rule, then starts again.
+-include $(CONFIG)
+$(CONFIG): configure scripts/compat-probe.sh
+	@mkdir -p $(BUILDDIR)
+	cd $(BUILDDIR) && $(CURDIR)/configure --kver=$(KVER) $(CONFIGURE_ARGS)
+else ifneq ($(wildcard config.mk),)
 include config.mk
 endif
 
 MODULE := ipt_NETFLOW.ko
 XTLIB := xtables/libxt_NETFLOW.so
 DEPMOD ?= /sbin/depmod
-XT_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -fPIC $(XTABLES_CFLAGS)
+MANDIR ?= /usr/share/man
+XTABLES_CFLAGS ?= $(shell pkg-config --cflags xtables 2>/dev/null)
+XT_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -fPIC $(XTABLES_CFLAGS) $(CFLAGS)
+COMPAT_H := $(BUILDDIR)/include/generated/nf_compat_probes.h
+# The module's sources (what build/KVER/, DKMS and the .deb get).
+MODULE_SOURCES = Kbuild $(sort $(shell find include/netflow kmod -name '*.[ch]' -o -name '*.[ch]pp')) \
+	scripts/check-cxx-object.sh scripts/compat-probe.sh scripts/pahole-c-only.sh
+DKMS_NAME := ipt-netflow-pp
+DKMS_SRC = $(DESTDIR)/usr/src/$(DKMS_NAME)-$(VERSION)
 
-.PHONY: all module xtables install uninstall clean check check-unit check-vm demo need-config
+.PHONY: all module xtables install uninstall clean check check-unit check-vm check-build \
+	check-6.12 check-packaging demo need-config dkms-src dkms-install dkms-uninstall deb
 
-all: module xtables
+all: module $(if $(MODULE_ONLY),,xtables)
 
 need-config:
-	@test -f config.mk || { echo "Run ./configure first." >&2; exit 1; }
+	@test -f $(CONFIG) || { echo "Run ./configure first." >&2; exit 1; }
 
-module: need-config
-	$(MAKE) -C $(KDIR) M=$(CURDIR) NF_CXX=$(NF_CXX) modules
+# Kernel API probes: written by configure; redone if missing or if the probes changed.
+$(COMPAT_H): scripts/compat-probe.sh | need-config
+	scripts/compat-probe.sh $(KDIR) $@
+
+module: $(COMPAT_H) | need-config
+ifneq ($(BUILDDIR),.)
+	@cp -pu --parents $(MODULE_SOURCES) $(BUILDDIR)/
+endif
+	$(MAKE) -C $(KDIR) M=$(abspath $(BUILDDIR)) NF_CXX=$(NF_CXX) $(KBUILD_ARGS) modules
 
 xtables: $(XTLIB)
 
-$(XTLIB): xtables/libxt_NETFLOW.c | need-config
-	$(CC) $(XT_CFLAGS) -shared -o $@ $<
+$(XTLIB): xtables/libxt_NETFLOW.c
+	$(CC) $(XT_CFLAGS) $(LDFLAGS) -shared -o $@ $<
 
 install: all
-	install -D -m 0644 $(MODULE) $(DESTDIR)/lib/modules/$(KVER)/extra/$(MODULE)
+	install -D -m 0644 $(BUILDDIR)/$(MODULE) $(DESTDIR)/lib/modules/$(KVER)/extra/$(MODULE)
+ifeq ($(MODULE_ONLY),)
 	install -D -m 0644 $(XTLIB) $(DESTDIR)$(XTLIBDIR)/libxt_NETFLOW.so
+	install -D -m 0644 man/NETFLOW.8 $(DESTDIR)$(MANDIR)/man8/NETFLOW.8
+endif
 	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
 
 uninstall: need-config
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/extra/$(MODULE)
+ifeq ($(MODULE_ONLY),)
 	rm -f $(DESTDIR)$(XTLIBDIR)/libxt_NETFLOW.so
+	rm -f $(DESTDIR)$(MANDIR)/man8/NETFLOW.8
+endif
 	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
 
 clean:
 	-test -f config.mk && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -f $(XTLIB)
-	$(MAKE) -C tests/unit clean
+	rm -rf build
+	-test -f tests/unit/Makefile && $(MAKE) -C tests/unit clean
+
+# ---- DKMS and Debian packages ------------------------------------------------
+# dkms-src: the module sources in /usr/src/NAME-VERSION (DESTDIR honoured).
+dkms-src:
+	@echo "  module sources -> $(DKMS_SRC)"
+	@rm -rf $(DKMS_SRC)
+	@mkdir -p $(DKMS_SRC)
+	@cp -p --parents $(MODULE_SOURCES) Makefile configure LICENSE $(DKMS_SRC)/
+	@sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+
+# dkms-install: registers, builds and installs the module for every installed
+# kernel that has its headers; DKMS then rebuilds it for kernels installed later.
+dkms-install:
+	@command -v dkms >/dev/null || { echo "dkms is not installed: apt-get install dkms" >&2; exit 1; }
+	-dkms remove $(DKMS_NAME)/$(VERSION) --all >/dev/null 2>&1
+	@$(MAKE) --no-print-directory dkms-src DESTDIR=
+	dkms add $(DKMS_NAME)/$(VERSION)
+	@set -e; for k in $$(ls /lib/modules); do \
+		if [ -f /lib/modules/$$k/build/Makefile ]; then \
+			dkms install $(DKMS_NAME)/$(VERSION) -k $$k; \
+		else \
+			echo "dkms-install: no headers for $$k: skipped (DKMS builds it when they are installed)"; \
+		fi; \
+	done
+	dkms status $(DKMS_NAME)
+
+dkms-uninstall:
+	-dkms remove $(DKMS_NAME)/$(VERSION) --all
+	rm -rf /usr/src/$(DKMS_NAME)-$(VERSION)
+
+# deb: ipt-netflow-pp-dkms and ipt-netflow-pp-xtables in build/deb/.
+deb:
+	@scripts/build-deb.sh
 
 # ---- tests -----------------------------------------------------------------
 # check and demo work from a fresh clone: they install packages and configure.
@@ -52,8 +131,31 @@ check:
 check-unit:
 	$(MAKE) -C tests/unit run
 
+# libFuzzer targets of the core (clang + libFuzzer: tests/fuzz/install-deps.sh),
+# FUZZ_SECONDS each; not part of `make check`.  See tests/fuzz/README.md.
+FUZZ_SECONDS ?= 10
+.PHONY: fuzz
+fuzz:
+	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# Build checks (W=1, runtime checker, modinfo) for this configuration.
+check-build: all
+	tests/build/check-build.sh $(BUILDDIR)
+
+# VM scenarios on the configured kernel (make check-vm KVER=... for another).
 check-vm: all
-	tests/vm/run.sh tests/vm/scenarios/*.sh
+	tests/vm/run.sh --kver $(KVER) --module $(BUILDDIR)/$(MODULE) --xtlib xtables tests/vm/scenarios/*.sh
+
+# The second kernel series: Debian backports' 6.12 (installed if missing).
+check-6.12:
+	@scripts/install-kernel-612.sh >/dev/null
+	@k=$$(scripts/install-kernel-612.sh --print) && \
+		$(MAKE) -s KVER=$$k all && \
+		$(MAKE) --no-print-directory KVER=$$k check-build check-vm
+
+# DKMS and the .debs, installed on this machine and loaded in the VM.
+check-packaging:
+	tests/packaging/test-deb.sh
 
 demo:
 	@tests/demo.sh

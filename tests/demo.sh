@@ -9,7 +9,8 @@ make -s all
 out=$(mktemp -d /tmp/ipt-netflow-demo.XXXXXX)
 echo "demo: booting the VM (QEMU, about a minute)..."
 status=0
-tests/vm/run.sh --out "$out" tests/vm/demo/demo.sh || status=$?
+kver=$(sed -n 's/^KVER := //p' config.mk)
+tests/vm/run.sh ${kver:+--kver "$kver"} --out "$out" tests/vm/demo/demo.sh || status=$?
 sed -n '/## modprobe/,$p' "$out/demo/log" | grep -v '^\[ *[0-9.]*\] \(ok\|OK\)'
 echo
 echo "demo: full guest output in $out"

@@ -41,7 +41,10 @@ make -s -C tests/unit run 2>&1 | tee "$logs/unit"
 tally unit "$logs/unit.sum"
 
 echo "== VM scenarios"
-tests/vm/run.sh tests/vm/scenarios/*.sh 2>&1 | tee "$logs/vm"
+# The kernel the module was configured for, not merely the newest in /boot
+# (a second series, e.g. 6.12 from backports, may be installed beside it).
+kver=$(sed -n 's/^KVER := //p' config.mk)
+tests/vm/run.sh ${kver:+--kver "$kver"} tests/vm/scenarios/*.sh 2>&1 | tee "$logs/vm"
 tally vm "$logs/vm"
 
 echo "== make check: $(($(date +%s) - start)) s${broken[*]:+; failing suites: ${broken[*]}}"

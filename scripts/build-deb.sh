@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# `make deb`: builds ipt-netflow-pp-dkms (the module sources for DKMS) and
+# ipt-netflow-pp-xtables (libxt_NETFLOW.so, NETFLOW(8)) with dpkg-buildpackage,
+# from a clean copy of the sources in build/deb/ipt-netflow-pp-VERSION; the
+# .debs land in build/deb/.  Needs debhelper, dh-dkms, dpkg-dev,
+# libxtables-dev and pkg-config (it says which are missing); no kernel headers.
+set -eu
+cd "$(dirname "$0")/.."
+
+version=$(sed -n 's/^#define NF_VERSION "\(.*\)"$/\1/p' include/netflow/abi.h)
+debver=$(dpkg-parsechangelog -S Version)
+[ "$debver" = "$version" ] || [ "${debver%-*}" = "$version" ] || {
+	echo "build-deb: debian/changelog is at $debver but NF_VERSION is $version: add a changelog entry" >&2
+	exit 1
+}
+if ! dpkg-checkbuilddeps 2>/tmp/build-deb.$$; then
+	sed 's/^dpkg-checkbuilddeps: error: /build-deb: /' /tmp/build-deb.$$ >&2
+	rm -f /tmp/build-deb.$$
+	echo "build-deb: install them: apt-get install debhelper dh-dkms dpkg-dev libxtables-dev pkg-config" >&2
+	exit 1
+fi
+rm -f /tmp/build-deb.$$
+
+out=build/deb
+src=$out/ipt-netflow-pp-$version
+rm -rf "$out"
+mkdir -p "$src"
+{
+	printf '%s\n' Kbuild Makefile configure dkms.conf LICENSE README.md xtables/libxt_NETFLOW.c \
+		scripts/check-cxx-object.sh scripts/compat-probe.sh scripts/pahole-c-only.sh
+	find include/netflow kmod -name '*.[ch]' -o -name '*.[ch]pp'
+	find debian man examples -type f
+} | cpio -pdm --quiet "$src"
+
+(cd "$src" && dpkg-buildpackage -b -us -uc) >"$out/build.log" 2>&1 || {
+	tail -n 30 "$out/build.log" >&2
+	echo "build-deb: dpkg-buildpackage failed; the whole log is $out/build.log" >&2
+	exit 1
+}
+rm -rf "$src"
+ls -1 "$out"/*.deb

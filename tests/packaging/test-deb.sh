@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check-packaging`: builds the .debs (make deb), installs them on this
+# machine (as root; DKMS builds the module for every installed kernel that has
+# headers), checks what landed where, boots each such kernel in the VM with
+# tests/packaging/vm-installed.sh (the installed module and extension, no
+# project build), and purges the packages again, so that the normal suite goes
+# on testing the tree's own build.  Prints PASS/FAIL lines and
+# "N passed, M failed".
+#
+#   tests/packaging/test-deb.sh [--kver VER]...   (default: every kernel with headers)
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+KVERS=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kver) KVERS+=("$2"); shift 2 ;;
+	*) echo "usage: $0 [--kver VER]..." >&2; exit 2 ;;
+	esac
+done
+[ "$(id -u)" = 0 ] || { echo "test-deb: run as root (it installs packages)" >&2; exit 2; }
+
+pass=0 fail=0
+ok() { echo "PASS packaging: $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL packaging: $1"; fail=$((fail + 1)); }
+check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else ko "$what"; fi; }
+PKGS=(ipt-netflow-pp-dkms ipt-netflow-pp-xtables)
+XTDIR=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/xtables
+log=$(mktemp -d /tmp/test-deb.XXXXXX)
+
+purge() {
+	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "${PKGS[@]}" >"$log/purge.log" 2>&1
+}
+trap 'purge; rm -rf "$log"' EXIT
+
+# --- tools ------------------------------------------------------------------
+need=()
+for p in dkms debhelper dh-dkms dpkg-dev libxtables-dev pkg-config g++ make; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+	echo "test-deb: installing ${need[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >"$log/deps.log" 2>&1 ||
+		{ tail "$log/deps.log"; echo "test-deb: cannot install ${need[*]}" >&2; exit 1; }
+fi
+
+# A `make dkms-install` of the same name and version would clash with the package.
+if [ -n "$(dkms status ipt-netflow-pp 2>/dev/null)" ] &&
+	! dpkg-query -W -f='${Status}' ipt-netflow-pp-dkms 2>/dev/null | grep -q "install ok"; then
+	echo "test-deb: removing the module registered by make dkms-install first"
+	make -s dkms-uninstall >"$log/dkms-uninstall.log" 2>&1
+fi
+
+# --- build --------------------------------------------------------------------
+if make -s deb >"$log/deb.log" 2>&1; then
+	ok "make deb built $(ls build/deb/*.deb | xargs -n1 basename | tr '\n' ' ')"
+else
+	ko "make deb failed:"; sed 's/^/    /' "$log/deb.log"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+version=$(sed -n 's/^#define NF_VERSION "\(.*\)"$/\1/p' include/netflow/abi.h)
+
+# --- install ------------------------------------------------------------------
+if [ ${#KVERS[@]} -eq 0 ]; then
+	for d in /lib/modules/*; do
+		[ -f "$d/build/Makefile" ] && KVERS+=("$(basename "$d")")
+	done
+fi
+t0=$(date +%s)
+if DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	./build/deb/ipt-netflow-pp-dkms_"$version"_all.deb ./build/deb/ipt-netflow-pp-xtables_"$version"_*.deb \
+	>"$log/install.log" 2>&1; then
+	ok "apt-get install of both packages ($(($(date +%s) - t0)) s, DKMS builds included)"
+else
+	ko "apt-get install failed:"; tail -n 40 "$log/install.log" | sed 's/^/    /'
+fi
+# DKMS's post-install builds for the running kernel and the newest one, or
+# for all when the running kernel is not installed (a container); the rest
+# is what `dkms autoinstall` does when a kernel's headers are installed.
+for k in "${KVERS[@]}"; do
+	if ! dkms status ipt-netflow-pp/"$version" -k "$k" | grep -q installed; then
+		dkms autoinstall -k "$k" >>"$log/install.log" 2>&1
+	fi
+done
+echo "test-deb: dkms status:"
+dkms status ipt-netflow-pp | sed 's/^/    /'
+
+for k in "${KVERS[@]}"; do
+	check "dkms: installed for $k" bash -c "dkms status ipt-netflow-pp/$version -k $k | grep -q ': installed'"
+	f=$(modinfo -k "$k" -n ipt_NETFLOW 2>/dev/null)
+	[[ $f == /lib/modules/$k/updates/dkms/ipt_NETFLOW.ko* ]] && ok "modinfo -k $k finds $f" ||
+		ko "modinfo -k $k finds '$f', not updates/dkms/"
+	vm=$(modinfo -k "$k" -F vermagic ipt_NETFLOW 2>/dev/null | awk '{print $1}')
+	[ "$vm" = "$k" ] && ok "vermagic of the $k build is $k" || ko "vermagic of the $k build is '$vm'"
+done
+check "libxt_NETFLOW.so in $XTDIR" test -f "$XTDIR/libxt_NETFLOW.so"
+check "iptables -j NETFLOW --help shows the target's help" \
+	bash -c "iptables -j NETFLOW --help 2>&1 | grep -q 'NETFLOW target'"
+check "man page NETFLOW(8) installed" test -f /usr/share/man/man8/NETFLOW.8.gz
+check "examples installed" test -f /usr/share/doc/ipt-netflow-pp-dkms/examples/modprobe.d/ipt_NETFLOW.conf
+check "dkms.conf has the version filled in" grep -q "PACKAGE_VERSION=\"$version\"" "/usr/src/ipt-netflow-pp-$version/dkms.conf"
+
+# --- the installed module in the VM -------------------------------------------
+for k in "${KVERS[@]}"; do
+	[ -r "/boot/vmlinuz-$k" ] || { echo "test-deb: no /boot/vmlinuz-$k: no VM run"; continue; }
+	out=$log/vm-$k
+	if tests/vm/run.sh --kver "$k" --no-auto --out "$out" tests/packaging/vm-installed.sh >"$log/vm-$k.log" 2>&1; then
+		ok "VM $k: the packaged module loads, meters, exports v9 and unloads"
+	else
+		ko "VM $k:"; sed 's/^/    /' "$log/vm-$k.log" | tail -n 40
+	fi
+done
+
+# --- purge ----------------------------------------------------------------------
+if purge; then
+	ok "apt-get purge of both packages"
+else
+	ko "apt-get purge failed:"; tail -n 20 "$log/purge.log" | sed 's/^/    /'
+fi
+for k in "${KVERS[@]}"; do
+	left=$(ls /lib/modules/"$k"/updates/dkms/ipt_NETFLOW.ko* 2>/dev/null)
+	[ -z "$left" ] && ok "nothing left in /lib/modules/$k/updates/dkms" || ko "left behind: $left"
+	f=$(modinfo -k "$k" -n ipt_NETFLOW 2>/dev/null)
+	[[ $f != */updates/* ]] && ok "modules.dep of $k no longer names updates/dkms" || ko "$k still resolves $f"
+done
+check "libxt_NETFLOW.so removed" test ! -e "$XTDIR/libxt_NETFLOW.so"
+check "/usr/src/ipt-netflow-pp-$version removed" test ! -e "/usr/src/ipt-netflow-pp-$version"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
