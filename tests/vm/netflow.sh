@@ -6,7 +6,10 @@
 # own counters.
 
 NF_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/tools
+# Each scenario starts with an empty work directory: collectors read every
+# file in theirs, and one boot runs many scenarios.
 NF_TMP=/tmp/nf
+rm -rf "$NF_TMP"
 mkdir -p "$NF_TMP"
 
 na() { ip netns exec nsa "$@"; }
