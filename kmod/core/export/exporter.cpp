@@ -275,7 +275,9 @@ void Exporter::send_pending(Core& core)
 		MessageHeader hdr{uptime_ms, static_cast<u32>(sec), 0, domain};
 		hdr.sequence = protocol_ == 9 ? messages_ : ipfix_sequence_;
 		dg = msg_.finish(hdr);
-		ipfix_sequence_ += msg_.data_records();
+		// RFC 7011 §3.1: IPFIX counts its own data records only.
+		if (protocol_ == 10)
+			ipfix_sequence_ += msg_.data_records();
 	}
 	messages_++;
 	if (nfp_send(dg.data(), dg.size()) > 0) {
