@@ -33,17 +33,17 @@ static void nf_nat_data_ready(struct sock *sk)
 	queue_work(system_wq, &nf_nat_work);
 }
 
-static void nf_nat_work_fn(struct work_struct *work)
+/* Reads at most `budget` messages; true if more may be waiting. */
+static bool nf_nat_drain(int budget)
 {
 	struct kvec iov = { .iov_base = nf_nat_buf, .iov_len = NF_NAT_BUF };
-	int budget = 256;
 
 	while (budget--) {
 		struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 		int n = kernel_recvmsg(nf_nat_sock, &msg, &iov, 1, NF_NAT_BUF, MSG_DONTWAIT);
 
 		if (n == -EAGAIN || n == 0)
-			return;
+			return false;
 		if (n == -ENOBUFS) {
 			/* The listener overran: events were dropped by netlink. */
 			mutex_lock(&nf_export_mutex);
@@ -52,12 +52,18 @@ static void nf_nat_work_fn(struct work_struct *work)
 			continue;
 		}
 		if (n < 0)
-			return;
+			return false;
 		mutex_lock(&nf_export_mutex);
 		nfc_nat_input(nf_nat_buf, n);
 		mutex_unlock(&nf_export_mutex);
 	}
-	queue_work(system_wq, &nf_nat_work);	/* more to read: yield first */
+	return true;
+}
+
+static void nf_nat_work_fn(struct work_struct *work)
+{
+	if (nf_nat_drain(256))
+		queue_work(system_wq, &nf_nat_work);	/* more to read: yield first */
 }
 
 int nf_natevents_start(void)
@@ -121,8 +127,10 @@ void nf_natevents_stop(void)
 	sock->sk->sk_data_ready = nf_nat_saved_ready;
 	write_unlock_bh(&sock->sk->sk_callback_lock);
 	cancel_work_sync(&nf_nat_work);
-	/* What is still queued in the socket is taken before it goes. */
-	nf_nat_work_fn(&nf_nat_work);
+	/* What is still queued in the socket is taken before it goes; no
+	 * work is queued again once the callback is restored. */
+	while (nf_nat_drain(256))
+		cond_resched();
 	nf_nat_sock = NULL;
 	sock_release(sock);
 	kvfree(nf_nat_buf);
