@@ -32,7 +32,10 @@ log=$(mktemp -d /tmp/test-deb.XXXXXX)
 purge() {
 	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "${PKGS[@]}" >"$log/purge.log" 2>&1
 }
-trap 'purge; rm -rf "$log"' EXIT
+# Logs (and the VM results) are kept when something failed.
+trap 'purge; if [ "$fail" -eq 0 ]; then rm -rf "$log"; else echo "test-deb: logs in $log"; fi' EXIT
+# The VM boots are not what is tested here: be patient with a busy host.
+export VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-300}
 
 # --- tools ------------------------------------------------------------------
 need=()
