@@ -17,8 +17,6 @@ if [ "${1:-}" = --regress ]; then
 fi
 mkdir -p "$build/logs" "$build/artifacts"
 
-# Per-target input size limits: small for the string parsers, room for a
-# long operation program for the end-to-end target.
 # libFuzzer options per target.  The end-to-end target is ~100x slower per
 # input than the parsers; the entropic scheduler's bookkeeping costs it a
 # quarter of its time, so it runs with the plain one.
@@ -28,6 +26,8 @@ extra_args() {
 	esac
 }
 
+# Per-target input size limits: small for the string parsers, room for an
+# operation program of up to 128 steps for the end-to-end target.
 max_len() {
 	case $1 in
 	parser) echo 1024 ;;
