@@ -1963,6 +1963,33 @@ TEST_F(IpfixE2E, PeriodicOptionsRecords)
 	EXPECT_EQ(msgs[2].records_of(256), std::vector<Buf>{sysinit_record_7});
 }
 
+// KB2 (tests/fuzz/crashes): options records written into a pending message
+// must leave under the domain they name, even if engine_id changes before the
+// message is sent.
+TEST_F(IpfixE2E, EngineIdChangeFlushesThePendingMessage)
+{
+	Settings s;
+	s.engine_id = 0xffffffff;
+	init(s);
+	nfc_export(NFC_EXPORT_DUE, 0);	// options records wait in the message
+	ASSERT_EQ(nfc_set(NFC_ENGINE_ID, 0), 0);
+	fake::set_jiffies(100);
+	account(udp4(1, 100), 2, 3);
+	export_all();
+	const std::vector<Msg> msgs = parse_all();
+	ASSERT_GE(msgs.size(), 2u);
+	EXPECT_EQ(msgs[0].domain, 0xffffffffu);
+	for (const Buf& r : msgs[0].records_of(256))
+		EXPECT_EQ(Buf(r.begin(), r.begin() + 4), (Buf{0xff, 0xff, 0xff, 0xff}));
+	for (const Buf& r : msgs[0].records_of(257))
+		EXPECT_EQ(Buf(r.begin(), r.begin() + 4), (Buf{0xff, 0xff, 0xff, 0xff}));
+	for (size_t i = 1; i < msgs.size(); i++) {
+		EXPECT_EQ(msgs[i].domain, 0u);
+		for (const Buf& r : msgs[i].records_of(257))
+			EXPECT_EQ(Buf(r.begin(), r.begin() + 4), (Buf{0, 0, 0, 0}));
+	}
+}
+
 TEST_F(IpfixE2E, EngineIdIsTheDomain)
 {
 	Settings s;

@@ -128,9 +128,7 @@ void Exporter::push_v5(Core& core, const v5::Record& r, const ExportClock& clock
 		send_pending(core);
 		v5_.add(r);
 	}
-	if (!pending_)
-		pending_since_ = clock.now;
-	pending_ = true;
+	mark_pending(clock);
 }
 
 // NAT events in v5 are pseudo-flows of zero packets (the original's
@@ -193,9 +191,7 @@ u8* Exporter::record_slot(Core& core, u32 key, const ExportClock& clock)
 			}
 		}
 		if (u8* slot = msg_.add_record(*t)) {
-			if (!pending_)
-				pending_since_ = clock.now;
-			pending_ = true;
+			mark_pending(clock);
 			return slot;
 		}
 		send_pending(core);
@@ -226,7 +222,7 @@ void Exporter::add_templated(Core& core, const FlowHead& h, const ExportClock& c
 void Exporter::add_options(Core& core, const ExportClock& clock, bool force)
 {
 	const u32 hz = nfp_hz();
-	const u32 domain = core.setting(NFC_ENGINE_ID);
+	const u32 domain = run_domain_;
 	const bool sysinit = force || options_due_ || time_after_eq(clock.now, sysinit_tick_ + sysinit_period_s * hz);
 	const bool stats_due = sysinit || time_after_eq(clock.now, stats_tick_ + stats_period_s * hz);
 	if (sysinit) {
@@ -250,7 +246,25 @@ void Exporter::add_options(Core& core, const ExportClock& clock, bool force)
 	}
 }
 
-void Exporter::send_pending(Core& core)
+void Exporter::mark_pending(const ExportClock& clock)
+{
+	if (!pending_) {
+		pending_since_ = clock.now;
+		msg_domain_ = run_domain_;
+	}
+	pending_ = true;
+}
+
+// engine_id is read once per run, and a message carries one domain: records
+// written under the old id leave with it before any under the new one.
+void Exporter::begin_domain(Core& core)
+{
+	run_domain_ = core.setting(NFC_ENGINE_ID);
+	if (pending_ && msg_domain_ != run_domain_)
+		send_pending(core);
+}
+
+void Exporter::send_pending(Core&)
 {
 	if (!pending_)
 		return;
@@ -258,7 +272,7 @@ void Exporter::send_pending(Core& core)
 	u32 nsec;
 	nfp_wallclock(&sec, &nsec);
 	const u32 uptime_ms = static_cast<u32>(ticks_to_ms(nfp_jiffies64()));
-	const u32 domain = core.setting(NFC_ENGINE_ID);
+	const u32 domain = msg_domain_;
 	Bytes dg;
 	if (protocol_ == 5) {
 		v5::Header hdr{};
@@ -345,6 +359,7 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 	const u64 sent_before = stats.datagrams + stats.errors;
 	worker.last_start = now;
 	worker.cpu = cpu;
+	begin_domain(core);
 
 	if (protocol_ != 5)
 		add_options(core, clock, false);

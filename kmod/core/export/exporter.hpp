@@ -67,6 +67,8 @@ private:
 	u8* record_slot(Core& core, u32 key, const ExportClock& clock);
 	void add_options(Core& core, const ExportClock& clock, bool force);
 	void send_pending(Core& core);
+	void mark_pending(const ExportClock& clock);
+	void begin_domain(Core& core);
 	void begin(u32 protocol);
 	void sample_rates(Core& core, u32 now);
 
@@ -76,6 +78,8 @@ private:
 	bool pending_ = false;		// something is in the datagram being filled
 	u32 pending_flows_ = 0;
 	u32 pending_since_ = 0;
+	u32 run_domain_ = 0;		// engine_id as read at the start of this run
+	u32 msg_domain_ = 0;		// engine_id of the datagram being filled
 	u32 v5_sequence_ = 0;		// flows before the current datagram
 	u32 messages_ = 0;		// v9/IPFIX messages handed to the wire
 	u32 ipfix_sequence_ = 0;	// data records before the current message
