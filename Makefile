@@ -44,7 +44,7 @@ DKMS_NAME := ipt-netflow-pp
 DKMS_SRC = $(DESTDIR)/usr/src/$(DKMS_NAME)-$(VERSION)
 
 .PHONY: all module xtables install uninstall clean check check-unit check-vm check-build \
-	check-6.12 check-packaging demo need-config dkms-src dkms-install dkms-uninstall deb
+	check-6.12 check-debug-kernel check-packaging demo need-config dkms-src dkms-install dkms-uninstall deb
 
 all: module $(if $(MODULE_ONLY),,xtables)
 
@@ -152,6 +152,11 @@ check-6.12:
 	@k=$$(scripts/install-kernel-612.sh --print) && \
 		$(MAKE) -s KVER=$$k all && \
 		$(MAKE) --no-print-directory KVER=$$k check-build check-vm
+
+# The whole VM suite on a KASAN/lockdep/kmemleak/UBSAN kernel built once from
+# linux-source-6.1 (cached in /var/cache; hours the first time, not in CI).
+check-debug-kernel:
+	scripts/debug-kernel.sh check
 
 # DKMS and the .debs, installed on this machine and loaded in the VM.
 check-packaging:

@@ -62,6 +62,8 @@ done
 
 BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-120} # host: boot to first scenario
 GRACE=${VM_GRACE:-30}                # host: slack per phase beyond the guest's own timeout
+SCALE=${VM_TIMEOUT_SCALE:-1}         # multiplies every scenario timeout (slow debug kernels)
+[[ $SCALE =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: VM_TIMEOUT_SCALE wants a positive integer" >&2; exit 2; }
 
 msg() { echo "run.sh: $*" >&2; }
 die() { msg "$*"; exit 2; }
@@ -81,7 +83,7 @@ for s in "${SCENARIOS[@]}"; do
 		used[$n]=1
 	fi
 	t=$(grep -m1 -oE '^# *vm-timeout: *[0-9]+' "$p" | grep -oE '[0-9]+$' || true)
-	SCEN_PATHS+=("$p") SCEN_NAMES+=("$n") SCEN_TIMEOUTS+=("${t:-$TIMEOUT}")
+	SCEN_PATHS+=("$p") SCEN_NAMES+=("$n") SCEN_TIMEOUTS+=("$((${t:-$TIMEOUT} * SCALE))")
 done
 
 # ---------------------------------------------------------------- kernel ---

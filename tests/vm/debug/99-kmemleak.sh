@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# 99-kmemleak: last step of `make check-debug-kernel` (debug kernel only).
+# Every scenario has run and the harness has unloaded the project module, so
+# whatever kmemleak finds unreferenced now was lost during the suite
+# (00-kmemleak-baseline cleared what boot left).  Two scans some seconds apart,
+# as kmemleak only reports objects older than its minimum age and a pointer
+# may sit in a register or a per-CPU cache during one scan.  Fails on any
+# suspect, and prints each one whole (backtrace included).
+
+# shellcheck source=../lib.sh
+source "${VM_LIB:-$(dirname "$0")/../lib.sh}"
+
+KML=/sys/kernel/debug/kmemleak
+
+[ -w $KML ] || fail "$KML missing: not a kmemleak kernel, or debugfs not mounted"
+module_loaded ipt_NETFLOW && fail "ipt_NETFLOW still loaded at the final scan"
+echo scan >$KML
+sleep 6
+echo scan >$KML
+report=$(cat $KML)
+n=$(grep -c '^unreferenced object' <<<"$report" || true)
+ours=$(awk '/^unreferenced object/ { hit = 0 } /ipt_NETFLOW|NETFLOW|netflow/ && !hit { hit = 1; n++ } END { print n + 0 }' <<<"$report")
+if [ "$n" -ne 0 ]; then
+	printf '%s\n' "$report" >"${VM_ARTIFACTS:-/tmp}/kmemleak.txt" 2>/dev/null || true
+	printf '%s\n' "$report"
+	fail "kmemleak: $n unreferenced object(s) after the suite, $ours with the project module in the backtrace"
+fi
+log "kmemleak: no unreferenced objects after the suite"
