@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# debug-kernel.sh [build|install|check] [SCENARIO.sh...]
+# debug-kernel.sh [build|install|kdir|check] [SCENARIO.sh...]
 #
 # A debug kernel for the VM suite (`make check-debug-kernel` runs "check"):
 #   build    builds Debian's linux-source-6.1 with KASAN, lockdep, kmemleak,
@@ -10,8 +10,10 @@
 #            (default /var/cache/ipt-netflow-pp/debug-kernel/KEY, KEY = hash of
 #            the source package version, the fragment and the recipe below)
 #   install  build, then put it where tests/vm/run.sh looks for kernels:
-#            /boot/vmlinuz-KVER and /lib/modules/KVER (build -> the cache);
-#            prints KVER on the last line
+#            /boot/vmlinuz-KVER and /lib/modules/KVER (no build link: DKMS
+#            and the packaging test must not build for it); prints KVER
+#   kdir     prints the build directory (for `make KVER=KVER
+#            CONFIGURE_ARGS=--kdir=DIR`)
 #   check    install, `make KVER=KVER` the module, then run the VM scenarios
 #            (default: tests/vm/scenarios/*.sh) between tests/vm/debug/00-* and
 #            99-* (kmemleak baseline and final scan) on it.  Exit status of run.sh.
@@ -142,9 +144,10 @@ install_kernel() {
 		touch "$md/.nfdebug-$(basename "$obj")"
 		msg "installed $md"
 	fi
-	# External modules build against the cached tree.
-	ln -sfn "$obj" "$md/build"
-	ln -sfn "$src" "$md/source"
+	# No build/source links: DKMS's postinst and tests/packaging/test-deb.sh
+	# build for every /lib/modules/*/build; this kernel is for `check` only,
+	# which points configure at the cache with --kdir.
+	rm -f "$md/build" "$md/source"
 	echo "$kver"
 }
 
@@ -154,7 +157,7 @@ check() {
 	obj=$(build)
 	kver=$(install_kernel "$obj")
 	[ ${#scen[@]} -gt 0 ] || scen=("$REPO"/tests/vm/scenarios/*.sh)
-	make -C "$REPO" KVER="$kver" >&2
+	make -C "$REPO" KVER="$kver" CONFIGURE_ARGS=--kdir="$obj" >&2
 	t0=$(date +%s)
 	set +e
 	# KASAN + lockdep + SLUB debug under TCG: every timeout x4, more memory
@@ -174,6 +177,7 @@ check() {
 case ${1:-check} in
 build) build ;;
 install) install_kernel "$(build)" ;;
+kdir) build ;;
 check) shift || true; check "$@" ;;
-*) sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
