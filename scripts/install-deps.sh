@@ -8,7 +8,7 @@ PKGS="
 	make gcc g++ pkg-config kmod
 	linux-image-amd64 linux-headers-amd64
 	libxtables-dev iptables nftables
-	libgtest-dev
+	libgtest-dev libbenchmark-dev valgrind
 	qemu-system-x86 busybox-static cpio iproute2
 	nfdump tshark pmacct libfixbuf-tools python3 python3-scapy conntrack
 "
