@@ -160,12 +160,13 @@ check() {
 	make -C "$REPO" KVER="$kver" CONFIGURE_ARGS=--kdir="$obj" >&2
 	t0=$(date +%s)
 	set +e
-	# KASAN + lockdep + SLUB debug under TCG: every timeout x4, more memory
+	# KASAN + lockdep + kmemleak under TCG: every timeout x4, more memory
 	# (shadow, quarantine, kmemleak metadata).  kmemleak's own "new suspected
 	# leaks" line is 00-/99-kmemleak's business, not a scenario failure.
+	# kasan_multi_shot: report every bad access, not only the first one.
 	VM_TIMEOUT_SCALE=${VM_TIMEOUT_SCALE:-4} VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-900} \
 	VM_DMESG_IGNORE="kmemleak: [0-9]+ new suspected memory leaks${VM_DMESG_IGNORE:+|$VM_DMESG_IGNORE}" \
-	"$REPO/tests/vm/run.sh" --kver "$kver" --mem "${VM_MEM:-2048}" \
+	"$REPO/tests/vm/run.sh" --kver "$kver" --mem "${VM_MEM:-2048}" --append kasan_multi_shot \
 		--module "$REPO/build/$kver/ipt_NETFLOW.ko" --xtlib "$REPO/xtables" \
 		"$REPO"/tests/vm/debug/00-*.sh "${scen[@]}" "$REPO"/tests/vm/debug/99-*.sh
 	rc=$?
