@@ -86,7 +86,7 @@ configure_tree() {
 		if ! grep -qxF "$line" "$obj/.config"; then
 			# "=n" and "is not set" are the same; an absent option is off too.
 			case $line in '#'*) grep -q "^$opt=[ym]" "$obj/.config" || continue ;; esac
-			msg "config: wanted '$line', got '$(grep -E "^(# )?$opt[= ]" "$obj/.config" || echo absent)'"
+			msg "config: wanted '$line', got '$(grep -E "^(# )?${opt}[= ]" "$obj/.config" || echo absent)'"
 			bad=1
 		fi
 	done <"$FRAGMENT"
