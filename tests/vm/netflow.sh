@@ -515,3 +515,29 @@ viol_load() {
 	done <"$1"
 	return 0
 }
+
+# ---- stress scenarios (60-69) ----
+
+# nf_sock_snmp N FIELD: destination N's figure from its "sockN" line of
+# ipt_netflow_snmp, FIELD one of connected connect full cberr other sndbuf
+# filled peak (connect: failed connects, at load and on each retry).
+nf_sock_snmp() {
+	awk -v n="sock$1" -v f="$2" '$1 == n {
+		split("connected connect full cberr other sndbuf filled peak", k, " ")
+		for (i = 1; i <= 8; i++) if (k[i] == f) print $(i + 2)
+	}' /proc/net/stat/ipt_netflow_snmp
+}
+
+# nf_export_errors: datagrams no destination took ("Errors N pkts" of the
+# Export line of /proc/net/stat/ipt_netflow).
+nf_export_errors() { sed -n 's/^Export: .*; Errors \([0-9]*\) pkts;.*/\1/p' /proc/net/stat/ipt_netflow; }
+
+# collector_start_ns NS NAME ADDR PORT: nfcapd in namespace NS on ADDR:PORT,
+# storing into $NF_TMP/NAME (collector_stop NAME ends it).
+collector_start_ns() {
+	local dir=$NF_TMP/$2
+	mkdir -p "$dir"
+	ip netns exec "$1" nfcapd -w "$dir" -p "$4" -b "$3" -t 3600 -B 8388608 -P "$NF_TMP/$2.pid" -D >/dev/null
+	wait_for "[ -s $NF_TMP/$2.pid ] && ip netns exec $1 ss -Hlun 'sport = :$4' | grep -q ." 10
+	defer collector_stop "$2"
+}
