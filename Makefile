@@ -164,3 +164,10 @@ check-packaging:
 
 demo:
 	@tests/demo.sh
+
+# Performance against the original ipt_NETFLOW 2.6 in QEMU (-icount; ~20 min,
+# not part of `make check`): BENCH_ARGS=--quick for a smoke run.
+# See docs/PERFORMANCE.md.
+.PHONY: bench
+bench:
+	@tests/bench/run.sh $(BENCH_ARGS)

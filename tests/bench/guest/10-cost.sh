@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# 10-cost: guest instructions per packet (QEMU -icount shift=0: 1 guest ns =
+# 1 instruction) of a forwarded 60-byte UDP packet, per iptables backend,
+# FORWARD rule and flow mix; medians of vm_bench_reps runs after
+# vm_bench_warm warm-ups, the flow cache flushed between scenarios.
+#
+#   nsr: pktgen (netif_receive on vr) -> FORWARD [rule] -> d0 (dummy)
+#   rules: none (no table), empty chain, -j MARK --set-mark 1,
+#          -j NETFLOW of ours, of the original built by DKMS, of the original at its best
+#   mixes: 1 flow, 65,536 flows, a new flow per packet
+#   export to nfcapd on 127.0.0.1:2055 (init netns), as in production
+#
+# Results in $VM_ARTIFACTS/results.txt: cost.BACKEND.RULE.MIX MEDIAN and
+# cost.BACKEND.RULE.MIX.runs R1,R2,R3.
+# vm-timeout: 5400
+
+source "${VM_LIB:-$(dirname "$0")/../../vm/lib.sh}"
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+
+MIXES=(1 65536 new)
+[ -n "${vm_bench_mixes:-}" ] && read -r -a MIXES <<<"${vm_bench_mixes//,/ }"
+RULES=(none empty mark ours dkms best)
+[ -n "${vm_bench_rules:-}" ] && read -r -a RULES <<<"${vm_bench_rules//,/ }"
+BACKENDS=(legacy nft)
+[ -n "${vm_bench_backends:-}" ] && read -r -a BACKENDS <<<"${vm_bench_backends//,/ }"
+
+bench_entropy
+total=$((${#BACKENDS[@]} * ${#RULES[@]} * ${#MIXES[@]}))
+done_n=0
+
+# measure BACKEND RULE: every mix with the rule in place.
+measure() {
+	local be=$1 rule=$2 mix i v runs ipp
+	local netflow=0
+	case $rule in ours | dkms | best) netflow=1 ;; esac
+	for mix in "${MIXES[@]}"; do
+		pg_config "$BENCH_PKTS" "$mix"
+		[ $netflow = 1 ] && nf_flush_wait
+		runs=()
+		for ((i = 0; i < BENCH_WARM + BENCH_REPS; i++)); do
+			# a new flow per packet: every run starts from an empty cache
+			if [ $netflow = 1 ] && [ "$mix" = new ] && [ $i -gt 0 ]; then nf_flush_wait; fi
+			v=$(pg_run)
+			[ $i -ge "$BENCH_WARM" ] && runs+=("$v")
+		done
+		ipp=$(median "${runs[@]}")
+		result "cost.$be.$rule.$mix" "$ipp"
+		result "cost.$be.$rule.$mix.runs" "$(IFS=,; echo "${runs[*]}")"
+		[ $netflow = 1 ] && result "cost.$be.$rule.$mix.flows" "$(nf_active)"
+		done_n=$((done_n + 1))
+		progress "[$done_n/$total] $be ${rule} mix=$mix: $ipp instructions/packet (runs ${runs[*]})"
+	done
+}
+
+# ipt: the backend's iptables in the router namespace.
+ipt() { nr "iptables-$BE" "$@"; }
+
+for BE in "${BACKENDS[@]}"; do
+	bench_router
+	collector_up
+	for rule in "${RULES[@]}"; do
+		case $rule in
+		none) ;;
+		empty)
+			ipt -A FORWARD -j ACCEPT
+			ipt -D FORWARD 1
+			;;
+		mark)
+			ipt -A FORWARD -j MARK --set-mark 1
+			;;
+		ours | dkms | best)
+			ipt -F FORWARD
+			nf_load_variant "$rule" destination=127.0.0.1:2055
+			collector_up
+			ipt -A FORWARD -j NETFLOW
+			log "$rule: $(grep -E '^(ipt_NETFLOW|Hash|Timeouts)' /proc/net/stat/ipt_netflow | tr '\n' ' ')"
+			result "hashsize.$rule" "$(nf_hash_size)"
+			;;
+		esac
+		# (not for none: listing would instantiate the legacy filter table)
+		[ "$rule" = none ] || log "$BE FORWARD: $(ipt -S FORWARD | tr '\n' ' ')"
+		measure "$BE" "$rule"
+		case $rule in
+		ours | dkms | best)
+			read -r pkts _ <<<"$(ipt_counter -n nsr "iptables-$BE" FORWARD 1)"
+			result "cost.$BE.$rule.rulepkts" "$pkts"
+			ipt -F FORWARD
+			nf_flush_wait
+			result "cost.$BE.$rule.exported" "$(nf_export_flows)"
+			result "cost.$BE.$rule.lost" "$(nf_lost_flows)"
+			nf_unload_variant
+			;;
+		esac
+	done
+	ipt -F FORWARD
+	collector_down
+	ip netns del nsr
+	ip netns del nsp
+done

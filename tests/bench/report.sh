@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# report.sh OUT: the benchmark's tables from OUT/results.txt (lines "KEY VALUE"
+# written by the guest scripts) and OUT/info.txt.  Targets (issue #7):
+#   instructions per packet over -j MARK: ours <= 0.5 x the original at its best
+#   bytes per flow all-in with 1,000,000 flows: IPv4 <= 96, IPv6 <= 128
+#   1,000,000 flows expiring at once: every one stored by nfcapd, none lost
+
+set -euo pipefail
+OUT=${1:?usage: report.sh OUT}
+[ -s "$OUT/results.txt" ] || { echo "report.sh: no results in $OUT" >&2; exit 1; }
+
+awk -v info="$OUT/info.txt" '
+function have(k) { return (k in r) }
+function get(k) { return (k in r) ? r[k] : "" }
+function delta(be, rule, mix,   a, b) {
+	a = get("cost." be "." rule "." mix); b = get("cost." be ".mark." mix)
+	if (a == "" || b == "") return ""
+	return a - b
+}
+function sgn(x) { return x == "" ? "-" : sprintf("%+.0f", x) }
+function verdict(ok) { return ok ? "met" : "MISSED" }
+{ r[$1] = $2 }
+END {
+	while ((getline line < info) > 0) {
+		split(line, w, " ")
+		if (w[1] == "flows") flows = w[2]
+		infos = infos "  " line "\n"
+	}
+	printf "ipt_NETFLOW benchmark (tests/bench, docs/PERFORMANCE.md)\n%s\n", infos
+	nm["1"] = "1 flow"; nm["65536"] = "65,536 flows"; nm["new"] = "new flow/packet"
+	split("1 65536 new", mixes, " ")
+	split("legacy nft", bes, " ")
+	printf "Per-packet cost: guest instructions per forwarded 60-byte UDP packet (QEMU -icount shift=0),\n"
+	printf "median of the runs; NETFLOW columns are the added instructions over -j MARK in the same chain.\n"
+	printf "Target: ours <= 0.5 x original at its best.\n\n"
+	printf "%-7s %-16s %7s %7s %6s | %7s %9s %9s | %9s %9s %s\n", "backend", "flow mix", "path", "+chain",
+		"+MARK", "ours", "orig DKMS", "orig best", "ours/best", "ours/DKMS", "target"
+	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
+		be = bes[b]; mix = mixes[m]
+		if (!have("cost." be ".mark." mix)) continue
+		none = get("cost." be ".none." mix); empty = get("cost." be ".empty." mix)
+		mark = get("cost." be ".mark." mix)
+		chain = (none != "" && empty != "") ? sprintf("%+.0f", empty - none) : "-"
+		markd = (empty != "") ? sprintf("%+.0f", mark - empty) : "-"
+		o = delta(be, "ours", mix); d = delta(be, "dkms", mix); s = delta(be, "best", mix)
+		rb = (o != "" && s > 0) ? sprintf("%.2f", o / s) : "-"
+		rd = (o != "" && d > 0) ? sprintf("%.2f", o / d) : "-"
+		tg = (rb == "-") ? "-" : verdict(o <= 0.5 * s)
+		printf "%-7s %-16s %7s %7s %6s | %7s %9s %9s | %9s %9s %s\n", be, nm[mix],
+			(none != "" ? sprintf("%.0f", none) : "-"), chain, markd, sgn(o), sgn(d), sgn(s), rb, rd, tg
+	}
+	printf "\n(path: no FORWARD table; +chain: an empty FORWARD chain; +MARK: -j MARK over the empty chain.\n"
+	printf " Published for the original on 6.1.0-56 over -j MARK: DKMS +622/+1035/+1225, best +488/+749/+1010.)\n"
+	printf "\nRuns (instructions per packet): \n"
+	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
+		line = ""
+		split("none empty mark ours dkms best", rules, " ")
+		for (i = 1; i <= 6; i++) {
+			k = "cost." bes[b] "." rules[i] "." mixes[m] ".runs"
+			if (have(k)) line = line sprintf(" %s=%s", rules[i], r[k])
+		}
+		if (line != "") printf "  %-6s %-16s%s\n", bes[b], nm[mixes[m]], line
+	}
+
+	printf "\nMemory per flow with %s flows cached (hashsize %s for both; objects from /proc/slabinfo\n", flows, get("mem.hashsize")
+	printf "objsize x active objects, hash from /proc/net/stat/ipt_netflow): object + hash = all-in bytes.\n"
+	printf "Targets: IPv4 <= 96, IPv6 <= 128 (ours).\n\n"
+	printf "%-15s %-36s %-36s\n", "module", "IPv4", "IPv6"
+	split("ours best dkms", vs, " ")
+	vn["ours"] = "ours"; vn["best"] = "original best"; vn["dkms"] = "original DKMS"
+	for (i = 1; i <= 3; i++) {
+		v = vs[i]
+		if (!have("mem." v ".4.total")) continue
+		c4 = sprintf("%s + %s = %s", get("mem." v ".4.obj"), get("mem." v ".4.hash"), get("mem." v ".4.total"))
+		c6 = have("mem." v ".6.total") ? sprintf("%s + %s = %s", get("mem." v ".6.obj"), get("mem." v ".6.hash"), get("mem." v ".6.total")) : "-"
+		if (v == "ours") {
+			c4 = c4 " (" verdict(get("mem.ours.4.total") <= 96) ")"
+			if (have("mem.ours.6.total")) c6 = c6 " (" verdict(get("mem.ours.6.total") <= 128) ")"
+		}
+		printf "%-15s %-36s %-36s\n", vn[v], c4, c6
+		if (get("mem." v ".4.flows") != flows || (have("mem." v ".6.flows") && get("mem." v ".6.flows") != flows))
+			printf "%-15s   flows cached: IPv4 %s, IPv6 %s (expected %s)\n", "", get("mem." v ".4.flows"), get("mem." v ".6.flows"), flows
+		printf "%-15s   counting whole slab pages: IPv4 %s, IPv6 %s\n", "", get("mem." v ".4.slabpages"), get("mem." v ".6.slabpages")
+	}
+
+	printf "\nBurst: %s flows expire at once (flush=1) toward nfcapd -B 64 MiB on 127.0.0.1 (NetFlow v5).\n", flows
+	printf "Target: records stored = flows, lost = 0 (ours).\n\n"
+	printf "%-15s %9s %9s %7s %9s %12s %8s %s\n", "module", "flows", "exported", "lost", "records", "socket drops", "seconds", "target"
+	for (i = 1; i <= 2; i++) {
+		v = vs[i]
+		if (!have("burst." v ".flows")) continue
+		ok = get("burst." v ".records") == get("burst." v ".flows") && get("burst." v ".lost") == 0 && get("burst." v ".flows") == flows
+		printf "%-15s %9s %9s %7s %9s %12s %8s %s\n", vn[v], get("burst." v ".flows"), get("burst." v ".exported"),
+			get("burst." v ".lost"), get("burst." v ".records"), get("burst." v ".drops"), get("burst." v ".seconds"),
+			v == "ours" ? verdict(ok) : ""
+	}
+}' "$OUT/results.txt"

@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/bench/run.sh [--quick] [--kver VER] [--out DIR]: `make bench`.
+# Measures the project's ipt_NETFLOW against the original ipt_NETFLOW 2.6
+# (Debian's iptables-netflow-dkms, built privately by original.sh) in QEMU:
+#
+#   boot 1 (-icount shift=0,sleep=off,align=off -smp 1, 1 GiB): guest
+#          instructions per packet, both iptables backends, 3 flow mixes
+#          (guest/10-cost.sh)
+#   boot 2 (-smp 1, 4 GiB, slab_nomerge): bytes per flow with 1,000,000
+#          flows (guest/20-memory.sh); 1,000,000 flows expiring at once
+#          toward nfcapd -B 64 MiB (guest/30-burst.sh)
+#
+# then prints the tables (report.sh).  Method and reasons: docs/PERFORMANCE.md.
+# --quick: a smoke run (fewer packets, one repetition, 100,000 flows): the
+# figures are not the benchmark's.
+
+set -euo pipefail
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$BENCH/../.." && pwd)
+
+QUICK=0 KVER='' OUT=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1; shift ;;
+	--kver) KVER=$2; shift 2 ;;
+	--out) OUT=$2; shift 2 ;;
+	-h | --help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+
+msg() { echo "bench: $*" >&2; }
+t_start=$SECONDS
+
+# ---- build what is measured -------------------------------------------------
+cd "$REPO"
+scripts/bootstrap.sh >/dev/null
+[ -n "$KVER" ] || KVER=$(sed -n 's/^KVER := //p' config.mk)
+if [ "$KVER" = "$(sed -n 's/^KVER := //p' config.mk)" ]; then
+	make -s all >/dev/null
+	KO=$REPO/ipt_NETFLOW.ko
+else
+	make -s KVER="$KVER" all >/dev/null
+	KO=$REPO/build/$KVER/ipt_NETFLOW.ko
+fi
+ORIG=$("$BENCH/original.sh" "$KVER")
+
+[ -n "$OUT" ] || OUT=$BENCH/out/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$OUT"
+OUT=$(readlink -f "$OUT")
+[ -z "$(ls -A "$OUT")" ] || { msg "$OUT is not empty"; exit 2; }
+ln -sfn "$OUT" "$BENCH/out/latest" 2>/dev/null || true
+# A private copy: others may rebuild the tree's module during the run.
+mkdir -p "$OUT/build/xtables"
+cp "$KO" "$OUT/build/ipt_NETFLOW.ko"
+cp "$REPO/xtables/libxt_NETFLOW.so" "$OUT/build/xtables/"
+{
+	echo "kver $KVER"
+	echo "ours $(modinfo -F version "$KO") srcversion $(modinfo -F srcversion "$KO") git $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo ?)"
+	echo "original $ORIG"
+	echo "host $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$OUT/info.txt"
+
+common=(--append "vm_bench_orig=$ORIG")
+flows=1000000
+if [ $QUICK = 1 ]; then
+	flows=100000
+	common+=(--append vm_bench_reps=1 --append vm_bench_warm=1 --append vm_bench_pkts=20000
+		--append vm_bench_flows=$flows --append vm_bench_hashsize=131072)
+fi
+echo "flows $flows" >>"$OUT/info.txt"
+
+# boot NAME QEMU_ARGS RUN_SH_ARGS... -- SCENARIOS...: one VM, its progress
+# lines ("bench: ...") shown as they come.
+boot() {
+	local name=$1 qargs=$2 rc=0 s
+	shift 2
+	local args=() scen=()
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	scen=("$@")
+	msg "$name: booting (QEMU $qargs ${args[*]})"
+	VM_QEMU_ARGS="$qargs" "$REPO/tests/vm/run.sh" --kver "$KVER" --no-auto \
+		--module "$OUT/build/ipt_NETFLOW.ko" --xtlib "$OUT/build/xtables" \
+		--out "$OUT/$name" "${common[@]}" "${args[@]}" "${scen[@]}" >"$OUT/$name.verdict" 2>&1 &
+	local vm=$!
+	# ^C / TERM: tests/vm/run.sh stops its QEMU on TERM
+	trap 'kill -TERM $vm 2>/dev/null; wait $vm; exit 130' INT TERM
+	for s in "${scen[@]}"; do
+		local f=$OUT/$name/$(basename "$s" .sh)/log
+		(until [ -f "$f" ] || ! kill -0 $vm 2>/dev/null; do sleep 1; done
+		 [ -f "$f" ] && tail -n +1 -F --pid=$vm "$f" 2>/dev/null | grep --line-buffered -o 'bench: .*' >&2) &
+	done
+	wait $vm || rc=$?
+	trap - INT TERM
+	sleep 1
+	grep -E '^(PASS|FAIL|ERROR)' "$OUT/$name.verdict" >&2 || true
+	if [ $rc != 0 ]; then
+		msg "$name: the VM run failed (status $rc); see $OUT/$name.verdict"
+		tail -n 30 "$OUT/$name.verdict" >&2
+	fi
+	return $rc
+}
+
+status=0
+boot cost "-icount shift=0,sleep=off,align=off -device virtio-rng-pci" \
+	--smp 1 --mem 1024 -- "$BENCH/guest/10-cost.sh" || status=1
+boot memory "-device virtio-rng-pci" --smp 1 --mem 4096 --append slab_nomerge -- \
+	"$BENCH/guest/20-memory.sh" "$BENCH/guest/30-burst.sh" || status=1
+
+cat "$OUT"/*/*/results.txt >"$OUT/results.txt" 2>/dev/null || true
+"$BENCH/report.sh" "$OUT" | tee "$OUT/report.txt"
+secs=$((SECONDS - t_start))
+echo "run time $((secs / 60)) min $((secs % 60)) s; results in $OUT"
+if [ -n "$(find /lib/modules -path '*updates*' -name 'ipt_NETFLOW*' 2>/dev/null)" ]; then
+	msg "WARNING: an ipt_NETFLOW module sits under /lib/modules/*/updates: it shadows the project's in VM tests"
+	status=1
+fi
+exit $status
