@@ -157,6 +157,9 @@ check() {
 	obj=$(build)
 	kver=$(install_kernel "$obj")
 	[ ${#scen[@]} -gt 0 ] || scen=("$REPO"/tests/vm/scenarios/*.sh)
+	# build/KVER/config.mk remembers KDIR: reconfigure when the cache key moved.
+	grep -qxF "KDIR := $obj" "$REPO/build/$kver/config.mk" 2>/dev/null ||
+		rm -f "$REPO/build/$kver/config.mk"
 	make -C "$REPO" KVER="$kver" CONFIGURE_ARGS=--kdir="$obj" >&2
 	t0=$(date +%s)
 	set +e
