@@ -54,9 +54,11 @@ Timeouts Core::timeouts() const
 	Timeouts t;
 	t.inactive = setting(NFC_INACTIVE_TIMEOUT) * hz;
 	t.active = setting(NFC_ACTIVE_TIMEOUT) * hz;
-	// A busy flow is re-queued at most four times a second, and always
-	// well within its inactive timeout.
-	t.requeue = min(hz / 4, max(t.inactive / 4, 1u));
+	// A busy flow is re-queued at most (about) eight times a second, and
+	// always well within its inactive timeout; a power of two, so that a
+	// hit finds a new period with one xor (cache.hpp).
+	const u32 r = min(hz / 4, max(t.inactive / 4, 1u));
+	t.requeue = 1u << (31 - __builtin_clz(max(r, 1u)));
 	t.max_bytes = setting(NFC_PROTOCOL) == 5 ? v5_max_bytes : ~0ull;
 	return t;
 }

@@ -64,7 +64,7 @@ void check_apply(AggrRules& r, const uint8_t* raw)
 {
 	Ipv4Key key;
 	std::memcpy(&key, raw, sizeof(key));
-	key.pad[0] = key.pad[1] = 0;
+	key.src_mask = key.dst_mask = 0;	// not key: apply() reports masks separately
 	const Ipv4Key before = key;
 
 	// Reference model.

@@ -6,7 +6,7 @@
 //
 // Timing at the fake's HZ = 250 with the default settings used here:
 //   inactive 15 s = 3750 ticks, active 1800 s = 450000 ticks,
-//   requeue granularity min(HZ/4, inactive/4) = 62 ticks,
+//   requeue period: the power of two <= min(HZ/4, inactive/4) = 32 ticks,
 //   a partial datagram waits min(inactive, 1 s) = 250 ticks.
 #include <gtest/gtest.h>
 
@@ -171,10 +171,10 @@ std::vector<FlowView> flows_on(unsigned cpu)
 	std::vector<FlowView> out;
 	netflow::g_core->cpus[cpu]->for_each([&](const netflow::FlowHead& h) {
 		FlowView v{};
-		v.family = h.family;
+		v.family = h.family();
 		v.tcp_flags = h.tcp_flags;
-		v.in_hash = h.end == netflow::EndReason::none;
-		if (h.family == NF_FAMILY_IPV4) {
+		v.in_hash = h.end() == netflow::EndReason::none;
+		if (h.family() == NF_FAMILY_IPV4) {
 			const netflow::Flow4& f = netflow::as_v4(h);
 			v.src = f.key.src.host();
 			v.dst = f.key.dst.host();
@@ -873,15 +873,15 @@ TEST_F(CacheTest, RecentlyHitFlowIsNotExported)
 
 TEST_F(CacheTest, HitWithinRequeuePeriodHoldsLaterFlowsBackBriefly)
 {
-	// Documented (cache.hpp): a hit re-queues a flow at most every 62
-	// ticks, so a head hit within that period holds the flows behind it
-	// back by less than 62 ticks.
+	// Documented (cache.hpp): a hit re-queues a flow only in a later
+	// 32-tick period than its last packet, so a head hit within its
+	// period holds the flows behind it back by less than 32 ticks.
 	reinit(1, 1024);
 	account(0, udp4(A, B, 1, 1));	// flow 1, queued at 0
 	fake::set_jiffies(10);
 	account(0, udp4(A, B, 2, 2));	// flow 2, queued at 10
 	fake::set_jiffies(30);
-	account(0, udp4(A, B, 1, 1));	// flow 1 hit, not re-queued (30 < 62)
+	account(0, udp4(A, B, 1, 1));	// flow 1 hit, not re-queued (0 and 30 both in [0, 32))
 	fake::set_jiffies(3760);	// flow 2 due (10 + 3750), flow 1 not (30 + 3750)
 	nfc_export(NFC_EXPORT_DUE, 0);
 	EXPECT_EQ(nr_flows(), 2u);

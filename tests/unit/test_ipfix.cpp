@@ -86,7 +86,7 @@ Template make_options(OptionsKind k, Dialect d, uint16_t id)
 std::unique_ptr<Flow4> udp_flow()
 {
 	auto f = std::make_unique<Flow4>();
-	f->family = NF_FAMILY_IPV4;
+	f->set_family(NF_FAMILY_IPV4);
 	f->key.src = ip4(10, 0, 0, 1);
 	f->key.dst = ip4(10, 0, 0, 2);
 	f->key.sport = ktl::Be16::from_host(1234);
@@ -100,7 +100,7 @@ std::unique_ptr<Flow4> udp_flow()
 	f->last = 1250;
 	f->packets = 2;
 	f->bytes = 300;
-	f->end = EndReason::forced;
+	f->set_end(EndReason::forced);
 	return f;
 }
 
@@ -578,7 +578,7 @@ TEST(IpfixRecords, Ipv4TcpLargeCountersNoInputDeviceIdleEnd)
 	f->tcp_flags = 0x1b;
 	f->packets = 0x0102030405060708ull;
 	f->bytes = 0x1122334455667788ull;
-	f->end = EndReason::idle;
+	f->set_end(EndReason::idle);
 	f->nexthop = ip4(0, 0, 0, 0);
 	// clang-format off
 	const Buf ipfix = {
@@ -622,7 +622,7 @@ namespace {
 std::unique_ptr<Flow6> v6_flow()
 {
 	auto f = std::make_unique<Flow6>();
-	f->family = NF_FAMILY_IPV6;
+	f->set_family(NF_FAMILY_IPV6);
 	const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
 	const uint8_t dst[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02};
 	const uint8_t nh[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
@@ -636,14 +636,14 @@ std::unique_ptr<Flow6> v6_flow()
 	f->key.tclass = 0xb8;
 	f->oif = 4;
 	f->flow_label = 0x12345;
-	f->ext_hdrs = 0x0022;		// hop-by-hop | routing
+	f->key.ext_hdrs = 0x0022;		// hop-by-hop | routing
 	f->tcp_options = 0x0000011e;	// kinds 1, 2, 3, 4, 8
 	f->tcp_flags = 0x12;
 	f->first = 1000;
 	f->last = 1499;
 	f->packets = 10;
 	f->bytes = 0x100000000ull;	// 4 GiB: needs the 8-byte counter
-	f->end = EndReason::active;
+	f->set_end(EndReason::active);
 	return f;
 }
 
@@ -774,7 +774,7 @@ TEST(IpfixRecords, Ipv6IcmpIpfixTypeCode)
 	f->key.sport = ktl::Be16::from_host(0);
 	f->key.dport = ktl::Be16::from_host(0x8000);	// echo request 128/0
 	f->flow_label = 0;
-	f->ext_hdrs = 0;
+	f->key.ext_hdrs = 0;
 	f->tcp_options = 0;
 	f->tcp_flags = 0;
 	const Template t = make_template(flow_shape(*f), Dialect::ipfix, 256);

@@ -102,8 +102,8 @@ TEST(ParserIpv4, Udp)
 	EXPECT_EQ(r.f.key.v4.proto, 17);
 	EXPECT_EQ(r.f.key.v4.tos, 0);
 	EXPECT_EQ(r.f.key.v4.iif, 0);	// the caller's
-	EXPECT_EQ(r.f.key.v4.pad[0], 0);
-	EXPECT_EQ(r.f.key.v4.pad[1], 0);
+	EXPECT_EQ(r.f.key.v4.src_mask, 0);
+	EXPECT_EQ(r.f.key.v4.dst_mask, 0);
 	EXPECT_FALSE(r.f.fragment);
 	EXPECT_EQ(r.f.ip_options, 0u);
 	EXPECT_EQ(r.f.tcp_flags, 0);
@@ -663,7 +663,7 @@ TEST(ParserIpv6, PlainUdp)
 	EXPECT_EQ(r.f.key.v6.sport.host(), 8080);
 	EXPECT_EQ(r.f.key.v6.dport.host(), 8081);
 	EXPECT_EQ(r.f.key.v6.iif, 0);
-	EXPECT_EQ(r.f.key.v6.pad[0], 0);
+	EXPECT_EQ(r.f.key.v6.ext_hdrs, 0);	// the key's non-key tail stays zero
 	EXPECT_EQ(r.f.ext_hdrs, 0);
 	EXPECT_FALSE(r.f.fragment);
 }

@@ -301,7 +301,7 @@ namespace {
 std::unique_ptr<Flow4> flow4(uint8_t proto)
 {
 	auto f = std::make_unique<Flow4>();
-	f->family = NF_FAMILY_IPV4;
+	f->set_family(NF_FAMILY_IPV4);
 	f->key.proto = proto;
 	f->key.src = ktl::Be32::from_host(0x0a000001);
 	f->key.dst = ktl::Be32::from_host(0x0a000002);
@@ -311,7 +311,7 @@ std::unique_ptr<Flow4> flow4(uint8_t proto)
 std::unique_ptr<Flow6> flow6(uint8_t proto)
 {
 	auto f = std::make_unique<Flow6>();
-	f->family = NF_FAMILY_IPV6;
+	f->set_family(NF_FAMILY_IPV6);
 	f->key.proto = proto;
 	f->key.src[0] = 0x20;
 	f->key.dst[0] = 0x20;
@@ -351,16 +351,16 @@ TEST(TemplatesShape, OptionalBlocks)
 	f->tcp_options = 1u << 2;
 	EXPECT_EQ(flow_shape(*f), shape::ports | shape::ip_options | shape::tcp_options);
 	f->ip_options = 0;
-	f->dst_mask = 24;
+	f->key.dst_mask = 24;
 	EXPECT_EQ(flow_shape(*f), shape::ports | shape::tcp_options | shape::masks);
-	f->dst_mask = 0;
-	f->src_mask = 8;
+	f->key.dst_mask = 0;
+	f->key.src_mask = 8;
 	EXPECT_EQ(flow_shape(*f), shape::ports | shape::tcp_options | shape::masks);
 
 	auto g = flow6(6);
 	g->flow_label = 0x12345;
 	EXPECT_EQ(flow_shape(*g), shape::ipv6 | shape::ports | shape::flow_label);
-	g->ext_hdrs = 1u << 1;	// hop-by-hop
+	g->key.ext_hdrs = 1u << 1;	// hop-by-hop
 	EXPECT_EQ(flow_shape(*g), shape::ipv6 | shape::ports | shape::flow_label | shape::ext_hdrs);
 	g->tcp_options = 1u << 8;
 	EXPECT_EQ(flow_shape(*g), shape::ipv6 | shape::ports | shape::flow_label | shape::ext_hdrs | shape::tcp_options);

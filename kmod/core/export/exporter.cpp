@@ -83,7 +83,7 @@ void Exporter::add(Core& core, const FlowHead& h, const ExportClock& clock)
 	});
 	if (protocol_ != 5)
 		add_templated(core, h, clock);
-	else if (h.family == NF_FAMILY_IPV4)
+	else if (!h.is_v6)
 		add_v5(core, as_v4(h), clock);
 	else
 		visit(h, [&](const auto& f) {
@@ -112,8 +112,8 @@ void Exporter::add_v5(Core& core, const Flow4& f, const ExportClock& clock)
 	r.tcp_flags = f.tcp_flags;
 	r.proto = f.key.proto;
 	r.tos = f.key.tos;
-	r.src_mask = f.src_mask;
-	r.dst_mask = f.dst_mask;
+	r.src_mask = src_mask_of(f);
+	r.dst_mask = dst_mask_of(f);
 	push_v5(core, r, clock);
 	pending_flows_++;
 	pending_pkts += f.packets;

@@ -67,7 +67,7 @@ template <typename F> void put_flow_field(const Field& fld, const F& f, const Fl
 		put_address_fields(fld.id, f, p, n);
 		break;
 	case ipVersion:
-		put_uint(p, n, h.family);
+		put_uint(p, n, h.family());
 		break;
 	case ipv4Options:
 		put_uint(p, n, ip_options_of(f));
@@ -135,7 +135,7 @@ template <typename F> void put_flow_field(const Field& fld, const F& f, const Fl
 		put_uint(p, n, key_tos(f.key));
 		break;
 	case flowEndReason:
-		put_uint(p, n, static_cast<u8>(h.end));
+		put_uint(p, n, static_cast<u8>(h.end()));
 		break;
 	default:
 		zero(p, n);

@@ -43,7 +43,7 @@ u32 flow_shape(const FlowHead& h)
 	return visit(h, [](const auto& f) {
 		u32 key = 0;
 		const u8 proto = f.key.proto;
-		if (f.family == NF_FAMILY_IPV6)
+		if (f.is_v6)
 			key |= shape::ipv6;
 		if (proto == proto_tcp || proto == proto_udp || proto == proto_udplite || proto == proto_sctp)
 			key |= shape::ports;

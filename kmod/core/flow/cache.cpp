@@ -8,7 +8,7 @@ namespace {
 
 template <typename Key> inline u32 hash_of(const Key& key, const HashSeed& seed)
 {
-	return hash_key<sizeof(Key)>(&key, seed);
+	return hash_key<Key::key_bytes>(&key, seed);
 }
 
 inline u32 atomic_inc(u32* v) { return __atomic_add_fetch(v, 1, __ATOMIC_RELAXED); }
@@ -18,9 +18,10 @@ inline u32 atomic_read(const u32* v) { return __atomic_load_n(v, __ATOMIC_RELAXE
 template <typename F> constexpr u8 family_of();
 template <> constexpr u8 family_of<Flow4>() { return NF_FAMILY_IPV4; }
 template <> constexpr u8 family_of<Flow6>() { return NF_FAMILY_IPV6; }
+template <typename F> constexpr bool is_v6() { return family_of<F>() == NF_FAMILY_IPV6; }
 
 inline void merge_family(Flow4& fl, const PacketFacts& f) { fl.ip_options |= f.ip_options; }
-inline void merge_family(Flow6& fl, const PacketFacts& f) { fl.ext_hdrs |= f.ext_hdrs; }
+inline void merge_family(Flow6& fl, const PacketFacts& f) { fl.key.ext_hdrs |= f.ext_hdrs; }
 
 template <typename F> inline void touch(F& fl, const PacketFacts& f, u32 now)
 {
@@ -35,10 +36,10 @@ template <typename F> inline void touch(F& fl, const PacketFacts& f, u32 now)
 // First-packet values (RFC 7012's rule for non-key fields).
 inline void init_family(Flow4& fl, const PacketFacts& f)
 {
-	fl.src_mask = f.src_mask;
-	fl.dst_mask = f.dst_mask;
+	fl.key.src_mask = f.src_mask;
+	fl.key.dst_mask = f.dst_mask;
 }
-inline void init_family(Flow6& fl, const PacketFacts& f) { fl.flow_label = f.flow_label; }
+inline void init_family(Flow6& fl, const PacketFacts& f) { fl.flow_label = f.flow_label & 0xfffff; }
 
 inline void set_nexthop(Flow4& fl, const nf_route& r)
 {
@@ -79,7 +80,7 @@ bool CpuCache::init(u32 buckets, const HashSeed* seed, const FlowSlabs* slabs) n
 void CpuCache::destroy() noexcept
 {
 	while (FlowHead* h = expiry_.pop_front())
-		nfp_slab_free(h->family == NF_FAMILY_IPV4 ? slabs_->v4 : slabs_->v6, h);
+		nfp_slab_free(h->is_v6 ? slabs_->v6 : slabs_->v4, h);
 	nr_v4 = nr_v6 = 0;
 	nfp_free_large(table_);
 	table_ = nullptr;
@@ -103,7 +104,7 @@ void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts,
 	FlowHead** link = bucket;
 	for (; *link; link = &(*link)->hash_next) {
 		FlowHead* h = *link;
-		if (h->family == family_of<F>() && static_cast<F*>(h)->key == key)
+		if (h->is_v6 == is_v6<F>() && static_cast<F*>(h)->key == key)
 			break;
 		stats.searched++;
 	}
@@ -122,6 +123,8 @@ void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts,
 		link = bucket;
 	}
 	const u32 now = pkt.now;
+	// Into a new requeue period since the last packet (see cache.hpp).
+	const bool requeue = (now ^ fl->last) >= t.requeue;
 	touch(*fl, facts, now);
 	stats.pkt_total++;
 	stats.traf_total += facts.ip_len;
@@ -131,11 +134,10 @@ void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts,
 		// where the exporter takes it; the next packet starts a new record.
 		*link = fl->hash_next;
 		fl->hash_next = nullptr;
-		fl->end = EndReason::active;
+		fl->set_end(EndReason::active);
 		ktl::List<FlowHead>::remove(fl);
 		expiry_.push_front(fl);
-	} else if (time_after_eq(now, fl->queued + t.requeue)) {
-		fl->queued = now;
+	} else if (requeue) {
 		ktl::List<FlowHead>::remove(fl);
 		expiry_.push_back(fl);
 	}
@@ -155,9 +157,9 @@ F* CpuCache::create(const decltype(F::key)& key, const PacketFacts& facts, const
 		return nullptr;
 	}
 	F* fl = new (mem) F{};
-	fl->family = family_of<F>();
+	fl->set_family(family_of<F>());
 	fl->key = key;
-	fl->first = fl->last = fl->queued = pkt.now;
+	fl->first = fl->last = pkt.now;
 	fl->oif = pkt.oif;
 	init_family(*fl, facts);
 	nf_route route{};
@@ -199,15 +201,15 @@ size_t CpuCache::collect(u32 now, const Timeouts& t, bool force, ktl::List<FlowH
 		FlowHead* h = expiry_.front();
 		if (!h)
 			break;
-		if (h->end == EndReason::none) {
+		if (h->end() == EndReason::none) {
 			EndReason why = force ? EndReason::forced : due(*h, now, t);
 			// Not due: everything behind it was queued later.  (A
 			// head hit within its last requeue period holds the
-			// rest back by at most `t.requeue`.)
+			// rest back by less than `t.requeue`.)
 			if (why == EndReason::none)
 				break;
 			unhash(*h);
-			h->end = why;
+			h->set_end(why);
 		}
 		forget(*h);
 		out.push_back(h);
@@ -219,15 +221,15 @@ size_t CpuCache::collect(u32 now, const Timeouts& t, bool force, ktl::List<FlowH
 void CpuCache::forget(FlowHead& h)
 {
 	ktl::List<FlowHead>::remove(&h);
-	if (h.family == NF_FAMILY_IPV4)
-		nr_v4--;
-	else
+	if (h.is_v6)
 		nr_v6--;
+	else
+		nr_v4--;
 }
 
 void CpuCache::release(FlowHead* h, u32* nr_flows) const noexcept
 {
-	nfp_slab_free(h->family == NF_FAMILY_IPV4 ? slabs_->v4 : slabs_->v6, h);
+	nfp_slab_free(h->is_v6 ? slabs_->v6 : slabs_->v4, h);
 	atomic_dec(nr_flows);
 }
 
@@ -237,7 +239,7 @@ FlowHead** CpuCache::rehash(FlowHead** fresh, u32 n) noexcept
 	table_ = fresh;
 	nbuckets_ = n;
 	for (FlowHead* h : expiry_) {
-		if (h->end != EndReason::none)
+		if (h->end() != EndReason::none)
 			continue;	// already out of the hash
 		FlowHead** bucket = &table_[reduce(flow_hash(*h, *seed_), nbuckets_)];
 		h->hash_next = *bucket;

@@ -5,10 +5,13 @@
 // under the same lock.  Nothing here is shared between CPUs except the flow
 // count, which only changes when a flow is created or freed.
 //
-// The expiry list is kept in the order flows were last queued.  A hit only
-// re-queues a flow when its queue stamp is older than `requeue_ticks`, so a
-// busy flow costs a list move a few times a second, not on every packet, and
-// a scan can still stop at the first flow that cannot have expired.
+// The expiry list is kept in the order flows were last queued.  Time is cut
+// into periods of `requeue` ticks (a power of two); a hit re-queues a flow
+// only when it lands in a later period than the flow's previous packet, so
+// a busy flow costs a list move a few times a second, not on every packet,
+// and needs no queue stamp of its own: a flow was queued within the period
+// of its last packet.  A scan can then stop at the first flow that is not
+// due: nothing behind it is more than one period overdue.
 #pragma once
 #include "core/flow/flow.hpp"
 #include "core/flow/hash.hpp"
@@ -19,7 +22,7 @@ namespace netflow {
 struct Timeouts {
 	u32 inactive;	// ticks
 	u32 active;	// ticks
-	u32 requeue;	// ticks: queue-stamp granularity
+	u32 requeue;	// ticks, a power of two: re-queue period
 	u64 max_bytes;	// export before a record's byte counter would wrap
 };
 

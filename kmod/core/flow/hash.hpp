@@ -24,29 +24,33 @@ inline u64 load64(const u8* p)
 	__builtin_memcpy(&v, p, 8);
 	return v;
 }
-inline u32 load32(const u8* p)
+
+// Up to 8 bytes as one little word (N a compile-time constant: one or two
+// plain loads, no loop).
+template <size_t N> inline u64 load_tail(const u8* p)
 {
-	u32 v;
-	__builtin_memcpy(&v, p, 4);
+	static_assert(N <= 8);
+	u64 v = 0;
+	__builtin_memcpy(&v, p, N);
 	return v;
 }
 } // namespace detail
 
-// `len` is a compile-time key size, a multiple of 4.
+// `Len` is a compile-time key size, a multiple of 2: 16 bytes per multiply
+// (two 8-byte words), the 0..15-byte tail as one more.
 template <size_t Len> inline u32 hash_key(const void* key, const HashSeed& s)
 {
-	static_assert(Len % 4 == 0);
+	static_assert(Len % 2 == 0);
 	const u8* p = static_cast<const u8*>(key);
 	u64 h = s.k[0] ^ Len;
 	size_t i = 0;
 	for (; i + 16 <= Len; i += 16)
 		h = detail::mum(h ^ detail::load64(p + i) ^ s.k[1], detail::load64(p + i + 8) ^ s.k[2]);
-	if constexpr (Len % 16 == 4)
-		h = detail::mum(h ^ detail::load32(p + i) ^ s.k[1], s.k[3]);
-	else if constexpr (Len % 16 == 8)
-		h = detail::mum(h ^ detail::load64(p + i) ^ s.k[1], s.k[3]);
-	else if constexpr (Len % 16 == 12)
-		h = detail::mum(h ^ detail::load64(p + i) ^ s.k[1], detail::load32(p + i + 8) ^ s.k[3]);
+	constexpr size_t rest = Len % 16;
+	if constexpr (rest > 8)
+		h = detail::mum(h ^ detail::load64(p + i) ^ s.k[1], detail::load_tail<rest - 8>(p + i + 8) ^ s.k[3]);
+	else if constexpr (rest > 0)
+		h = detail::mum(h ^ detail::load_tail<rest>(p + i) ^ s.k[1], s.k[3]);
 	h = detail::mum(h, s.k[3] | 1);
 	return static_cast<u32>(h ^ (h >> 32));
 }

@@ -1,11 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 // The flow key: what makes two packets the same flow (UPSTREAM-2.6 §5).
-// Keys are compared and hashed as raw bytes, so padding is explicit and zero.
+// Keys are compared and hashed as raw bytes: the first `key_bytes` of each.
+// The two bytes after them (alignment would waste them) carry non-key data
+// of the flow record, so that an IPv4 flow fits 88 bytes and an IPv6 one
+// 120; they are zero in a lookup key and never compared or hashed.
 #pragma once
 #include "ktl/byteorder.hpp"
 
 namespace netflow {
 using namespace ktl;
+
+namespace detail {
+// Equality of two N-byte objects, N a compile-time constant: 8-byte words
+// and a 2-byte tail, no branch until the end (memcmp would be a call in
+// the kernel).
+template <size_t N> inline bool same_bytes(const void* a, const void* b)
+{
+	static_assert(N % 2 == 0);
+	const u8* x = static_cast<const u8*>(a);
+	const u8* y = static_cast<const u8*>(b);
+	u64 diff = 0;
+	size_t i = 0;
+	for (; i + 8 <= N; i += 8) {
+		u64 u, v;
+		__builtin_memcpy(&u, x + i, 8);
+		__builtin_memcpy(&v, y + i, 8);
+		diff |= u ^ v;
+	}
+	for (; i < N; i += 2) {
+		u16 u, v;
+		__builtin_memcpy(&u, x + i, 2);
+		__builtin_memcpy(&v, y + i, 2);
+		diff |= static_cast<u16>(u ^ v);
+	}
+	return diff == 0;
+}
+} // namespace detail
 
 struct Ipv4Key {
 	Be32 src;
@@ -15,11 +45,14 @@ struct Ipv4Key {
 	s32 iif;	// -1 when the packet has no input device
 	u8 proto;
 	u8 tos;
-	u8 pad[2];
+	// Not key: the flow's aggregation prefix lengths (0 = none).
+	u8 src_mask;
+	u8 dst_mask;
 
-	bool operator==(const Ipv4Key& o) const { return equal(this, &o, sizeof(*this)); }
+	static constexpr size_t key_bytes = 18;
+	bool operator==(const Ipv4Key& o) const { return detail::same_bytes<key_bytes>(this, &o); }
 };
-static_assert(sizeof(Ipv4Key) == 20);
+static_assert(sizeof(Ipv4Key) == 20 && __builtin_offsetof(Ipv4Key, src_mask) == Ipv4Key::key_bytes);
 
 struct Ipv6Key {
 	u8 src[16];
@@ -29,11 +62,13 @@ struct Ipv6Key {
 	s32 iif;
 	u8 proto;
 	u8 tclass;	// the whole 8-bit traffic class (the original kept 4 bits)
-	u8 pad[2];
+	// Not key: the flow's IPv6 extension-header bitmap (IE 64).
+	u16 ext_hdrs;
 
-	bool operator==(const Ipv6Key& o) const { return equal(this, &o, sizeof(*this)); }
+	static constexpr size_t key_bytes = 42;
+	bool operator==(const Ipv6Key& o) const { return detail::same_bytes<key_bytes>(this, &o); }
 };
-static_assert(sizeof(Ipv6Key) == 44);
+static_assert(sizeof(Ipv6Key) == 44 && __builtin_offsetof(Ipv6Key, ext_hdrs) == Ipv6Key::key_bytes);
 
 // Per-packet facts that are not key: accumulated into the flow record.
 struct PacketFacts {

@@ -154,7 +154,7 @@ BENCHMARK(BM_ExportRunV5);
 Flow4 sample_flow4()
 {
 	Flow4 f{};
-	f.family = NF_FAMILY_IPV4;
+	f.set_family(NF_FAMILY_IPV4);
 	f.key.src = Be32::from_host(0xc6120001);
 	f.key.dst = Be32::from_host(0xc6130001);
 	f.key.sport = Be16::from_host(1234);
@@ -166,14 +166,14 @@ Flow4 sample_flow4()
 	f.last = 1250;
 	f.packets = 2;
 	f.bytes = 300;
-	f.end = EndReason::idle;
+	f.set_end(EndReason::idle);
 	return f;
 }
 
 Flow6 sample_flow6()
 {
 	Flow6 f{};
-	f.family = NF_FAMILY_IPV6;
+	f.set_family(NF_FAMILY_IPV6);
 	f.key.src[0] = 0x20, f.key.src[1] = 0x01, f.key.src[15] = 1;
 	f.key.dst[0] = 0x20, f.key.dst[1] = 0x01, f.key.dst[15] = 2;
 	f.key.sport = Be16::from_host(1234);
@@ -185,7 +185,7 @@ Flow6 sample_flow6()
 	f.last = 1250;
 	f.packets = 2;
 	f.bytes = 300;
-	f.end = EndReason::idle;
+	f.set_end(EndReason::idle);
 	return f;
 }
 
