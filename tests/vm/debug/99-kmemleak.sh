@@ -21,10 +21,12 @@ sleep 6
 echo scan >$KML
 report=$(cat $KML)
 n=$(grep -c '^unreferenced object' <<<"$report" || true)
-ours=$(awk '/^unreferenced object/ { hit = 0 } /ipt_NETFLOW|NETFLOW|netflow/ && !hit { hit = 1; n++ } END { print n + 0 }' <<<"$report")
+# The module is gone by now, so its frames print as bare addresses (as would
+# those of a stock module some scenario removed).
+unres=$(awk '/^unreferenced object/ { hit = 0 } /\] 0x[0-9a-f]+$/ && !hit { hit = 1; n++ } END { print n + 0 }' <<<"$report")
 if [ "$n" -ne 0 ]; then
 	printf '%s\n' "$report" >"${VM_ARTIFACTS:-/tmp}/kmemleak.txt" 2>/dev/null || true
 	printf '%s\n' "$report"
-	fail "kmemleak: $n unreferenced object(s) after the suite, $ours with the project module in the backtrace"
+	fail "kmemleak: $n unreferenced object(s) after the suite, $unres with frames in an unloaded module (ipt_NETFLOW?)"
 fi
 log "kmemleak: no unreferenced objects after the suite"
