@@ -13,6 +13,8 @@
 #          toward nfcapd -B 64 MiB (guest/30-burst.sh)
 #
 # then prints the tables (report.sh).  Method and reasons: docs/PERFORMANCE.md.
+# --parts cost,memory: which boots (both by default).
+# BENCH_WALL_LIMIT: wall-clock seconds allowed per VM (10800).
 # --quick: a smoke run (fewer packets, one repetition, 100,000 flows): the
 # figures are not the benchmark's.
 
@@ -20,12 +22,14 @@ set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/../.." && pwd)
 
-QUICK=0 KVER='' OUT=''
+QUICK=0 KVER='' OUT='' PARTS=cost,memory
+WALL_LIMIT=${BENCH_WALL_LIMIT:-10800} # seconds per VM, wall clock
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1; shift ;;
 	--kver) KVER=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
+	--parts) PARTS=$2; shift 2 ;;
 	-h | --help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -82,7 +86,7 @@ boot() {
 	shift
 	scen=("$@")
 	msg "$name: booting (QEMU $qargs ${args[*]})"
-	VM_QEMU_ARGS="$qargs" "$REPO/tests/vm/run.sh" --kver "$KVER" --no-auto \
+	VM_QEMU_ARGS="$qargs" timeout -s TERM "$WALL_LIMIT" "$REPO/tests/vm/run.sh" --kver "$KVER" --no-auto \
 		--module "$OUT/build/ipt_NETFLOW.ko" --xtlib "$OUT/build/xtables" \
 		--out "$OUT/$name" "${common[@]}" "${args[@]}" "${scen[@]}" >"$OUT/$name.verdict" 2>&1 &
 	local vm=$!
@@ -105,10 +109,14 @@ boot() {
 }
 
 status=0
-boot cost "-icount shift=0,sleep=off,align=off -device virtio-rng-pci" \
-	--smp 1 --mem 1024 -- "$BENCH/guest/10-cost.sh" || status=1
-boot memory "-device virtio-rng-pci" --smp 1 --mem 4096 --append slab_nomerge -- \
-	"$BENCH/guest/20-memory.sh" "$BENCH/guest/30-burst.sh" || status=1
+if [[ ,$PARTS, == *,cost,* ]]; then
+	boot cost "-icount shift=0,sleep=off,align=off -device virtio-rng-pci" \
+		--smp 1 --mem 1024 -- "$BENCH/guest/10-cost.sh" || status=1
+fi
+if [[ ,$PARTS, == *,memory,* ]]; then
+	boot memory "-device virtio-rng-pci" --smp 1 --mem 4096 --append slab_nomerge -- \
+		"$BENCH/guest/20-memory.sh" "$BENCH/guest/30-burst.sh" || status=1
+fi
 
 cat "$OUT"/*/*/results.txt >"$OUT/results.txt" 2>/dev/null || true
 "$BENCH/report.sh" "$OUT" | tee "$OUT/report.txt"

@@ -5,7 +5,7 @@
 # ours and the original (both builds): the flow objects (their slab cache in
 # /proc/slabinfo: objsize x active objects, less what was there before) plus
 # the hash table (/proc/net/stat/ipt_netflow "Hash: size N (mem MK)"),
-# divided by the flows cached.  Both modules get hashsize=1048576 (one bucket
+# divided by the flows cached.  Both modules get hashsize=1000000 (one bucket
 # per flow) and day-long timeouts so that every flow stays.  Boot with
 # slab_nomerge so that each cache has its own slabinfo line.
 #
@@ -18,7 +18,7 @@ source "${VM_LIB:-$(dirname "$0")/../../vm/lib.sh}"
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
 FLOWS=${vm_bench_flows:-1000000}
-HASHSIZE=${vm_bench_hashsize:-1048576}
+HASHSIZE=${vm_bench_hashsize:-1000000}
 VARIANTS=(ours best dkms)
 [ -n "${vm_bench_mem_variants:-}" ] && read -r -a VARIANTS <<<"${vm_bench_mem_variants//,/ }"
 grep -qw slab_nomerge /proc/cmdline || fail "boot with slab_nomerge (tests/bench/run.sh does)"

@@ -5,7 +5,7 @@
 # 127.0.0.1:2055 with a 64 MiB receive buffer (net.core.rmem_max raised):
 # records nfcapd stored vs flows, the module's lost-flow counter, the UDP
 # receive drops of the collector's socket, and how long the export took.
-# NetFlow v5, module defaults but hashsize=1048576 and day-long timeouts.
+# NetFlow v5, module defaults but hashsize=1000000 and day-long timeouts.
 #
 #   nsr: pktgen 1,000,000 new flows -> FORWARD -j NETFLOW -> d0
 #   module --v5--> nfcapd -B 67108864 (init netns, lo)
@@ -16,7 +16,7 @@ source "${VM_LIB:-$(dirname "$0")/../../vm/lib.sh}"
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
 FLOWS=${vm_bench_flows:-1000000}
-HASHSIZE=${vm_bench_hashsize:-1048576}
+HASHSIZE=${vm_bench_hashsize:-1000000}
 VARIANTS=(ours best)
 [ -n "${vm_bench_burst_variants:-}" ] && read -r -a VARIANTS <<<"${vm_bench_burst_variants//,/ }"
 
