@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The exporter runs from a delayed work item, never in the packet path; the
- * core chooses each next delay. */
+ * core chooses each next delay.  A run that used up its datagram budget
+ * returns 0 (paced export, see kmod/core/export/exporter.cpp): the next run
+ * comes NF_PACE_TICKS later, so a mass expiry leaves at a pace a collector
+ * can follow and no run holds the CPU for long. */
 #include <linux/cpumask.h>
+#include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/workqueue.h>
 #include "glue.h"
+
+#define NF_PACE_TICKS 1
 
 static void nf_worker_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(nf_worker, nf_worker_fn);
@@ -29,7 +35,7 @@ static void nf_worker_fn(struct work_struct *work)
 	delay = nfc_export(NFC_EXPORT_DUE, raw_smp_processor_id());
 	mutex_unlock(&nf_export_mutex);
 	if (!READ_ONCE(nf_worker_stopping))
-		nf_worker_queue(delay);
+		nf_worker_queue(delay ? delay : NF_PACE_TICKS);
 }
 
 void nf_worker_start(void)
@@ -45,11 +51,17 @@ void nf_worker_stop(void)
 	nf_worker_flush(false);
 }
 
-/* flush=1 (and unload): every cached flow leaves now, reason "forced". */
+/* flush=1 (and unload): every cached flow leaves, reason "forced", paced
+ * like any export; the caller sleeps until the last one is out.  The core
+ * bounds a flush by the flows cached when it began, so it ends. */
 void nf_worker_flush(bool reset_stats)
 {
 	mutex_lock(&nf_export_mutex);
-	nfc_export(NFC_EXPORT_ALL, raw_smp_processor_id());
+	while (nfc_export(NFC_EXPORT_ALL, raw_smp_processor_id()) == 0) {
+		mutex_unlock(&nf_export_mutex);
+		schedule_timeout_uninterruptible(NF_PACE_TICKS);
+		mutex_lock(&nf_export_mutex);
+	}
 	if (reset_stats)
 		nfc_reset_stats();
 	mutex_unlock(&nf_export_mutex);

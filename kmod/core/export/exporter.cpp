@@ -8,8 +8,25 @@ namespace netflow {
 namespace {
 
 // Flows taken out of one CPU's cache per lock hold: bounds the time the
-// packet path on that CPU can wait for the exporter.
-constexpr size_t batch_size = 256;
+// packet path on that CPU can wait for the exporter, and how far a run may
+// go past its datagram budget (one batch: 64 v5 flows = 3 datagrams).
+constexpr size_t batch_size = 64;
+
+// Paced export.  A mass expiry (a flush, a burst of flows timing out
+// together, unload) must not leave as one burst: a collector drains its
+// socket at its own speed and drops what does not fit in its receive
+// buffer (the original lost part of a 50,000-flow flush toward nfcapd),
+// and one endless run would hog the worker's CPU (soft lockup) and hold the
+// per-CPU locks over and over.  So a run stops taking flows once it has
+// sent its budget of datagrams and asks to be called again one tick later
+// (nfc_export() returns 0): about `pace_datagrams_per_s` at any HZ, e.g.
+// 80 datagrams per 4 ms tick at HZ=250: 2,400 v5 flows per tick, 1,000,000
+// flows in about 1.7 s, 29 MB/s of v5 at most.  Flows that wait for their
+// turn stay hashed, so their packets keep being counted.
+constexpr u32 pace_datagrams_per_s = 20000;
+constexpr u32 min_run_budget = 8;
+
+u32 run_budget(u32 hz) { return max(pace_datagrams_per_s / hz, min_run_budget); }
 constexpr u32 max_interfaces = 1024;
 
 // Options records go out as the original sends them: system and interfaces
@@ -348,6 +365,44 @@ void Exporter::sample_rates(Core& core, u32 now)
 	r.started = true;
 }
 
+// Takes due (or, for a flush, all) flows from every CPU's cache, starting
+// with the CPU where the last budget-limited run stopped so that no CPU
+// waits behind a busier one.  Returns true when the budget ran out first.
+bool Exporter::drain(Core& core, const ExportClock& clock, const Timeouts& t, bool force, u64 budget,
+		     u64 sent_before, u32& taken)
+{
+	for (u32 i = 0; i < core.nr_cpus; i++) {
+		const u32 c = (next_cpu_ + i) % core.nr_cpus;
+		CpuCache* cache = core.cpus[c];
+		if (!cache)
+			continue;
+		size_t n;
+		do {
+			if (stats.datagrams + stats.errors - sent_before >= budget) {
+				next_cpu_ = c;
+				return true;
+			}
+			size_t want = batch_size;
+			if (force)
+				want = min<size_t>(want, flush_left_);
+			if (!want)
+				return false;
+			ktl::List<FlowHead> batch;
+			nfp_cpu_lock(c);
+			n = cache->collect(clock.now, t, force, batch, want);
+			nfp_cpu_unlock(c);
+			while (FlowHead* h = batch.pop_front()) {
+				add(core, *h, clock);
+				cache->release(h, &core.nr_flows);
+			}
+			taken += static_cast<u32>(n);
+			if (force)
+				flush_left_ -= static_cast<u32>(n);
+		} while (n == batch_size);
+	}
+	return false;
+}
+
 u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 {
 	const u64 t0 = nfp_clock_ns();
@@ -361,29 +416,25 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 	worker.cpu = cpu;
 	begin_domain(core);
 
+	// A flush takes the flows cached when it began, over as many runs as
+	// the pace needs; flows created meanwhile leave by their timeouts, so
+	// a flush under a flood of new flows still ends.
+	if (force && !flushing_) {
+		flushing_ = true;
+		flush_left_ = __atomic_load_n(&core.nr_flows, __ATOMIC_RELAXED);
+	}
 	if (protocol_ != 5)
 		add_options(core, clock, false);
 	u32 taken = 0;
-	core.for_each_cpu([&](u32 c, CpuCache& cache) {
-		size_t n;
-		do {
-			ktl::List<FlowHead> batch;
-			nfp_cpu_lock(c);
-			n = cache.collect(now, t, force, batch, batch_size);
-			nfp_cpu_unlock(c);
-			while (FlowHead* h = batch.pop_front()) {
-				add(core, *h, clock);
-				cache.release(h, &core.nr_flows);
-			}
-			taken += static_cast<u32>(n);
-		} while (n == batch_size);
-	});
+	const bool more = drain(core, clock, t, force, run_budget(hz), sent_before, taken);
+	if (force && !more)
+		flushing_ = false;
 	NatEvent e;
 	while (core.nat_queue->pop(e))
 		add_nat(core, e, clock);
 	// A partly filled datagram waits for company at most a second (or the
-	// inactive timeout, if shorter).
-	if (pending_ && (force || time_after_eq(now, pending_since_ + min(t.inactive, hz))))
+	// inactive timeout, if shorter); the end of a flush sends it.
+	if (pending_ && ((force && !more) || time_after_eq(now, pending_since_ + min(t.inactive, hz))))
 		send_pending(core);
 	sample_rates(core, now);
 
@@ -393,15 +444,18 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 	const u64 sent = stats.datagrams + stats.errors - sent_before;
 	u32 delay = worker.delay;
 	delay = sent ? static_cast<u32>(delay / sent) : delay * 2;
-	worker.delay = clamp(delay, scan_min, scan_max);
+	worker.delay = more ? 1 : clamp(delay, scan_min, scan_max);
 	worker.scanned = taken;
 	worker.busy_us = static_cast<u32>((nfp_clock_ns() - t0) / 1000);
-	return worker.delay;
+	return more ? 0 : worker.delay;
 }
 
 void Exporter::switch_protocol(Core& core, u32 protocol) noexcept
 {
-	run(core, NFC_EXPORT_ALL, worker.cpu);
+	// Everything leaves under the old protocol now, unpaced: a rare
+	// administrative change that cannot wait between runs.
+	while (run(core, NFC_EXPORT_ALL, worker.cpu) == 0)
+		;
 	send_pending(core);
 	begin(protocol);
 }

@@ -43,6 +43,10 @@ class Exporter {
 public:
 	bool init(Core& core) noexcept;
 	void destroy() noexcept;
+	// One export run.  Returns the delay in ticks before the next one, or
+	// 0 when the run used up its datagram budget with flows still due (or,
+	// for NFC_EXPORT_ALL, a flush unfinished): call again after a pause of
+	// about a tick (see the pacing rule in exporter.cpp).
 	u32 run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept;
 	// Everything cached leaves under the old protocol first.
 	void switch_protocol(Core& core, u32 protocol) noexcept;
@@ -59,6 +63,8 @@ public:
 	TemplateCache templates;
 
 private:
+	bool drain(Core& core, const ExportClock& clock, const Timeouts& t, bool force, u64 budget,
+		   u64 sent_before, u32& taken);
 	void add(Core& core, const FlowHead& flow, const ExportClock& clock);
 	void add_v5(Core& core, const Flow4& flow, const ExportClock& clock);
 	void add_templated(Core& core, const FlowHead& flow, const ExportClock& clock);
@@ -87,6 +93,9 @@ private:
 	u32 sysinit_tick_ = 0;
 	u32 stats_tick_ = 0;
 	nf_ifinfo* ifaces_ = nullptr;
+	u32 next_cpu_ = 0;		// where the last paced run stopped
+	bool flushing_ = false;		// an NFC_EXPORT_ALL spans runs
+	u32 flush_left_ = 0;		// flows that flush still has to take
 };
 
 } // namespace netflow

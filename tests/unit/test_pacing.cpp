@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+// Paced export (kmod/core/export/exporter.cpp): a mass expiry leaves over
+// several runs of at most the datagram budget each, nothing is lost, flows
+// waiting for their turn keep counting packets, a flush ends, and a protocol
+// switch still exports everything at once.
+//
+// Numbers at the fake's HZ = 250: budget 20,000 / 250 = 80 datagrams per
+// run, checked before each batch of 64 flows.  A run takes batches until
+// floor(64 k / 30) >= 80 v5 datagrams: k = 38 batches = 2,432 flows,
+// 81 datagrams sent and 2 records left in the datagram being filled.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "core/core.hpp"
+#include "fake_platform.hpp"
+#include "netflow/abi.h"
+
+namespace {
+
+using Buf = std::vector<uint8_t>;
+
+uint16_t be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
+uint32_t be32(const uint8_t* p) { return uint32_t(be16(p)) << 16 | be16(p + 2); }
+
+// Flow number i: 10.1.(i >> 8).(i & 255):1000 -> 10.0.0.2:53 UDP, 100 bytes.
+void account_flow(unsigned cpu, uint32_t i)
+{
+	uint8_t h[28] = {};
+	h[0] = 0x45;
+	h[3] = 100;
+	h[8] = 64;
+	h[9] = 17;
+	h[12] = 10, h[13] = 1, h[14] = uint8_t(i >> 8), h[15] = uint8_t(i);
+	h[16] = 10, h[19] = 2;
+	h[20] = 1000 >> 8, h[21] = 1000 & 255;
+	h[23] = 53;
+	h[25] = 80;
+	nf_packet p{};
+	p.data = h;
+	p.len = sizeof(h);
+	p.wire_len = 100;
+	p.iif = -1;
+	p.oif = -1;
+	p.now = static_cast<nf_u32>(fake::jiffies());
+	p.family = NF_FAMILY_IPV4;
+	nfc_account(cpu, &p);
+}
+
+// What the fake received: packets per flow number (the low 16 bits of the
+// source address), datagrams, and whether
+// the v5 sequence numbers follow each other without a gap.
+struct Received {
+	std::map<uint32_t, uint32_t> packets;	// flow number -> packets
+	size_t datagrams = 0;
+	bool sequence_ok = true;
+};
+
+Received received()
+{
+	Received r;
+	uint32_t seq = 0;
+	for (const Buf& d : fake::sent()) {
+		r.datagrams++;
+		const uint16_t count = be16(&d[2]);
+		if (be32(&d[16]) != seq)
+			r.sequence_ok = false;
+		seq += count;
+		for (uint16_t k = 0; k < count; k++) {
+			const uint8_t* rec = &d[24 + 48 * k];
+			r.packets[be16(rec + 2)] += be32(rec + 16);
+		}
+	}
+	return r;
+}
+
+uint32_t nr_flows() { return netflow::g_core->nr_flows; }
+
+uint32_t default_setting(int s)
+{
+	switch (s) {
+	case NFC_INACTIVE_TIMEOUT: return 15;
+	case NFC_ACTIVE_TIMEOUT: return 1800;
+	case NFC_MAXFLOWS: return 2000000;
+	case NFC_PROTOCOL: return 5;
+	case NFC_SCAN_MIN: return 1;
+	default: return nfc_setting_limits(static_cast<nfc_setting>(s)).min;
+	}
+}
+
+class Pacing : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		nfc_init_args a{};
+		a.nr_cpus = 2;
+		a.hashsize = 1u << 16;
+		for (int s = 0; s < NFC_NR_SETTINGS; s++)
+			a.settings[s] = default_setting(s);
+		ASSERT_EQ(nfc_init(&a), 0);
+	}
+	void TearDown() override
+	{
+		if (netflow::g_core)
+			nfc_exit();
+		EXPECT_EQ(fake::slab_objects_live(), 0);
+		EXPECT_EQ(fake::bug_count(), 0) << fake::last_bug();
+		for (unsigned c = 0; c < 2; c++)
+			EXPECT_EQ(fake::cpu_lock_depth(c), 0) << c;
+	}
+	// Calls nfc_export(mode) until a run is not budget-limited; returns
+	// the number of runs and checks each paced run's datagram count.
+	int runs_until_done(nfc_export_mode mode, int max_runs = 100)
+	{
+		for (int run = 1; run <= max_runs; run++) {
+			const size_t before = fake::sent_count();
+			const uint32_t delay = nfc_export(mode, 0);
+			const size_t sent = fake::sent_count() - before;
+			if (delay != 0)
+				return run;
+			// Budget 80, overshoot at most one batch (64 records).
+			EXPECT_GE(sent, 80u) << "run " << run;
+			EXPECT_LE(sent, 80u + 3u) << "run " << run;
+		}
+		ADD_FAILURE() << "no end after " << max_runs << " runs";
+		return max_runs;
+	}
+};
+
+// 10,000 flows (5,000 per CPU) expire together: 2,432 flows per run, so
+// runs 1-4 take 9,728 and run 5 the last 272.  333 full datagrams leave;
+// the last 10 records wait for company up to a second (250 ticks) as
+// usual.  Every flow arrives once, the sequence has no gap.
+TEST_F(Pacing, ExpiryBurstLeavesOverSeveralRuns)
+{
+	for (uint32_t i = 0; i < 10000; i++)
+		account_flow(i & 1, i);
+	fake::set_jiffies(3750);	// idle timeout: every flow due
+	EXPECT_EQ(runs_until_done(NFC_EXPORT_DUE), 5);
+	EXPECT_EQ(nr_flows(), 0u);
+	EXPECT_EQ(fake::sent_count(), 333u);
+	fake::set_jiffies(3750 + 250);
+	nfc_export(NFC_EXPORT_DUE, 0);
+	const Received r = received();
+	EXPECT_EQ(r.datagrams, 334u);
+	EXPECT_EQ(r.packets.size(), 10000u);
+	EXPECT_TRUE(r.sequence_ok);
+	EXPECT_EQ(netflow::g_core->exporter.stats.flows, 10000u);
+	EXPECT_EQ(netflow::g_core->exporter.stats.errors, 0u);
+}
+
+// A budget-limited run asks for the next one at once (0); the worker then
+// waits one tick.  The last run goes back to the adaptive delay (>= 1).
+TEST_F(Pacing, ReturnsZeroOnlyWhileWorkRemains)
+{
+	for (uint32_t i = 0; i < 3000; i++)
+		account_flow(0, i);
+	fake::set_jiffies(3750);
+	EXPECT_EQ(nfc_export(NFC_EXPORT_DUE, 0), 0u);	// 2,432 taken
+	EXPECT_EQ(nr_flows(), 3000u - 2432u);
+	EXPECT_GE(nfc_export(NFC_EXPORT_DUE, 0), 1u);	// the other 568
+	EXPECT_EQ(nr_flows(), 0u);
+}
+
+// Flows still waiting are hashed: a packet for one of them is counted in
+// it (it is no longer idle, so it leaves one idle timeout later, with both
+// packets).  Packets in = packets out.
+TEST_F(Pacing, WaitingFlowsKeepCountingPackets)
+{
+	for (uint32_t i = 0; i < 3000; i++)
+		account_flow(0, i);
+	fake::set_jiffies(3750);
+	ASSERT_EQ(nfc_export(NFC_EXPORT_DUE, 0), 0u);	// flows 0..2431 out
+	account_flow(0, 2999);				// waiting: counted in place
+	EXPECT_EQ(nr_flows(), 568u);
+	EXPECT_GE(nfc_export(NFC_EXPORT_DUE, 0), 1u);	// 567 due, 2999 not
+	EXPECT_EQ(nr_flows(), 1u);
+	fake::set_jiffies(3750 + 3750);
+	nfc_export(NFC_EXPORT_DUE, 0);
+	nfc_export(NFC_EXPORT_ALL, 0);	// sends the partial datagram
+	EXPECT_EQ(nr_flows(), 0u);
+	const Received r = received();
+	ASSERT_EQ(r.packets.size(), 3000u);
+	uint64_t total = 0;
+	for (const auto& [flow, pkts] : r.packets)
+		total += pkts;
+	EXPECT_EQ(total, 3001u);
+	EXPECT_EQ(r.packets.at(2999), 2u);
+	EXPECT_TRUE(r.sequence_ok);
+}
+
+// flush (NFC_EXPORT_ALL) is paced too and takes the 10,000 flows cached
+// when it began, even though 100 new flows arrive during it: runs 1-4
+// take 2,432 each, run 5 the last 272 and ends; the newcomers stay.
+TEST_F(Pacing, FlushSpansRunsAndEnds)
+{
+	for (uint32_t i = 0; i < 10000; i++)
+		account_flow(0, i);
+	EXPECT_EQ(nfc_export(NFC_EXPORT_ALL, 0), 0u);
+	for (uint32_t i = 10000; i < 10100; i++)
+		account_flow(0, i);
+	EXPECT_EQ(runs_until_done(NFC_EXPORT_ALL), 4);
+	EXPECT_EQ(nr_flows(), 100u);
+	EXPECT_EQ(netflow::g_core->exporter.stats.flows, 10000u);
+	// A second flush starts afresh and takes the newcomers.
+	EXPECT_GE(nfc_export(NFC_EXPORT_ALL, 0), 1u);
+	EXPECT_EQ(nr_flows(), 0u);
+	EXPECT_EQ(netflow::g_core->exporter.stats.flows, 10100u);
+	EXPECT_TRUE(received().sequence_ok);
+}
+
+// A protocol switch cannot wait between runs: everything leaves under v5
+// in the one call, 334 datagrams.
+TEST_F(Pacing, ProtocolSwitchExportsEverythingAtOnce)
+{
+	for (uint32_t i = 0; i < 10000; i++)
+		account_flow(i & 1, i);
+	ASSERT_EQ(nfc_set_protocol(10), 0);
+	EXPECT_EQ(nr_flows(), 0u);
+	EXPECT_EQ(fake::sent_count(), 334u);
+	EXPECT_EQ(netflow::g_core->exporter.stats.flows, 10000u);
+}
+
+} // namespace
