@@ -48,19 +48,35 @@ u64 ticks_to_ms(u64 ticks)
 	return (1000 % hz == 0) ? ticks * (1000 / hz) : ticks * 1000 / hz;
 }
 
-Timeouts Core::timeouts() const
+// Each setting updates only what derives from it: two settings written at
+// once (two sysctl writers) never undo each other here.
+void Core::store_setting(nfc_setting s, u32 value)
 {
 	const u32 hz = nfp_hz();
-	Timeouts t;
-	t.inactive = setting(NFC_INACTIVE_TIMEOUT) * hz;
-	t.active = setting(NFC_ACTIVE_TIMEOUT) * hz;
-	// A busy flow is re-queued at most (about) eight times a second, and
-	// always well within its inactive timeout; a power of two, so that a
-	// hit finds a new period with one xor (cache.hpp).
-	const u32 r = min(hz / 4, max(t.inactive / 4, 1u));
-	t.requeue = 1u << (31 - __builtin_clz(max(r, 1u)));
-	t.max_bytes = setting(NFC_PROTOCOL) == 5 ? v5_max_bytes : ~0ull;
-	return t;
+	__atomic_store_n(&settings[s], value, __ATOMIC_RELAXED);
+	switch (s) {
+	case NFC_INACTIVE_TIMEOUT: {
+		const u32 inactive = value * hz;
+		// A busy flow is re-queued at most (about) eight times a second,
+		// and always well within its inactive timeout; a power of two,
+		// so that a hit finds a new period with one xor (cache.hpp).
+		const u32 r = min(hz / 4, max(inactive / 4, 1u));
+		__atomic_store_n(&timeouts_.requeue, 1u << (31 - __builtin_clz(max(r, 1u))), __ATOMIC_RELAXED);
+		__atomic_store_n(&timeouts_.inactive, inactive, __ATOMIC_RELAXED);
+		break;
+	}
+	case NFC_ACTIVE_TIMEOUT:
+		__atomic_store_n(&timeouts_.active, value * hz, __ATOMIC_RELAXED);
+		break;
+	case NFC_PROTOCOL:
+		__atomic_store_n(&timeouts_.max_bytes, value == 5 ? v5_max_bytes : ~0ull, __ATOMIC_RELAXED);
+		break;
+	case NFC_MAXFLOWS:
+		__atomic_store_n(&limits.maxflows, value, __ATOMIC_RELAXED);
+		break;
+	default:
+		break;
+	}
 }
 
 u32 Core::per_cpu_buckets(u32 total) const
@@ -93,7 +109,11 @@ extern "C" int nfc_init(const nfc_init_args* args) noexcept
 		return -12;
 	core->nr_cpus = args->nr_cpus;
 	core->hashsize = hashsize;
-	copy(core->settings, args->settings, sizeof(core->settings));
+	for (int s = 0; s < NFC_NR_SETTINGS; s++)
+		core->store_setting(static_cast<nfc_setting>(s), args->settings[s]);
+	core->limits.nr_flows = &core->nr_flows;
+	core->limits.peak_flows = &core->peak_flows;
+	core->limits.peak_tick = &core->peak_tick;
 	nfp_random(&core->seed, sizeof(core->seed));
 	core->load_jiffies = nfp_jiffies64();
 	core->peak_tick = static_cast<u32>(core->load_jiffies);
@@ -104,7 +124,7 @@ extern "C" int nfc_init(const nfc_init_args* args) noexcept
 	for (u32 cpu = 0; ok && cpu < core->nr_cpus; cpu++) {
 		CpuCache* c = new (gfp_kernel) CpuCache;
 		core->cpus[cpu] = c;
-		ok = c && c->init(core->per_cpu_buckets(hashsize), &core->seed, &core->slabs);
+		ok = c && c->init(core->per_cpu_buckets(hashsize), &core->seed, &core->slabs, &core->limits);
 	}
 	core->nat_queue = static_cast<NatQueue*>(nfp_alloc_large(sizeof(NatQueue)));
 	if (core->nat_queue)
@@ -149,7 +169,7 @@ extern "C" int nfc_set(nfc_setting which, u32 value) noexcept
 	// The protocol changes through nfc_set_protocol(), which exports first.
 	if (which >= NFC_NR_SETTINGS || which == NFC_PROTOCOL || !valid(which, value))
 		return -1;
-	__atomic_store_n(&g_core->settings[which], value, __ATOMIC_RELAXED);
+	g_core->store_setting(which, value);
 	return 0;
 }
 

@@ -27,8 +27,15 @@ public:
 	AggrRules* aggr = nullptr;	// published with release, read in the packet path
 
 	u32 setting(nfc_setting s) const { return __atomic_load_n(&settings[s], __ATOMIC_RELAXED); }
-	Timeouts timeouts() const;
+	// The timeouts in ticks, kept in step with the settings (so the packet
+	// path reads them instead of computing them), and what bounds flow
+	// creation.  Both are read by every CPU, written only on a change.
+	const Timeouts& timeouts() const { return timeouts_; }
+	void store_setting(nfc_setting s, u32 value);
+	FlowLimits limits{};
 	u32 per_cpu_buckets(u32 total) const;
+	Timeouts timeouts_{};
+
 	template <typename F> void for_each_cpu(F&& f)
 	{
 		for (u32 cpu = 0; cpu < nr_cpus; cpu++)

@@ -27,6 +27,5 @@ extern "C" void nfc_account(unsigned int cpu, const nf_packet* pkt) noexcept
 		if (aggr)
 			aggr->apply_ports(facts.key.v6.sport, facts.key.v6.dport, facts.key.v6.proto);
 	}
-	const FlowLimits limits{core.setting(NFC_MAXFLOWS), &core.nr_flows, &core.peak_flows, &core.peak_tick};
-	cache.account(facts, *pkt, core.timeouts(), limits);
+	cache.account(facts, *pkt, core.timeouts());
 }

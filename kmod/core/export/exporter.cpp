@@ -485,7 +485,7 @@ extern "C" int nfc_set_protocol(u32 protocol) noexcept
 	if (protocol == core.setting(NFC_PROTOCOL))
 		return 0;
 	core.exporter.switch_protocol(core, protocol);
-	__atomic_store_n(&core.settings[NFC_PROTOCOL], protocol, __ATOMIC_RELAXED);
+	core.store_setting(NFC_PROTOCOL, protocol);
 	return 0;
 }
 

@@ -68,10 +68,11 @@ u32 flow_hash(const FlowHead& h, const HashSeed& seed)
 	return visit(h, [&](const auto& fl) { return hash_of(fl.key, seed); });
 }
 
-bool CpuCache::init(u32 buckets, const HashSeed* seed, const FlowSlabs* slabs) noexcept
+bool CpuCache::init(u32 buckets, const HashSeed* seed, const FlowSlabs* slabs, const FlowLimits* limits) noexcept
 {
 	seed_ = seed;
 	slabs_ = slabs;
+	limits_ = limits;
 	table_ = static_cast<FlowHead**>(nfp_alloc_large(sizeof(FlowHead*) * buckets));
 	nbuckets_ = table_ ? buckets : 0;
 	return table_ != nullptr;
@@ -87,18 +88,11 @@ void CpuCache::destroy() noexcept
 	nbuckets_ = 0;
 }
 
-void CpuCache::account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t,
-		       const FlowLimits& limits) noexcept
-{
-	if (facts.family == NF_FAMILY_IPV4)
-		account_in<Flow4>(facts.key.v4, facts, pkt, t, limits, slabs_->v4);
-	else
-		account_in<Flow6>(facts.key.v6, facts, pkt, t, limits, slabs_->v6);
-}
 
+// Inlined into account(): one call and one prologue less per packet.
 template <typename F>
-void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt,
-			  const Timeouts& t, const FlowLimits& limits, void* slab) noexcept
+__attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt,
+			  const Timeouts& t, void* slab) noexcept
 {
 	FlowHead** bucket = &table_[reduce(hash_of(key, *seed_), nbuckets_)];
 	FlowHead** link = bucket;
@@ -114,7 +108,7 @@ void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts,
 		fl = static_cast<F*>(*link);
 	} else {
 		stats.notfound++;
-		fl = create<F>(key, facts, pkt, limits, slab, bucket);
+		fl = create<F>(key, facts, pkt, slab, bucket);
 		if (!fl) {
 			stats.pkt_drop++;
 			stats.traf_drop += facts.ip_len;
@@ -143,11 +137,21 @@ void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts,
 	}
 }
 
-template <typename F>
-F* CpuCache::create(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt,
-		    const FlowLimits& limits, void* slab, FlowHead** bucket) noexcept
+void CpuCache::account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept
 {
-	if (limits.maxflows && atomic_read(limits.nr_flows) >= limits.maxflows) {
+	if (facts.family == NF_FAMILY_IPV4)
+		account_in<Flow4>(facts.key.v4, facts, pkt, t, slabs_->v4);
+	else
+		account_in<Flow6>(facts.key.v6, facts, pkt, t, slabs_->v6);
+}
+
+template <typename F>
+F* CpuCache::create(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt, void* slab,
+		    FlowHead** bucket) noexcept
+{
+	const FlowLimits& limits = *limits_;
+	const u32 maxflows = atomic_read(&limits.maxflows);
+	if (maxflows && atomic_read(limits.nr_flows) >= maxflows) {
 		stats.maxflows_err++;
 		return nullptr;
 	}

@@ -27,7 +27,7 @@ struct Timeouts {
 };
 
 struct FlowLimits {
-	u32 maxflows;		// 0 = unlimited
+	u32 maxflows;		// 0 = unlimited (atomic word)
 	u32* nr_flows;		// all CPUs together
 	u32* peak_flows;
 	u32* peak_tick;
@@ -40,12 +40,11 @@ struct FlowSlabs {
 
 class CpuCache {
 public:
-	bool init(u32 buckets, const HashSeed* seed, const FlowSlabs* slabs) noexcept;
+	bool init(u32 buckets, const HashSeed* seed, const FlowSlabs* slabs, const FlowLimits* limits) noexcept;
 	void destroy() noexcept;	// frees every flow still cached
 
 	// Packet path.  `facts.key.*.iif` is already set.
-	void account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t,
-		     const FlowLimits& limits) noexcept;
+	void account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept;
 	void count_truncated(u32 wire_len) noexcept
 	{
 		stats.trunc++;
@@ -89,16 +88,15 @@ public:
 
 private:
 	template <typename F> void account_in(const decltype(F::key)& key, const PacketFacts& facts,
-					      const nf_packet& pkt, const Timeouts& t,
-					      const FlowLimits& limits, void* slab) noexcept;
+					      const nf_packet& pkt, const Timeouts& t, void* slab) noexcept;
 	template <typename F> F* create(const decltype(F::key)& key, const PacketFacts& facts,
-					 const nf_packet& pkt, const FlowLimits& limits, void* slab,
-					 FlowHead** bucket) noexcept;
+					 const nf_packet& pkt, void* slab, FlowHead** bucket) noexcept;
 	void unhash(FlowHead& h);
 	void forget(FlowHead& h);
 
 	const HashSeed* seed_ = nullptr;
 	const FlowSlabs* slabs_ = nullptr;
+	const FlowLimits* limits_ = nullptr;
 	FlowHead** table_ = nullptr;
 	u32 nbuckets_ = 0;
 	ktl::List<FlowHead> expiry_;

@@ -79,7 +79,9 @@ struct L4Result {
 
 // Transport header at `off`.  `first_fragment`: the packet is a first
 // fragment (more follow), so it may legitimately end inside the L4 header.
-ParseStatus parse_l4(const View& v, u32 off, u8 protocol, bool first_fragment, PacketFacts& out, L4Result& r)
+// Inlined into both callers: one call less per packet.
+__attribute__((always_inline)) inline ParseStatus parse_l4(const View& v, u32 off, u8 protocol, bool first_fragment,
+							     PacketFacts& out, L4Result& r)
 {
 	u32 need;	// the fixed header
 	u32 key_bytes;	// what the key needs from it
