@@ -1,51 +1,52 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Many UDP flows from one socket, as fast as python goes, run inside a netns:
-flow i is the datagram(s) to destination port DPORT0+i (one source port), so
-N flows need no N sockets (the descriptor limit is 1024).
+"""Many UDP flows from one socket, run inside a netns: flow i is the
+datagram(s) to destination port DPORT0+i (one source port), so N flows need
+no N sockets (the descriptor limit is 1024).
 
-  flood.py DST SPORT DPORT0 N [PAYLOAD=32] [ROUNDS=1] [DST2...]
-        ROUNDS times: one datagram of PAYLOAD bytes to each port
-        DPORT0..DPORT0+N-1 (wrapping past 65535 onto the next destination
-        address DST2, ...); prints "sent PKTS".  A send that fails (ENOBUFS,
+  flood.py DST SPORT DPORT0 N [PAYLOAD=32] [ROUNDS=1] [GAP=0]
+        ROUNDS times (0: until SIGTERM, the round under way completed): one
+        datagram of PAYLOAD bytes to each port DPORT0..DPORT0+N-1, GAP
+        seconds after each; prints "sent PKTS".  A send that fails (ENOBUFS,
         EAGAIN under a flood) is retried, so PKTS is exact.
 """
 import errno
+import signal
 import socket
 import sys
 import time
 
-
-def targets(dsts, dport0, n):
-    """(address, port) of flow i, for i in 0..n-1."""
-    out = []
-    d, port = 0, dport0
-    for _ in range(n):
-        if port > 65535:
-            d, port = d + 1, 1024
-        out.append((dsts[d], port))
-        port += 1
-    return out
+STOP = []
 
 
-def flood(dst, sport, dport0, n, payload=32, rounds=1, *more):
+def send(s, data, to):
+    while True:
+        try:
+            s.sendto(data, to)
+            return
+        except OSError as e:
+            if e.errno not in (errno.ENOBUFS, errno.EAGAIN):
+                raise
+            time.sleep(0.001)
+
+
+def flood(dst, sport, dport0, n, payload=32, rounds=1, gap=0):
     fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
     s.bind(("", int(sport)))
     data = b"f" * int(payload)
-    to = targets([dst, *more], int(dport0), int(n))
-    sent = 0
-    for _ in range(int(rounds)):
-        for t in to:
-            while True:
-                try:
-                    s.sendto(data, t)
-                    break
-                except OSError as e:
-                    if e.errno not in (errno.ENOBUFS, errno.EAGAIN):
-                        raise
-                    time.sleep(0.001)
+    ports = range(int(dport0), int(dport0) + int(n))
+    rounds, gap = int(rounds), float(gap)
+    # the handler only sets a flag: no datagram sent but not counted
+    signal.signal(signal.SIGTERM, lambda *_: STOP.append(1))
+    sent = done = 0
+    while (rounds == 0 and not STOP) or done < rounds:
+        for p in ports:
+            send(s, data, (dst, p))
             sent += 1
+            if gap:
+                time.sleep(gap)
+        done += 1
     s.close()
     print(f"sent {sent}", flush=True)
 
