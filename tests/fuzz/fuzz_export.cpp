@@ -697,7 +697,14 @@ struct Run {
 	}
 	void export_now(nfc_export_mode mode)
 	{
-		const uint32_t delay = nfc_export(mode, in.ConsumeIntegralInRange<unsigned>(0, 7));
+		const unsigned worker_cpu = in.ConsumeIntegralInRange<unsigned>(0, 7);
+		uint32_t delay;
+		// Paced export: 0 = the run used its datagram budget and more is
+		// waiting (kmod/core/export/exporter.cpp); the worker calls again.
+		for (int runs = 0; (delay = nfc_export(mode, worker_cpu)) == 0; runs++) {
+			FUZZ_CHECK(runs < 1000, "paced export does not end");
+			drain();
+		}
 		const uint32_t scan_min = nfc_get(NFC_SCAN_MIN);
 		FUZZ_CHECK(delay >= scan_min && delay <= std::max(HZ / 10, scan_min), "delay %u, scan_min %u", delay,
 			   scan_min);
