@@ -98,6 +98,24 @@ for k in "${KVERS[@]}"; do
 	vm=$(modinfo -k "$k" -F vermagic ipt_NETFLOW 2>/dev/null | awk '{print $1}')
 	[ "$vm" = "$k" ] && ok "vermagic of the $k build is $k" || ko "vermagic of the $k build is '$vm'"
 done
+# A kernel's headers installed after the package: their postinst runs
+# /etc/kernel/header_postinst.d/dkms, which must build our module for it.
+# Reinstalling the newest kernel's headers package replays exactly that.
+if [ ${#KVERS[@]} -ge 2 ]; then
+	k2=$(printf '%s\n' "${KVERS[@]}" | sort -V | tail -n1)
+	hdr=linux-headers-$k2
+	if dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null | grep -q "install ok installed"; then
+		dkms remove ipt-netflow-pp/"$version" -k "$k2" >>"$log/install.log" 2>&1
+		check "dkms remove -k $k2 leaves no module for it" \
+			bash -c "! ls /lib/modules/$k2/updates/dkms/ipt_NETFLOW.ko* && ! dkms status ipt-netflow-pp/$version -k $k2 | grep -q installed"
+		if DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall "$hdr" >"$log/headers.log" 2>&1; then
+			check "installing $hdr rebuilt the module by DKMS (header_postinst.d hook)" \
+				bash -c "dkms status ipt-netflow-pp/$version -k $k2 | grep -q ': installed' && ls /lib/modules/$k2/updates/dkms/ipt_NETFLOW.ko*"
+		else
+			ko "apt-get install --reinstall $hdr failed:"; tail -n 20 "$log/headers.log" | sed 's/^/    /'
+		fi
+	fi
+fi
 check "libxt_NETFLOW.so in $XTDIR" test -f "$XTDIR/libxt_NETFLOW.so"
 check "iptables -j NETFLOW --help shows the target's help" \
 	bash -c "iptables -j NETFLOW --help 2>&1 | grep -q 'NETFLOW target'"
