@@ -85,6 +85,7 @@ for BE in "${BACKENDS[@]}"; do
 		[ "$rule" = none ] || log "$BE FORWARD: $(ipt -S FORWARD | tr '\n' ' ')"
 		measure "$BE" "$rule"
 		case $rule in
+		none | empty | mark) ;;
 		*)
 			read -r pkts _ <<<"$(ipt_counter -n nsr "iptables-$BE" FORWARD 1)"
 			result "cost.$BE.$rule.rulepkts" "$pkts"
