@@ -183,6 +183,9 @@ NF_ABI nf_size nfc_format_flows_header(char *buf, nf_size cap) NF_NOEXCEPT;
 NF_ABI nf_size nfc_format_flows_bucket(unsigned int cpu, nf_u32 bucket, nf_u32 *seq, char *buf,
 				       nf_size cap) NF_NOEXCEPT;
 
+/* The datagram being filled leaves now, to the destinations in force (before
+ * they are replaced: it may lean on templates only they have seen). */
+NF_ABI void nfc_send_pending(void) NF_NOEXCEPT;
 /* After a destination change: every template goes out again. */
 NF_ABI void nfc_resend_templates(void) NF_NOEXCEPT;
 

@@ -156,6 +156,7 @@ static int nf_sysctl_destination(NF_CTL_CONST struct ctl_table *table, int write
 		goto out;
 	}
 	mutex_lock(&nf_export_mutex);
+	nfc_send_pending();
 	err = nf_sockets_start(text);
 	if (!err) {
 		strscpy(nf_destination, text, NF_DESTINATION_MAX);

@@ -1548,6 +1548,34 @@ TEST_F(IpfixE2E, ResendTemplatesAfterDestinationChange)
 					     udp4_tpl(258, false) + " D258x1");
 }
 
+// The sysctl destination handler sends the datagram being filled before it
+// replaces the sockets: its data sets lean on templates only the old
+// collectors have seen.
+TEST_F(IpfixE2E, SendPendingBeforeDestinationChange)
+{
+	init();
+	fake::set_jiffies(100);
+	account(udp4(1, 100), 2, 3);
+	export_all();
+	fake::set_jiffies(200);
+	account(udp4(2, 100), 2, 3);
+	fake::set_jiffies(200 + 16 * 250);	// past the inactive timeout
+	nfc_export(NFC_EXPORT_DUE, 0);
+	ASSERT_EQ(fake::sent_count(), 1u);	// the expired flow waits for company
+	nfc_send_pending();
+	ASSERT_EQ(fake::sent_count(), 2u);
+	nfc_send_pending();			// nothing pending: nothing sent
+	ASSERT_EQ(fake::sent_count(), 2u);
+	nfc_resend_templates();
+	account(udp4(3, 100), 2, 3);
+	export_all();
+	const std::vector<Msg> msgs = parse_all();
+	ASSERT_EQ(msgs.size(), 3u);
+	EXPECT_NE(describe(msgs[1]).find("D258x1"), std::string::npos) << describe(msgs[1]);
+	EXPECT_EQ(describe(msgs[1]).find("T258"), std::string::npos) << describe(msgs[1]);
+	EXPECT_NE(describe(msgs[2]).find(udp4_tpl(258, false) + " D258x1"), std::string::npos) << describe(msgs[2]);
+}
+
 TEST_F(IpfixE2E, Ipv6FlowAllFields)
 {
 	init();

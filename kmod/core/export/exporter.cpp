@@ -489,6 +489,8 @@ extern "C" int nfc_set_protocol(u32 protocol) noexcept
 	return 0;
 }
 
+extern "C" void nfc_send_pending(void) noexcept { g_core->exporter.flush_pending(*g_core); }
+
 extern "C" void nfc_resend_templates(void) noexcept { g_core->exporter.resend_templates(); }
 
 extern "C" void nfc_reset_stats(void) noexcept

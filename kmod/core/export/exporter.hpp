@@ -50,6 +50,7 @@ public:
 	u32 run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept;
 	// Everything cached leaves under the old protocol first.
 	void switch_protocol(Core& core, u32 protocol) noexcept;
+	void flush_pending(Core& core) noexcept { send_pending(core); }
 	// New destinations must see every template again.
 	void resend_templates() noexcept { templates.mark_all_unsent(); options_due_ = true; }
 	void reset_stats(u32 nr_cpus) noexcept;
