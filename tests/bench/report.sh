@@ -63,6 +63,17 @@ END {
 		}
 		if (line != "") printf "  %-6s %-16s%s\n", bes[b], nm[mixes[m]], line
 	}
+	hdr = 0
+	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
+		line = ""
+		for (i = 1; i <= 6; i++) {
+			k = "cost." bes[b] "." rules[i] "." mixes[m] ".other"
+			if (have(k)) line = line sprintf(" %s=%s", rules[i], r[k])
+		}
+		if (line == "") continue
+		if (!hdr++) printf "Elapsed minus the pktgen threads run time, per packet (other tasks during the runs; diagnostic):\n"
+		printf "  %-6s %-16s%s\n", bes[b], nm[mixes[m]], line
+	}
 
 	printf "\nMemory per flow with %s flows cached (hashsize %s for both; objects from /proc/slabinfo\n", flows, get("mem.hashsize")
 	printf "objsize x active objects, hash from /proc/net/stat/ipt_netflow): object + hash = all-in bytes.\n"

@@ -34,25 +34,27 @@ done_n=0
 
 # measure BACKEND RULE: every mix with the rule in place.
 measure() {
-	local be=$1 rule=$2 mix i v runs ipp
+	local be=$1 rule=$2 mix i v runs ipp others
 	local netflow=1
 	case $rule in none | empty | mark) netflow=0 ;; esac
 	for mix in "${MIXES[@]}"; do
 		pg_config "$BENCH_PKTS" "$mix"
 		[ $netflow = 1 ] && nf_flush_wait
-		runs=()
+		runs=() others=()
 		for ((i = 0; i < BENCH_WARM + BENCH_REPS; i++)); do
 			# a new flow per packet: every run starts from an empty cache
 			if [ $netflow = 1 ] && [ "$mix" = new ] && [ $i -gt 0 ]; then nf_flush_wait; fi
 			v=$(pg_run)
-			[ $i -ge "$BENCH_WARM" ] && runs+=("$v")
+			[ $i -ge "$BENCH_WARM" ] && runs+=("$v") others+=("$(cat "$TMPDIR/pg_other")")
 		done
 		ipp=$(median "${runs[@]}")
 		result "cost.$be.$rule.$mix" "$ipp"
 		result "cost.$be.$rule.$mix.runs" "$(IFS=,; echo "${runs[*]}")"
+		# instructions per packet spent outside the pktgen threads (other tasks)
+		result "cost.$be.$rule.$mix.other" "$(IFS=,; echo "${others[*]}")"
 		[ $netflow = 1 ] && result "cost.$be.$rule.$mix.flows" "$(nf_active)"
 		done_n=$((done_n + 1))
-		progress "[$done_n/$total] $be ${rule} mix=$mix: $ipp instructions/packet (runs ${runs[*]})"
+		progress "[$done_n/$total] $be ${rule} mix=$mix: $ipp instructions/packet (runs ${runs[*]}; other tasks ${others[*]})"
 	done
 }
 

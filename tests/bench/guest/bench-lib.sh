@@ -151,13 +151,29 @@ pg_config() {
 # pg_run: one run of the configured device; prints instructions per packet
 # (icount: 1 guest ns = 1 instruction), from pktgen's elapsed microseconds.
 pg_run() {
-	local line us n
+	local line us n r0 r1
+	r0=$(pg_thread_ns)
 	nr sh -c "echo start > $PG/pgctrl"
+	r1=$(pg_thread_ns)
 	line=$(nr grep -m1 '^Result: OK' "$PG/vr") || fail "pktgen: $(nr grep '^Result' "$PG/vr")"
 	[[ $line =~ OK:\ ([0-9]+)\(c.*usec,\ ([0-9]+)\ \( ]] || fail "pktgen result: $line"
 	us=${BASH_REMATCH[1]} n=${BASH_REMATCH[2]}
 	[ -n "${vm_bench_debug:-}" ] && log "pktgen: $line" >&2
+	# What other tasks ran during the run (their instructions count in the
+	# elapsed time): elapsed minus the pktgen threads' own run time.
+	PG_OTHER=$(awk -v us="$us" -v n="$n" -v d=$((r1 - r0)) 'BEGIN { printf "%.2f", (us * 1000 - d) / n }')
+	echo "$PG_OTHER" >"$TMPDIR/pg_other"
 	awk -v us="$us" -v n="$n" 'BEGIN { printf "%.2f\n", us * 1000 / n }'
+}
+
+# pg_thread_ns: run time (ns; instructions under icount) of all kpktgend threads.
+pg_thread_ns() {
+	local p s=0 t
+	for p in $(pgrep '^kpktgend_'); do
+		read -r t _ <"/proc/$p/schedstat" 2>/dev/null || continue
+		s=$((s + t))
+	done
+	echo $s
 }
 
 # median X Y Z...
