@@ -48,6 +48,7 @@ benign=(
 	'kmemleak: Kernel memory leak detector initialized'
 	'kmemleak: Automatic memory scanning thread started'
 	'kmemleak: Kernel memory leak detector disabled'
+	'rcu:[[:space:]]+RCU lockdep checking is enabled'
 )
 
 if [ $# -lt 1 ]; then
