@@ -8,7 +8,7 @@
 #            UBSAN... (defconfig + kvm_guest.config + scripts/debug-kernel.config)
 #            once, cached outside the tree under $DEBUG_KERNEL_CACHE
 #            (default /var/cache/ipt-netflow-pp/debug-kernel/KEY, KEY = hash of
-#            the source package version, the fragment and the recipe below)
+#            the source package version, the fragment's options, the recipe)
 #   install  build, then put it where tests/vm/run.sh looks for kernels:
 #            /boot/vmlinuz-KVER and /lib/modules/KVER (no build link: DKMS
 #            and the packaging test must not build for it); prints KVER
@@ -53,7 +53,9 @@ install_deps() {
 srcver() { dpkg-query -W -f='${Version}' $SRCPKG; }
 
 cache_key() {
-	{ echo "$SRCPKG $(srcver) recipe $RECIPE"; cat "$FRAGMENT"; } | sha256sum | cut -c1-16
+	# Options only: editing a comment of the fragment must not cost a rebuild.
+	{ echo "$SRCPKG $(srcver) recipe $RECIPE"; grep -E '^(# )?CONFIG_' "$FRAGMENT"; } |
+		sha256sum | cut -c1-16
 }
 
 # unpack_source DIR: the pristine tree, shared by every key of one version.
@@ -165,7 +167,7 @@ check() {
 	set +e
 	# KASAN + lockdep + kmemleak under TCG: every timeout x4, more memory
 	# (shadow, quarantine, kmemleak metadata).  kmemleak's own "new suspected
-	# leaks" line is 00-/99-kmemleak's business, not a scenario failure.
+	# leaks" line is 00-leak-baseline/99-leak-scan's business, not a scenario failure.
 	# kasan_multi_shot: report every bad access, not only the first one.
 	VM_TIMEOUT_SCALE=${VM_TIMEOUT_SCALE:-4} VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-900} \
 	VM_DMESG_IGNORE="kmemleak: [0-9]+ new suspected memory leaks${VM_DMESG_IGNORE:+|$VM_DMESG_IGNORE}" \
