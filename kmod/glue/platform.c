@@ -4,6 +4,7 @@
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -80,22 +81,32 @@ void nfp_cpu_unlock(unsigned int cpu)
 	spin_unlock_bh(per_cpu_ptr(&nf_cpu_lock, cpu));
 }
 
+static inline void nf_account_locked(const struct nf_packet *pkt)
+{
+	unsigned int cpu = smp_processor_id();
+	spinlock_t *lock = per_cpu_ptr(&nf_cpu_lock, cpu);
+
+	spin_lock(lock);
+	nfc_account(cpu, pkt);
+	spin_unlock(lock);
+}
+
 /* Packet path entry, here because it owns the lock. */
 void nf_account_packet(const struct nf_packet *pkt);
 void nf_account_packet(const struct nf_packet *pkt)
 {
-	unsigned int cpu;
-	spinlock_t *lock;
-
-	/* nft_compat may run OUTPUT targets outside softirq: stay on one CPU
-	 * and keep softirqs off this CPU's cache while we are in it. */
-	local_bh_disable();
-	cpu = smp_processor_id();
-	lock = per_cpu_ptr(&nf_cpu_lock, cpu);
-	spin_lock(lock);
-	nfc_account(cpu, pkt);
-	spin_unlock(lock);
-	local_bh_enable();
+	/* PREROUTING, INPUT, FORWARD and POSTROUTING run in softirq or with BH
+	 * off already: we stay on this CPU and softirqs cannot enter its
+	 * cache.  Only nft_compat may run OUTPUT targets with BH on; only then
+	 * pay for local_bh_disable/enable (the enable is an out-of-line call
+	 * that also runs pending softirqs). */
+	if (likely(softirq_count())) {
+		nf_account_locked(pkt);
+	} else {
+		local_bh_disable();
+		nf_account_locked(pkt);
+		local_bh_enable();
+	}
 }
 
 void nfp_packet_route(const void *skbp, int family, struct nf_route *out)

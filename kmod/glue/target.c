@@ -9,9 +9,31 @@
 
 void nf_account_packet(const struct nf_packet *pkt);
 
-static unsigned int netflow_tg(struct sk_buff *skb, const struct xt_action_param *par)
+/* Rare path, out of line: the header is not all in the linear area (or
+ * there is none), so it is copied.  Kept apart so that the per-packet path
+ * has no 256-byte stack array: with STACKPROTECTOR_STRONG that array costs
+ * a canary store and check on every packet. */
+static noinline void netflow_account_copy(struct sk_buff *skb, int off, struct nf_packet *pkt)
 {
 	u8 copy[NF_MAX_HEADER_BYTES];
+
+	pkt->data = pkt->len ? skb_header_pointer(skb, off, pkt->len, copy) : copy;
+	if (unlikely(!pkt->data)) {
+		pkt->data = copy;
+		pkt->len = pkt->wire_len = 0;
+	}
+	nf_account_packet(pkt);
+}
+
+#ifndef __no_stack_protector
+#define __no_stack_protector	/* older kernels: keep the canary */
+#endif
+
+/* Per packet.  No canary: its only stack object is `pkt` (no array), whose
+ * address goes to nf_account_packet(), which only reads it; STACKPROTECTOR_STRONG
+ * would guard it anyway, at a canary load, store and check per packet. */
+static __no_stack_protector unsigned int netflow_tg(struct sk_buff *skb, const struct xt_action_param *par)
+{
 	const struct net_device *in = xt_in(par), *out = xt_out(par);
 	int off = skb_network_offset(skb);
 	struct nf_packet pkt;
@@ -19,18 +41,19 @@ static unsigned int netflow_tg(struct sk_buff *skb, const struct xt_action_param
 	/* A packet without a network header is counted as truncated. */
 	pkt.wire_len = (off >= 0 && skb->len > (unsigned int)off) ? skb->len - off : 0;
 	pkt.len = min_t(u32, pkt.wire_len, NF_MAX_HEADER_BYTES);
-	pkt.data = pkt.len ? skb_header_pointer(skb, off, pkt.len, copy) : copy;
-	if (unlikely(!pkt.data)) {
-		pkt.data = copy;
-		pkt.len = pkt.wire_len = 0;
-	}
 	pkt.skb = skb;
 	pkt.iif = in ? in->ifindex : -1;
 	pkt.oif = out ? out->ifindex : -1;
 	pkt.now = (u32)(jiffies - INITIAL_JIFFIES);
 	pkt.family = xt_family(par) == NFPROTO_IPV6 ? NF_FAMILY_IPV6 : NF_FAMILY_IPV4;
 	pkt.hooknum = xt_hooknum(par);
-	nf_account_packet(&pkt);
+	/* The bytes skb_header_pointer() would hand back without copying. */
+	if (likely(pkt.len && (unsigned int)off + pkt.len <= skb_headlen(skb))) {
+		pkt.data = skb->data + off;
+		nf_account_packet(&pkt);
+	} else {
+		netflow_account_copy(skb, off, &pkt);
+	}
 	return XT_CONTINUE;
 }
 
