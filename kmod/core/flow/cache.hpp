@@ -17,6 +17,17 @@
 #include "core/flow/hash.hpp"
 #include "core/stats/cpu_stats.hpp"
 
+// For the per-packet functions: no stack-protector canary.  The kernel's
+// STACKPROTECTOR_STRONG guards any function with an on-stack array or an
+// object whose address is taken (a load, a store and a check per call); on
+// this path those objects are only written field by field or by a
+// fixed-size copy, never through a length from the packet.
+#if __has_attribute(no_stack_protector)
+#define NF_NO_CANARY __attribute__((no_stack_protector))
+#else
+#define NF_NO_CANARY
+#endif
+
 namespace netflow {
 
 struct Timeouts {
