@@ -4,10 +4,8 @@
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 #include <linux/percpu.h>
-#include <linux/preempt.h>
 #include <linux/random.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <net/ip6_route.h>
 #include <net/route.h>
@@ -57,56 +55,6 @@ void nfp_slab_free(void *slab, void *obj)
 void nfp_random(void *buf, nf_size len)
 {
 	get_random_bytes(buf, len);
-}
-
-/* One lock per CPU cache: the owner takes it in the packet path (never
- * contended but by the exporter), the exporter when it visits. */
-static DEFINE_PER_CPU(spinlock_t, nf_cpu_lock);
-
-void nf_cpu_locks_init(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		spin_lock_init(per_cpu_ptr(&nf_cpu_lock, cpu));
-}
-
-void nfp_cpu_lock(unsigned int cpu)
-{
-	spin_lock_bh(per_cpu_ptr(&nf_cpu_lock, cpu));
-}
-
-void nfp_cpu_unlock(unsigned int cpu)
-{
-	spin_unlock_bh(per_cpu_ptr(&nf_cpu_lock, cpu));
-}
-
-static inline void nf_account_locked(const struct nf_packet *pkt)
-{
-	unsigned int cpu = smp_processor_id();
-	spinlock_t *lock = per_cpu_ptr(&nf_cpu_lock, cpu);
-
-	spin_lock(lock);
-	nfc_account(cpu, pkt);
-	spin_unlock(lock);
-}
-
-/* Packet path entry, here because it owns the lock. */
-void nf_account_packet(const struct nf_packet *pkt);
-void nf_account_packet(const struct nf_packet *pkt)
-{
-	/* PREROUTING, INPUT, FORWARD and POSTROUTING run in softirq or with BH
-	 * off already: we stay on this CPU and softirqs cannot enter its
-	 * cache.  Only nft_compat may run OUTPUT targets with BH on; only then
-	 * pay for local_bh_disable/enable (the enable is an out-of-line call
-	 * that also runs pending softirqs). */
-	if (likely(softirq_count())) {
-		nf_account_locked(pkt);
-	} else {
-		local_bh_disable();
-		nf_account_locked(pkt);
-		local_bh_enable();
-	}
 }
 
 void nfp_packet_route(const void *skbp, int family, struct nf_route *out)

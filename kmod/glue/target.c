@@ -1,18 +1,70 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The NETFLOW xtables target for IPv4 and IPv6: copy the header bytes the
- * core needs, account, and let the packet go on (non-terminating). */
+ * core needs, account under this CPU's cache lock, and let the packet go on
+ * (non-terminating).  The per-CPU locks live here, with the packet path. */
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/netfilter/x_tables.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/skbuff.h>
+#include <linux/spinlock.h>
 #include "glue.h"
 
-void nf_account_packet(const struct nf_packet *pkt);
+/* One lock per CPU cache: the owner takes it in the packet path (never
+ * contended but by the exporter), the exporter when it visits. */
+static DEFINE_PER_CPU(spinlock_t, nf_cpu_lock);
+
+void nf_cpu_locks_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		spin_lock_init(per_cpu_ptr(&nf_cpu_lock, cpu));
+}
+
+void nfp_cpu_lock(unsigned int cpu)
+{
+	spin_lock_bh(per_cpu_ptr(&nf_cpu_lock, cpu));
+}
+
+void nfp_cpu_unlock(unsigned int cpu)
+{
+	spin_unlock_bh(per_cpu_ptr(&nf_cpu_lock, cpu));
+}
+
+static inline void nf_account_locked(const struct nf_packet *pkt)
+{
+	unsigned int cpu = smp_processor_id();
+	spinlock_t *lock = per_cpu_ptr(&nf_cpu_lock, cpu);
+
+	spin_lock(lock);
+	nfc_account(cpu, pkt);
+	spin_unlock(lock);
+}
+
+/* Packet path entry, in this file so that it inlines into netflow_tg(): one
+ * call and return (a return thunk under RETHUNK) less per packet. */
+static __always_inline void nf_account_packet(const struct nf_packet *pkt)
+{
+	/* PREROUTING, INPUT, FORWARD and POSTROUTING run in softirq or with BH
+	 * off already: we stay on this CPU and softirqs cannot enter its
+	 * cache.  Only nft_compat may run OUTPUT targets with BH on; only then
+	 * pay for local_bh_disable/enable (the enable is an out-of-line call
+	 * that also runs pending softirqs). */
+	if (likely(softirq_count())) {
+		nf_account_locked(pkt);
+	} else {
+		local_bh_disable();
+		nf_account_locked(pkt);
+		local_bh_enable();
+	}
+}
 
 /* Rare path, out of line: the header is not all in the linear area (or
  * there is none), so it is copied.  Kept apart so that the per-packet path
- * has no 256-byte stack array: with STACKPROTECTOR_STRONG that array costs
- * a canary store and check on every packet. */
+ * has no 256-byte stack array: INIT_STACK_ALL_ZERO would clear it and
+ * STACKPROTECTOR_STRONG would guard it with a canary on every packet. */
 static noinline void netflow_account_copy(struct sk_buff *skb, int off, struct nf_packet *pkt)
 {
 	u8 copy[NF_MAX_HEADER_BYTES];
