@@ -2,6 +2,7 @@
 // The packet path: parse the bounded header copy, then account the packet in
 // this CPU's cache.
 #include "core/core.hpp"
+#include "core/flow/account.hpp"
 #include "core/packet/parser.hpp"
 
 using namespace netflow;

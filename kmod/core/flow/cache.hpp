@@ -55,7 +55,8 @@ public:
 	void destroy() noexcept;	// frees every flow still cached
 
 	// Packet path.  `facts.key.*.iif` is already set.
-	void account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept;
+	// Defined in flow/account.hpp, to be inlined into nfc_account().
+	inline void account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept;
 	void count_truncated(u32 wire_len) noexcept
 	{
 		stats.trunc++;
