@@ -165,13 +165,15 @@ check() {
 	make -C "$REPO" KVER="$kver" CONFIGURE_ARGS=--kdir="$obj" >&2
 	t0=$(date +%s)
 	set +e
-	# KASAN + lockdep + kmemleak under TCG: every timeout x4, more memory
+	# KASAN + lockdep + kmemleak under TCG: every timeout x4 (scenario limits in
+	# run.sh, waits inside the guest through vm_timeout_scale), more memory
 	# (shadow, quarantine, kmemleak metadata).  kmemleak's own "new suspected
 	# leaks" line is 00-leak-baseline/99-leak-scan's business, not a scenario failure.
 	# kasan_multi_shot: report every bad access, not only the first one.
-	VM_TIMEOUT_SCALE=${VM_TIMEOUT_SCALE:-4} VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-900} \
+	local scale=${VM_TIMEOUT_SCALE:-4}
+	VM_TIMEOUT_SCALE=$scale VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-900} \
 	VM_DMESG_IGNORE="kmemleak: [0-9]+ new suspected memory leaks${VM_DMESG_IGNORE:+|$VM_DMESG_IGNORE}" \
-	"$REPO/tests/vm/run.sh" --kver "$kver" --mem "${VM_MEM:-2048}" --append kasan_multi_shot \
+	"$REPO/tests/vm/run.sh" --kver "$kver" --mem "${VM_MEM:-2048}" --append kasan_multi_shot --append vm_timeout_scale="$scale" \
 		--module "$REPO/build/$kver/ipt_NETFLOW.ko" --xtlib "$REPO/xtables" \
 		"$REPO"/tests/vm/debug/00-*.sh "${scen[@]}" "$REPO"/tests/vm/debug/99-*.sh
 	rc=$?

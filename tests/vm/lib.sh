@@ -111,8 +111,13 @@ veth() {
 }
 
 # wait_for CMD [TIMEOUT_SECS=10]: poll CMD (a shell string) until it succeeds.
+# A slow guest (the debug kernel: KASAN, lockdep) boots with
+# vm_timeout_scale=N on its command line: every wait is N times longer.
+VM_WAIT_SCALE=$(sed -n 's/.*\bvm_timeout_scale=\([1-9][0-9]*\).*/\1/p' /proc/cmdline 2>/dev/null)
+VM_WAIT_SCALE=${VM_WAIT_SCALE:-1}
+
 wait_for() {
-	local cmd=$1 t=${2:-10}
+	local cmd=$1 t=$((${2:-10} * VM_WAIT_SCALE))
 	local deadline=$((${EPOCHREALTIME/./} + t * 1000000))
 	until eval "$cmd" >/dev/null 2>&1; do
 		if [ "${EPOCHREALTIME/./}" -gt $deadline ]; then
