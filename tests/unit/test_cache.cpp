@@ -20,6 +20,7 @@
 #include "core/core.hpp"
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
+#include "core_defaults.hpp"
 
 namespace {
 
@@ -264,29 +265,9 @@ std::vector<V5Rec> all_records()
 
 // ---- fixture ----------------------------------------------------------------
 
-// The module's defaults (kmod/glue/params.c) for the settings these tests
-// know; any other setting gets the lowest value it accepts.
-uint32_t default_setting(int s)
-{
-	switch (s) {
-	case NFC_INACTIVE_TIMEOUT: return 15;
-	case NFC_ACTIVE_TIMEOUT: return 1800;
-	case NFC_MAXFLOWS: return 2000000;
-	case NFC_PROTOCOL: return 5;
-	case NFC_ENGINE_ID: return 0;
-	case NFC_DEBUG: return 0;
-	case NFC_SCAN_MIN: return 1;
-	default: return nfc_setting_limits(static_cast<nfc_setting>(s)).min;
-	}
-}
-
 nfc_init_args make_args(uint32_t cpus, uint32_t hashsize)
 {
-	nfc_init_args a{};
-	a.nr_cpus = cpus;
-	a.hashsize = hashsize;
-	for (int s = 0; s < NFC_NR_SETTINGS; s++)
-		a.settings[s] = default_setting(s);
+	nfc_init_args a = default_init_args(cpus, hashsize);
 	return a;
 }
 

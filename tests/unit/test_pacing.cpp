@@ -19,6 +19,7 @@
 #include "core/core.hpp"
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
+#include "core_defaults.hpp"
 
 namespace {
 
@@ -80,27 +81,11 @@ Received received()
 
 uint32_t nr_flows() { return netflow::g_core->nr_flows; }
 
-uint32_t default_setting(int s)
-{
-	switch (s) {
-	case NFC_INACTIVE_TIMEOUT: return 15;
-	case NFC_ACTIVE_TIMEOUT: return 1800;
-	case NFC_MAXFLOWS: return 2000000;
-	case NFC_PROTOCOL: return 5;
-	case NFC_SCAN_MIN: return 1;
-	default: return nfc_setting_limits(static_cast<nfc_setting>(s)).min;
-	}
-}
-
 class Pacing : public ::testing::Test {
 protected:
 	void SetUp() override
 	{
-		nfc_init_args a{};
-		a.nr_cpus = 2;
-		a.hashsize = 1u << 16;
-		for (int s = 0; s < NFC_NR_SETTINGS; s++)
-			a.settings[s] = default_setting(s);
+		nfc_init_args a = default_init_args(2, 1u << 16);
 		ASSERT_EQ(nfc_init(&a), 0);
 	}
 	void TearDown() override

@@ -17,6 +17,7 @@
 #include "core/core.hpp"
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
+#include "core_defaults.hpp"
 
 namespace {
 
@@ -139,20 +140,6 @@ netflow::CpuStats& stats(unsigned cpu) { return netflow::g_core->cpus[cpu]->stat
 
 // ---- fixture -------------------------------------------------------------------
 
-uint32_t default_setting(int s)
-{
-	switch (s) {
-	case NFC_INACTIVE_TIMEOUT: return 15;
-	case NFC_ACTIVE_TIMEOUT: return 1800;
-	case NFC_MAXFLOWS: return 2000000;
-	case NFC_PROTOCOL: return 5;
-	case NFC_ENGINE_ID: return 0;
-	case NFC_DEBUG: return 0;
-	case NFC_SCAN_MIN: return 1;
-	default: return nfc_setting_limits(static_cast<nfc_setting>(s)).min;
-	}
-}
-
 class StatsTest : public ::testing::Test {
 protected:
 	void SetUp() override { reinit(1, 1024); }
@@ -161,11 +148,7 @@ protected:
 		if (netflow::g_core)
 			nfc_exit();
 		nr_cpus_ = cpus;
-		nfc_init_args a{};
-		a.nr_cpus = cpus;
-		a.hashsize = hashsize;
-		for (int s = 0; s < NFC_NR_SETTINGS; s++)
-			a.settings[s] = default_setting(s);
+		nfc_init_args a = default_init_args(cpus, hashsize);
 		ASSERT_EQ(nfc_init(&a), 0);
 	}
 	void TearDown() override

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "fake_platform.hpp"
+#include "core_defaults.hpp"
 
 namespace micro {
 
@@ -19,29 +20,13 @@ void put16(uint8_t* b, uint16_t v)
 	b[1] = uint8_t(v);
 }
 
-uint32_t default_setting(int s)
-{
-	switch (s) {
-	case NFC_INACTIVE_TIMEOUT: return 15;
-	case NFC_ACTIVE_TIMEOUT: return 1800;
-	case NFC_MAXFLOWS: return 2000000;
-	case NFC_PROTOCOL: return 5;
-	case NFC_SCAN_MIN: return 1;
-	default: return nfc_setting_limits(static_cast<nfc_setting>(s)).min;
-	}
-}
-
 } // namespace
 
 void start_core(uint32_t cpus, uint32_t hashsize, uint32_t protocol)
 {
 	stop_core();
 	fake::reset();
-	nfc_init_args a{};
-	a.nr_cpus = cpus;
-	a.hashsize = hashsize;
-	for (int s = 0; s < NFC_NR_SETTINGS; s++)
-		a.settings[s] = default_setting(s);
+	nfc_init_args a = default_init_args(cpus, hashsize);
 	a.settings[NFC_PROTOCOL] = protocol;
 	if (nfc_init(&a) != 0) {
 		std::fprintf(stderr, "micro: nfc_init failed\n");
