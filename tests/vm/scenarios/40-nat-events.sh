@@ -37,6 +37,11 @@ pname() { case $1 in 6) echo tcp ;; 17) echo udp ;; *) echo "$1" ;; esac; }
 
 nat_gateway
 nat_ct_sysctl nf_conntrack_tcp_timeout_time_wait 600
+# A slow guest (debug kernel) may reach the delete after a closing state's
+# own short timeout (CLOSE 10 s after a reset, LAST_ACK 30 s): raise those too.
+for st in close close_wait last_ack fin_wait; do
+	nat_ct_sysctl nf_conntrack_tcp_timeout_$st 600
+done
 nat_ct_sysctl nf_conntrack_udp_timeout 600
 nat_ct_sysctl nf_conntrack_udp_timeout_stream 600
 ct_events=$(sysctl -n net.netfilter.nf_conntrack_events)
