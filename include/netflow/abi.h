@@ -50,7 +50,6 @@ struct nf_packet {
 	nf_s32 oif;
 	nf_u32 now;		/* jiffies, low 32 bits */
 	nf_u8 family;		/* enum nf_family */
-	nf_u8 hooknum;
 };
 
 /* What the glue knows about where a packet is routed; asked once per new flow. */

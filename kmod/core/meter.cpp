@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// The packet path: parse the bounded header copy, then account the packet in
-// this CPU's cache.
+// The packet path: parse the bounded header copy (plain IPv4 TCP/UDP inline,
+// everything else by the full parser), then account the packet in this
+// CPU's cache.
 #include "core/core.hpp"
 #include "core/flow/account.hpp"
 #include "core/packet/parser.hpp"
@@ -8,7 +9,8 @@
 using namespace netflow;
 
 // INIT_STACK_ALL_ZERO (-ftrivial-auto-var-init=zero) would zero `facts` on
-// entry; parse_packet() zeroes it anyway, first thing.
+// entry; the parsers fill it (parse_plain_ipv4() field by field,
+// parse_packet() after zeroing it).
 #if __has_attribute(uninitialized)
 #define NF_FILLED_BY_CALLEE __attribute__((uninitialized))
 #else
@@ -21,12 +23,15 @@ extern "C" NF_NO_CANARY void nfc_account(unsigned int cpu, const nf_packet* pkt)
 	Core& core = *g_core;
 	CpuCache& cache = *core.cpus[cpu];
 	PacketFacts facts NF_FILLED_BY_CALLEE;
-	if (parse_packet(Bytes(pkt->data, pkt->len), pkt->wire_len, pkt->family, facts) != ParseStatus::ok) {
-		cache.count_truncated(pkt->wire_len);
-		return;
+	const bool plain = pkt->family == NF_FAMILY_IPV4 && parse_plain_ipv4(pkt->data, pkt->len, pkt->wire_len, facts);
+	if (!plain) {
+		if (parse_packet(Bytes(pkt->data, pkt->len), pkt->wire_len, pkt->family, facts) != ParseStatus::ok) {
+			cache.count_truncated(pkt->wire_len);
+			return;
+		}
+		if (facts.fragment)
+			cache.stats.frag++;
 	}
-	if (facts.fragment)
-		cache.stats.frag++;
 	AggrRules* aggr = __atomic_load_n(&core.aggr, __ATOMIC_ACQUIRE);
 	if (facts.family == NF_FAMILY_IPV4) {
 		facts.key.v4.iif = pkt->iif;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// libFuzzer target: the packet parser, parse_packet() (kmod/core/packet).
+// libFuzzer target: the packet parsers, parse_packet() and parse_plain_ipv4()
+// (kmod/core/packet).
 //
 // Input: one control byte, a 16-bit wire-length slack, then the bytes from
 // the IP header on (the "copy" the glue would hand over).
@@ -20,11 +21,14 @@
 //     flow label < 2^20, no undefined extension-header bits, TCP-only facts
 //     only for TCP, IPv4 ports/flags read from the right offset;
 //   * only bytes inside the IP length matter: with wire_len = ip_len, or
-//     with the copy cut to ip_len, an ok parse gives the same facts.
+//     with the copy cut to ip_len, an ok parse gives the same facts;
+//   * parse_plain_ipv4() (the packet path's inline parser for plain IPv4
+//     TCP/UDP) takes only packets parse_packet() accepts, with the same facts.
 #include <memory>
 
 #include "common.hpp"
 #include "core/packet/parser.hpp"
+#include "plain_parse_check.hpp"
 
 using namespace netflow;
 using fuzz::be16;
@@ -128,6 +132,12 @@ void run(const uint8_t* d, size_t n, uint32_t wire_len, uint8_t family)
 	if (!same(a, b)) {
 		dump(d, n, wire_len, family);
 		FUZZ_CHECK(false, "result depends on what `out` held before (status %d/%d)", int(a.st), int(b.st));
+	}
+	// The packet path's inline parser, where it takes a packet, agrees.
+	if (family == NF_FAMILY_IPV4 &&
+	    test::check_plain_ipv4(d, n, wire_len, a.f, a.st) == test::PlainVerdict::differs) {
+		dump(d, n, wire_len, family);
+		FUZZ_CHECK(false, "parse_plain_ipv4 disagrees with parse_packet (status %d)", int(a.st));
 	}
 	if (a.st != ParseStatus::ok)
 		return;

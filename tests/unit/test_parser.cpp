@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/packet/parser.hpp"
+#include "plain_parse_check.hpp"
 
 using namespace netflow;
 using Buf = std::vector<uint8_t>;
@@ -20,6 +21,8 @@ struct Result {
 	ParseStatus st;
 	PacketFacts f;
 };
+
+int plain_taken;	// cases the inline parser took (see PlainParserTakesTheCommonCase)
 
 // copy: bytes handed to the parser (default all); wire: wire_len (default
 // the packet size).
@@ -37,6 +40,13 @@ Result parse(const Buf& pkt, size_t copy = SIZE_MAX, uint32_t wire = UINT32_MAX,
 	Result r;
 	std::memset(static_cast<void*>(&r.f), 0x5a, sizeof(r.f));	// the parser must zero it
 	r.st = parse_packet(ktl::Bytes(buf.get(), copy), wire, family, r.f);
+	// Every IPv4 case also checks the packet path's inline parser.
+	if (family == NF_FAMILY_IPV4) {
+		const auto v = test::check_plain_ipv4(buf.get(), copy, wire, r.f, r.st);
+		EXPECT_NE(v, test::PlainVerdict::differs) << "parse_plain_ipv4 disagrees with parse_packet";
+		if (v == test::PlainVerdict::same)
+			++plain_taken;
+	}
 	return r;
 }
 
@@ -617,6 +627,33 @@ TEST(ParserIpv4, EveryPrefixOfOptionsPacketNeverOverreads)
 		// A first fragment may end anywhere after its header.
 		EXPECT_EQ(r.st, n >= 44 ? ParseStatus::ok : ParseStatus::truncated) << n;
 	}
+}
+
+// The packet path parses plain IPv4 TCP/UDP inline (parse_plain_ipv4) and
+// hands everything else to parse_packet(); parse() above checks the two
+// agree on every IPv4 case of this file.  Here: which packets it takes.
+TEST(ParserIpv4, PlainParserTakesTheCommonCase)
+{
+	auto taken = [](const Buf& pkt, size_t copy, uint32_t wire) {
+		const int before = plain_taken;
+		const auto r = parse(pkt, copy, wire);
+		return plain_taken > before && r.st == ParseStatus::ok;
+	};
+	const uint32_t udp_len = static_cast<uint32_t>(ipv4_udp.size());
+	const uint32_t syn_len = static_cast<uint32_t>(ipv4_tcp_syn.size());
+	EXPECT_TRUE(taken(ipv4_udp, SIZE_MAX, udp_len));
+	EXPECT_TRUE(taken(ipv4_tcp_syn, SIZE_MAX, syn_len));	// options walked inline
+	EXPECT_TRUE(taken(ipv4_udp, SIZE_MAX, udp_len + 100));	// Ethernet padding after tot_len
+	Buf frag = ipv4_udp, opts = ipv4_udp, icmp = ipv4_udp;
+	frag[6] = 0x20;	// MF
+	opts[0] = 0x46;
+	icmp[9] = 1;
+	EXPECT_FALSE(taken(frag, SIZE_MAX, udp_len));
+	EXPECT_FALSE(taken(opts, SIZE_MAX, udp_len));
+	EXPECT_FALSE(taken(icmp, SIZE_MAX, udp_len));
+	EXPECT_FALSE(taken(ipv4_udp, SIZE_MAX, udp_len - 1));	// tot_len beyond the packet
+	EXPECT_FALSE(taken(ipv4_udp, 27, udp_len));		// UDP header cut by the copy
+	EXPECT_FALSE(taken(ipv4_tcp_syn, 50, syn_len));	// TCP options cut by the copy
 }
 
 // ---- IPv6 ---------------------------------------------------------------

@@ -45,32 +45,7 @@ inline Be16 raw16(const u8* p)
 	return Be16::from_raw(raw);
 }
 
-// Walks a TLV option list (IPv4 options, TCP options: same shape) in
-// [off, end), which the caller guarantees readable and at most 40 bytes.
-// `number_mask` turns an option type into its number; types 0 (end of list)
-// and 1 (no-op) are the single-byte ones.  A malformed length stops the
-// walk (the option's bit is already recorded).
-template <bool IsTcp> inline u32 walk_options(const u8* p, u32 off, u32 end)
-{
-	u32 bits = 0;
-	while (off < end) {
-		const u8 type = p[off];
-		bits |= IsTcp ? tcp_option_bit(type) : ipv4_option_bit(type);
-		if (type == 0)
-			break;
-		if (type == 1) {
-			++off;
-			continue;
-		}
-		if (end - off < 2)
-			break;
-		const u8 len = p[off + 1];
-		if (len < 2)
-			break;
-		off += len;
-	}
-	return bits;
-}
+using detail::walk_options;
 
 struct L4Result {
 	Be16 sport;

@@ -68,6 +68,34 @@ inline constexpr u16 ah = 1u << 14;		// 51 Authentication Header
 inline constexpr u16 ipcomp = 1u << 15;		// 108 Payload compression (PAY)
 } // namespace ipv6_ext
 
+namespace detail {
+// Walks a TLV option list (IPv4 options, TCP options: same shape) in
+// [off, end), which the caller guarantees readable and at most 40 bytes.
+// Types 0 (end of list) and 1 (no-op) are the single-byte ones.  A
+// malformed length stops the walk (the option's bit is already recorded).
+template <bool IsTcp> inline u32 walk_options(const u8* p, u32 off, u32 end)
+{
+	u32 bits = 0;
+	while (off < end) {
+		const u8 type = p[off];
+		bits |= IsTcp ? tcp_option_bit(type) : ipv4_option_bit(type);
+		if (type == 0)
+			break;
+		if (type == 1) {
+			++off;
+			continue;
+		}
+		if (end - off < 2)
+			break;
+		const u8 len = p[off + 1];
+		if (len < 2)
+			break;
+		off += len;
+	}
+	return bits;
+}
+} // namespace detail
+
 // Parses one packet.
 //   l3        starts at the IP header; at most NF_MAX_HEADER_BYTES bytes.
 //   wire_len  bytes the real packet has from the IP header on.
@@ -96,5 +124,61 @@ inline constexpr u16 ipcomp = 1u << 15;		// 108 Payload compression (PAY)
 //              key); ESP(50), IPComp(108) and No Next Header(59) stop it
 //              and become the protocol.
 ParseStatus parse_packet(ktl::Bytes l3, u32 wire_len, u8 family, PacketFacts& out) noexcept;
+
+// The common case, inlined into the packet path: IPv4 without options, not
+// a fragment, TCP or UDP with its whole fixed header (and TCP options) in
+// the copy and inside the packet.  Then it fills `out` exactly as
+// parse_packet() would (every field a flow reads; tests/fuzz/fuzz_parser
+// checks the two agree) without zeroing it first, and returns true; for
+// anything else it returns false, `out` partly written, and the caller
+// runs parse_packet().
+__attribute__((always_inline)) inline bool parse_plain_ipv4(const u8* p, u32 len, u32 wire_len,
+							    PacketFacts& out) noexcept
+{
+	constexpr u32 ip_hdr = 20;
+	if (len < ip_hdr + 8 || p[0] != 0x45)
+		return false;
+	const u32 tot_len = load_be<u16>(p + 2);
+	const u8 proto = p[9];
+	// Any of MF and the offset: a fragment.
+	if (tot_len > wire_len || (load_be<u16>(p + 6) & 0x3fff) != 0)
+		return false;
+	const u32 size = min(len, tot_len);	// readable bytes of the packet
+	u8 tcp_flags = 0;
+	u32 tcp_options = 0;
+	if (proto == 6) {
+		if (size < ip_hdr + 20)
+			return false;
+		const u32 hlen = static_cast<u32>(p[ip_hdr + 12] >> 4) * 4;
+		if (hlen < 20 || ip_hdr + hlen > size)
+			return false;
+		tcp_flags = p[ip_hdr + 13];
+		if (hlen > 20)
+			tcp_options = detail::walk_options<true>(p, ip_hdr + 20, ip_hdr + hlen);
+	} else if (proto != 17 || size < ip_hdr + 8) {
+		return false;
+	}
+	out.family = NF_FAMILY_IPV4;
+	out.tcp_flags = tcp_flags;
+	out.ext_hdrs = 0;
+	out.ip_len = tot_len;
+	out.ip_options = 0;
+	out.tcp_options = tcp_options;
+	out.flow_label = 0;
+	out.fragment = false;
+	out.src_mask = 0;
+	out.dst_mask = 0;
+	Ipv4Key& k = out.key.v4;
+	static_assert(__builtin_offsetof(Ipv4Key, dst) == 4 && __builtin_offsetof(Ipv4Key, dport) == 10);
+	u8* raw = reinterpret_cast<u8*>(&k);
+	__builtin_memcpy(raw, p + 12, 8);	// source and destination
+	__builtin_memcpy(raw + __builtin_offsetof(Ipv4Key, sport), p + ip_hdr, 4);	// both ports
+	k.iif = 0;
+	k.proto = proto;
+	k.tos = p[1];
+	k.src_mask = 0;
+	k.dst_mask = 0;
+	return true;
+}
 
 } // namespace netflow
