@@ -2,13 +2,14 @@
 /* The NETFLOW xtables target for IPv4 and IPv6: copy the header bytes the
  * core needs, account under this CPU's cache lock, and let the packet go on
  * (non-terminating).  The per-CPU locks live here, with the packet path. */
-#include <linux/bit_spinlock.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/skbuff.h>
+/* After the others: on 6.12 it does not include what cpu_relax() needs. */
+#include <linux/bit_spinlock.h>
 #include "glue.h"
 
 /* One lock per CPU cache: the owner takes it in the packet path (never
