@@ -252,7 +252,13 @@ phase() {
 		k=${cf##*check-}
 		SET_LENGTHS+=("v$p, port ${k%.txt}: ${VIOL[set-length]:-}")
 	done
-	assert_eq "v$p: nfdump's sequence failures" 0 "$(collector_seqfail nf$p)"
+	# nfcapd leaves options data records out of the IPFIX sequence (RFC 7011
+	# and we count them): a message of options records alone, which a slow
+	# run gets, costs one "failure" there.  Exactly those, computed from the
+	# capture; v9 (+1 per message) has none.
+	assert_eq "v$p: nfdump's sequence failures (predicted from the capture)" \
+		"$(cat "$d/nfdump-seqfail.txt")" "$(collector_seqfail nf$p)"
+	[ "$p" = 10 ] || assert_eq "v9: no nfdump sequence failure" 0 "$(collector_seqfail nf$p)"
 	assert_eq "v$p: tshark's expert notes (sequence numbers among them)" "" \
 		"$(cat "$d/tshark-expert-2055.txt" "$d/tshark-expert-2057.txt")"
 	assert_match "v$p: template ids" "template-ids 256,257,258,259,260,261,262,263,264 " "$CHECKED"

@@ -103,7 +103,9 @@ for port in 2055 2056 2057 2058; do
 done
 for c in c6 c4 cb c6b; do
 	assert_same "nfcapd $c (nfdump) = own decoder" "$own" "$(<"$d/nfdump-$c.txt")"
-	assert_eq "nfcapd $c: sequence failures" 0 "$(collector_seqfail $c)"
+	# nfcapd leaves options data records out of the sequence (30 explains)
+	assert_eq "nfcapd $c: sequence failures (predicted from the capture)" \
+		"$(cat "$d/nfdump-seqfail.txt")" "$(collector_seqfail $c)"
 done
 for port in 2055 2056 2057 2058; do
 	viol_load "$d/check-$port.txt"

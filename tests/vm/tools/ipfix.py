@@ -26,6 +26,9 @@ UDP payloads), plus normalizers for what the other collectors print.
                                    TEMPLATE_IDS DATA_SET_IDS RECORDS DATA_RECORDS
                                    SET_LENGTHS" (lists comma separated, '-' if none)
   ipfix.py payloads PCAP PORT      per datagram: "SRCADDR HEX"
+  ipfix.py nfdump-seqfail PCAP PORT  the sequence failures nfcapd will count (it
+                                   leaves options data records out of the IPFIX
+                                   sequence; RFC 7011 and we do not)
   ipfix.py to-file PCAP PORT OUT   the IPFIX messages concatenated: an IPFIX file
   ipfix.py ipfixdump FILE          records as libfixbuf's ipfixDump decodes them
   ipfix.py ipfixdump-fields FILE   as `fields` without times and template, from ipfixDump
@@ -178,6 +181,7 @@ class Stream:
         self.expect_seq = {}  # version -> next sequence number
         self.domain = None
         self.messages = []
+        self.flow_data = []  # per message: (flow data records, flow data sets), options ones not counted
         self.records = []  # (header, template, decoded fields)
         self.count = {"templates": 0, "options_templates": 0, "data": 0, "options_data": 0}
         self.max_distance = 0
@@ -232,7 +236,7 @@ class Stream:
             self.warn("domain", f"domain/source id {domain}, was {self.domain}")
         self.domain = domain
         tids, dids, lens = [], [], []
-        nrec = ndata = 0
+        nrec = ndata = nflow = nflowsets = 0
         while off < len(d):
             if len(d) - off < 4:
                 self.fail(f"{len(d) - off} stray bytes after the last set", d[off:])
@@ -273,6 +277,9 @@ class Stream:
                 dids.append(sid)
                 nrec += n
                 ndata += n
+                if not tpl.options:
+                    nflow += n
+                    nflowsets += 1
             else:
                 self.warn("set-id", f"reserved set id {sid}", setb)
             off += slen
@@ -283,6 +290,7 @@ class Stream:
         else:
             self.expect_seq[10] = (seq + ndata) & 0xffffffff
         self.messages.append((ver, seq, src, tids, dids, nrec, ndata, lens))
+        self.flow_data.append((nflow, nflowsets))
 
     def sequence(self, ver, seq, switched):
         want = self.expect_seq.get(ver)
@@ -304,6 +312,7 @@ class Stream:
             self.records.append((hdr, V5, r))
             self.count["data"] += 1
         self.messages.append((5, seq, src, [], [], count, count, []))
+        self.flow_data.append((count, 1))
 
     def template_set(self, ver, options, body, setb):
         off = 0
@@ -478,6 +487,30 @@ def cmd_options(pcap, port):
     for _, t, r in s.records:
         if t.options:
             print_option(r)
+
+
+def nfdump_seq_failures(s):
+    """The sequence failures nfdump (nfcapd 1.6) reports for this IPFIX stream.
+
+    RFC 7011 counts every Data Record in the Sequence Number, Options Template
+    data included (and so do we); nfcapd advances its expected number by the
+    flow records it decodes only, so a message carrying options data records
+    makes it report a failure on the next one, unless no flow data set was
+    seen yet (it then only resynchronises)."""
+    expect, flow_sets, fails = 0, 0, 0
+    for (ver, seq, *_), (nflow, nsets) in zip(s.messages, s.flow_data):
+        if ver != 10:
+            continue
+        if seq != expect:
+            fails += 1 if flow_sets else 0
+            expect = seq
+        expect = (expect + nflow) & 0xffffffff
+        flow_sets += nsets
+    return fails
+
+
+def cmd_nfdump_seqfail(pcap, port):
+    print(nfdump_seq_failures(decode(pcap, port)))
 
 
 def cmd_messages(pcap, port):
@@ -752,6 +785,7 @@ def cmd_bundle(pcap, outdir, version, ports, nfacctd=None, refresh=None):
     to("fields.txt", cmd_fields, pcap, p)
     to("options.txt", cmd_options, pcap, p)
     to("messages.txt", cmd_messages, pcap, p)
+    to("nfdump-seqfail.txt", cmd_nfdump_seqfail, pcap, p)
     to("tshark-fields.txt", cmd_tshark_fields, pcap, p)
     to("tshark-options.txt", cmd_tshark_options, pcap, p)
     own = rows_of(os.path.join(outdir, f"records-{p}.txt"))
@@ -785,7 +819,7 @@ def main(a):
             del a[i:i + 2]
         cmd_check(a[1], int(a[2]), int(a[3]), refresh)
     elif c in ("records", "fields", "options", "messages", "payloads", "tshark", "tshark-fields",
-               "tshark-options", "tshark-segments"):
+               "tshark-options", "tshark-segments", "nfdump-seqfail"):
         globals()["cmd_" + c.replace("-", "_")](a[1], int(a[2]))
     elif c == "to-file":
         cmd_to_file(a[1], int(a[2]), a[3])
