@@ -253,9 +253,9 @@ phase() {
 		SET_LENGTHS+=("v$p, port ${k%.txt}: ${VIOL[set-length]:-}")
 	done
 	# nfcapd leaves options data records out of the IPFIX sequence (RFC 7011
-	# and we count them): a message of options records alone, which a slow
-	# run gets, costs one "failure" there.  Exactly those, computed from the
-	# capture; v9 (+1 per message) has none.
+	# and we count them): a message with options records after the first
+	# flow records, which a slow run gets, costs one "failure" there.  Exactly
+	# those, computed from the capture; v9 (+1 per message) has none.
 	assert_eq "v$p: nfdump's sequence failures (predicted from the capture)" \
 		"$(cat "$d/nfdump-seqfail.txt")" "$(collector_seqfail nf$p)"
 	[ "$p" = 10 ] || assert_eq "v9: no nfdump sequence failure" 0 "$(collector_seqfail nf$p)"
