@@ -58,14 +58,26 @@ load_module ipt_NETFLOW destination=127.0.0.1:2055 inactive_timeout=1 active_tim
 defer rmmod ipt_NETFLOW
 [ -r /proc/net/stat/ipt_netflow ] || fail "/proc/net/stat/ipt_netflow missing"
 
+defer cp "$flows" "$VM_ARTIFACTS/"
+
+# ping_sum FROM: packets and octets of the ping flow's records from line FROM
+# of the collector's output on.  One record, or one per CPU that handled the
+# pings (per-CPU caches: each exports what it saw).
+ping_sum() {
+	tail -n +"$1" "$flows" | awk '$1 == "flow" && $2 == "10.0.0.1" && $3 == "10.0.0.2" && $4 == 1 {
+		p += $5; o += $6 } END { print p + 0, o + 0 }'
+}
+
 round() { # round BACKEND COUNT PAYLOAD
-	local ipt=$1 n=$2 size=$3
+	local ipt=$1 n=$2 size=$3 from
 	local octets=$((n * (20 + 8 + size)))
+	from=$(($(wc -l <"$flows") + 1))
 	log "$ipt: $n pings of $size bytes"
 	n1 "$ipt" -w -A INPUT -p icmp -j NETFLOW
 	n0 busybox ping -q -A -c "$n" -s "$size" -W 5 10.0.0.2 >/dev/null
 	assert_eq "$ipt rule counter" "$n $octets" "$(ipt_counter -n ns1 "$ipt" INPUT 1)"
-	wait_for "grep -q '^flow 10.0.0.1 10.0.0.2 1 $n $octets\$' $flows" 30
+	wait_for "[ \"\$(ping_sum $from)\" = '$n $octets' ]" 30
+	assert_eq "$ipt: exported packets and octets" "$n $octets" "$(ping_sum "$from")"
 	log "exported: $(grep -c '^datagram 5 ' "$flows") v5 datagram(s) so far"
 	n1 "$ipt" -w -D INPUT -p icmp -j NETFLOW
 }
