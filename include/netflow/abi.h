@@ -70,6 +70,9 @@ NF_ABI void nfp_free_large(void *p) NF_NOEXCEPT;
 NF_ABI void *nfp_slab_create(const char *name, nf_size size) NF_NOEXCEPT;
 NF_ABI void nfp_slab_destroy(void *slab) NF_NOEXCEPT;
 NF_ABI void *nfp_slab_alloc(void *slab) NF_NOEXCEPT;	/* atomic, not zeroed */
+/* Up to n objects into out[] in one trip through the allocator (atomic, not
+ * zeroed); returns how many. */
+NF_ABI nf_size nfp_slab_alloc_bulk(void *slab, nf_size n, void **out) NF_NOEXCEPT;
 NF_ABI void nfp_slab_free(void *slab, void *obj) NF_NOEXCEPT;
 
 NF_ABI void nfp_random(void *buf, nf_size len) NF_NOEXCEPT;

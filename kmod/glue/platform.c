@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The kernel services the core asks for (the nfp_* half of abi.h). */
+#include <linux/irqflags.h>
 #include <linux/jiffies.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
@@ -45,6 +46,17 @@ void nfp_slab_destroy(void *slab)
 void *nfp_slab_alloc(void *slab)
 {
 	return kmem_cache_alloc(slab, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+nf_size nfp_slab_alloc_bulk(void *slab, nf_size n, void **out)
+{
+	/* kmem_cache_alloc_bulk() wants interrupts on (it turns them back on
+	 * as it leaves); a hook run with them off takes one at a time. */
+	if (unlikely(irqs_disabled())) {
+		out[0] = kmem_cache_alloc(slab, GFP_ATOMIC | __GFP_NOWARN);
+		return out[0] ? 1 : 0;
+	}
+	return kmem_cache_alloc_bulk(slab, GFP_ATOMIC | __GFP_NOWARN, n, out);
 }
 
 void nfp_slab_free(void *slab, void *obj)

@@ -41,6 +41,7 @@ struct State {
 	std::atomic<uint64_t> clock_extra_ns{0};
 	std::atomic<int> fail_atomic{0}, fail_slab{0}, fail_large{0};
 	std::atomic<long> slab_objects{0}, slabs{0}, large{0};
+	std::map<void*, void*> slab_of;	// live object -> its slab (under mu)
 	uint64_t rng = 0;
 	std::map<unsigned, int> lock_depth;
 	std::vector<fake::LogLine> logs;
@@ -123,6 +124,7 @@ void reset()
 	s.fail_slab = 0;
 	s.fail_large = 0;
 	s.slab_objects = 0;
+	s.slab_of.clear();
 	s.slabs = 0;
 	s.large = 0;
 	s.rng = initial_seed();
@@ -314,17 +316,49 @@ void* nfp_slab_alloc(void* slab) noexcept
 	void* p = std::malloc(size ? size : 1);
 	if (!p)
 		return nullptr;
-	std::memset(p, 0xa5, size);	// not zeroed, like kmem_cache_alloc: make it visible
+	// Not zeroed, like kmem_cache_alloc: a different junk byte each time,
+	// so that a field left unset differs between two records.
+	static std::atomic<uint8_t> junk{0xa5};
+	std::memset(p, junk.fetch_add(0x3b), size);
 	++st().slab_objects;
+	{
+		std::lock_guard<std::mutex> g(st().mu);
+		st().slab_of[p] = slab;
+	}
 	return p;
+}
+
+nf_size nfp_slab_alloc_bulk(void* slab, nf_size n, void** out) noexcept
+{
+	// All or nothing, like kmem_cache_alloc_bulk().
+	for (nf_size i = 0; i < n; i++) {
+		out[i] = nfp_slab_alloc(slab);
+		if (!out[i]) {
+			while (i)
+				nfp_slab_free(slab, out[--i]);
+			return 0;
+		}
+	}
+	return n;
 }
 
 void nfp_slab_free(void* slab, void* obj) noexcept
 {
-	(void)slab;
 	if (!obj)
 		return;
-	--st().slab_objects;
+	State& s = st();
+	{
+		// kmem_cache_free() into another cache corrupts both.
+		std::lock_guard<std::mutex> g(s.mu);
+		auto it = s.slab_of.find(obj);
+		if (it == s.slab_of.end() || it->second != slab) {
+			++s.bugs;
+			s.last_bug = it == s.slab_of.end() ? "slab free of an unknown object" : "slab free into another slab";
+		} else {
+			s.slab_of.erase(it);
+		}
+	}
+	--s.slab_objects;
 	std::free(obj);
 }
 

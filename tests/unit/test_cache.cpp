@@ -210,6 +210,48 @@ std::vector<FlowView> flows_on(unsigned cpu)
 
 const netflow::CpuStats& stats(unsigned cpu) { return netflow::g_core->cpus[cpu]->stats; }
 uint32_t nr_flows() { return netflow::g_core->nr_flows; }
+
+// Slab objects holding flows: the rest wait in the CPUs' pools.
+long pooled()
+{
+	long n = 0;
+	for (uint32_t c = 0; c < netflow::g_core->nr_cpus; c++)
+		n += netflow::g_core->cpus[c]->pooled();
+	return n;
+}
+long records_in_use() { return fake::slab_objects_live() - pooled(); }
+
+// Every field of a record, as text (what a recycled record must not keep).
+std::string record_fields(const netflow::FlowHead& h)
+{
+	std::string s = "v6=" + std::to_string(h.is_v6) + " end=" + std::to_string(h.end_reason) +
+			" label=" + std::to_string(h.flow_label) + " flags=" + std::to_string(h.tcp_flags) +
+			" last=" + std::to_string(h.last);
+	netflow::visit(h, [&](const auto& f) {
+		const auto* k = reinterpret_cast<const uint8_t*>(&f.key);
+		s += " key=";
+		for (size_t i = 0; i < sizeof(f.key); i++)
+			s += std::to_string(k[i]) + ".";
+		const auto* n = reinterpret_cast<const uint8_t*>(&f.nexthop);
+		s += " nexthop=";
+		for (size_t i = 0; i < sizeof(f.nexthop); i++)
+			s += std::to_string(n[i]) + ".";
+		s += " first=" + std::to_string(f.first) + " oif=" + std::to_string(f.oif) +
+		     " tcpopt=" + std::to_string(f.tcp_options) + " ipopt=" + std::to_string(netflow::ip_options_of(f)) +
+		     " pkts=" + std::to_string(f.packets) + " bytes=" + std::to_string(f.bytes);
+	});
+	return s;
+}
+std::string only_record_on(unsigned cpu)
+{
+	std::string s;
+	int n = 0;
+	netflow::g_core->cpus[cpu]->for_each([&](const netflow::FlowHead& h) {
+		s = record_fields(h);
+		n++;
+	});
+	return n == 1 ? s : "records: " + std::to_string(n);
+}
 const netflow::ExportStats& xstats() { return netflow::g_core->exporter.stats; }
 
 // ---- v5 datagrams -----------------------------------------------------------
@@ -412,7 +454,7 @@ TEST_F(CoreInit, ExitFreesCachedFlows)
 	account(0, udp4(A, B, 1, 2));
 	account(1, udp4(A, B, 1, 2));
 	account(1, v6(17, 1, 2, 3, 4, 20));
-	EXPECT_EQ(fake::slab_objects_live(), 3);
+	EXPECT_EQ(records_in_use(), 3);
 	nfc_exit();
 	EXPECT_EQ(fake::slab_objects_live(), 0);
 	EXPECT_EQ(fake::slabs_live(), 0);
@@ -456,7 +498,7 @@ TEST_F(CacheTest, SameTupleOnSameCpuMerges)
 	EXPECT_EQ(stats(1).pkt_total, 0u);
 	EXPECT_EQ(nr_flows(), 1u);
 	EXPECT_EQ(netflow::g_core->cpus[0]->nr_v4, 1u);
-	EXPECT_EQ(fake::slab_objects_live(), 1);
+	EXPECT_EQ(records_in_use(), 1);
 	EXPECT_EQ(fake::route_calls(), 1);	// asked once, for the new flow
 
 	const auto f = flows_on(0);
@@ -481,7 +523,7 @@ TEST_F(CacheTest, SameTupleOnTwoCpusMakesTwoFlows)
 	account(0, p);
 	account(1, p);
 	EXPECT_EQ(nr_flows(), 2u);
-	EXPECT_EQ(fake::slab_objects_live(), 2);
+	EXPECT_EQ(records_in_use(), 2);
 	account(0, p);
 	account(1, p);
 	account(1, p);
@@ -640,7 +682,7 @@ TEST_F(CacheTest, MaxflowsRefusesNewFlows)
 	EXPECT_EQ(stats(0).pkt_total, 2u);
 	EXPECT_EQ(stats(0).traf_total, 200u);
 	EXPECT_EQ(nr_flows(), 2u);
-	EXPECT_EQ(fake::slab_objects_live(), 2);
+	EXPECT_EQ(records_in_use(), 2);
 	EXPECT_EQ(fake::route_calls(), 2);
 
 	// Room again once the cache is emptied.
@@ -679,7 +721,124 @@ TEST_F(CacheTest, SlabFailureCountsAllocErr)
 	EXPECT_EQ(stats(0).traf_total, 100u);
 	EXPECT_EQ(stats(0).maxflows_err, 0u);
 	EXPECT_EQ(nr_flows(), 1u);
-	EXPECT_EQ(fake::slab_objects_live(), 1);
+	EXPECT_EQ(records_in_use(), 1);
+}
+
+// The slab is asked once per FlowPool::refill new flows, not per flow.
+TEST_F(CacheTest, NewFlowsTakeRecordsFromThePoolInBatches)
+{
+	constexpr uint32_t batch = netflow::FlowPool::refill;
+	account(0, udp4(A, B, 1, 1));
+	EXPECT_EQ(fake::slab_objects_live(), long(batch));
+	EXPECT_EQ(pooled(), long(batch) - 1);
+	for (uint16_t p = 2; p <= batch; p++)
+		account(0, udp4(A, B, p, p));
+	EXPECT_EQ(fake::slab_objects_live(), long(batch));
+	EXPECT_EQ(pooled(), 0);
+	account(0, udp4(A, B, 999, 999));	// the next batch
+	EXPECT_EQ(fake::slab_objects_live(), 2 * long(batch));
+	EXPECT_EQ(records_in_use(), long(batch) + 1);
+	// IPv6 records come from their own slab and pool.
+	account(0, v6(17, 1, 2, 3, 4, 20));
+	EXPECT_EQ(fake::slab_objects_live(), 3 * long(batch));
+	EXPECT_EQ(nr_flows(), batch + 2);
+}
+
+void export_all()
+{
+	while (nfc_export(NFC_EXPORT_ALL, 0) == 0)
+		;	// paced: as many runs as it takes
+}
+
+// Exported records go back to the CPU that cached them, for its next flows:
+// a CPU keeps as many as it recently had flows.
+TEST_F(CacheTest, ExportedRecordsAreReusedByTheirCpu)
+{
+	constexpr uint32_t n = 3 * netflow::pool_reserve;
+	for (uint32_t p = 0; p < n; p++)
+		account(0, udp4(A, B, uint16_t(p), 7));
+	EXPECT_EQ(records_in_use(), long(n));
+	export_all();
+	EXPECT_EQ(nr_flows(), 0u);
+	EXPECT_GE(pooled(), long(n));
+	EXPECT_EQ(fake::slab_objects_live(), pooled());
+	const long objects = fake::slab_objects_live();
+	for (uint32_t p = 0; p < n; p++)
+		account(0, udp4(B, A, uint16_t(p), 8));
+	EXPECT_EQ(fake::slab_objects_live(), objects);	// no new slab object
+	EXPECT_EQ(records_in_use(), long(n));
+}
+
+// After a burst, records the CPU no longer needs go back to the slab once
+// the burst is 30 to 60 s old, at most pool_trim_max per visit, down to
+// pool_reserve; records from a bulk refill that never held a flow (no
+// family yet) go back to their own slab (the fake checks which).
+TEST_F(CacheTest, PooledRecordsReturnToTheSlabAfterTheBurst)
+{
+	constexpr uint32_t n = 2500;	// not a multiple of FlowPool::refill
+	for (uint32_t p = 0; p < n; p++) {
+		account(0, udp4(A, B, uint16_t(p), 7));
+		account(0, v6(17, 1, 2, uint16_t(p), 7, 20));
+	}
+	export_all();
+	const long burst = pooled();
+	EXPECT_GE(burst, 2 * long(n));
+	// Within the window: all kept.
+	fake::set_jiffies(20 * fake::hz);
+	nfc_export(NFC_EXPORT_DUE, 0);
+	EXPECT_EQ(pooled(), burst);
+	// Two windows later: back to the reserve, pool_trim_max per visit.
+	fake::set_jiffies(61 * fake::hz);
+	nfc_export(NFC_EXPORT_DUE, 0);
+	ASSERT_GT(burst - long(netflow::pool_trim_max), long(netflow::pool_reserve));
+	EXPECT_EQ(pooled(), burst - long(netflow::pool_trim_max));
+	nfc_export(NFC_EXPORT_DUE, 0);
+	EXPECT_EQ(pooled(), long(netflow::pool_reserve));
+	EXPECT_EQ(fake::slab_objects_live(), long(netflow::pool_reserve));
+	EXPECT_EQ(fake::bug_count(), 0) << fake::last_bug();
+	// And what is left still serves new flows of both families.
+	account(0, udp4(A, B, 1, 1));
+	account(0, v6(17, 1, 2, 1, 1, 20));
+	EXPECT_EQ(nr_flows(), 2u);
+}
+
+// A record reused from the pool holds an exported flow's values: the new
+// flow in it must read exactly as the same flow in a fresh slab object (the
+// fake slab fills each with another junk byte).
+TEST_F(CacheTest, RecycledRecordStartsLikeAFreshOne)
+{
+	// cpu0: a TCP flow with flags, IP and TCP options and a next hop, then
+	// exported.  IHL 6 (router alert), data offset 6 (MSS).
+	Packet opt = tcp4(A, B, 40000, 443, 0x1b, 60);
+	opt.hdr.insert(opt.hdr.begin() + 20, {0x94, 0x04, 0x00, 0x00});
+	opt.hdr[0] = 0x46;
+	opt.hdr[36] = 0x60;
+	opt.hdr.insert(opt.hdr.end(), {0x02, 0x04, 0x05, 0xb4});
+	fake::set_route_nexthop_v4(192, 0, 2, 1);
+	account(0, opt, 3, 7);
+	netflow::g_core->cpus[0]->for_each([](const netflow::FlowHead& h) {
+		EXPECT_NE(netflow::as_v4(h).ip_options, 0u);
+		EXPECT_NE(netflow::as_v4(h).tcp_options, 0u);
+	});
+	fake::set_jiffies(50);
+	account(0, tcp4(A, B, 40000, 443, 0x10, 1500), 3, 7);
+	Packet six = v6(6, 1, 2, 5, 6, 100);
+	six.hdr[1] = 0x0a, six.hdr[2] = 0xbc, six.hdr[3] = 0xde;	// a flow label
+	account(0, six, 4, 8);
+	nfc_export(NFC_EXPORT_ALL, 0);
+	ASSERT_EQ(nr_flows(), 0u);
+	// The same new flows on cpu0 (recycled records) and cpu1 (fresh ones).
+	fake::set_route_nexthop_v4(0, 0, 0, 0);
+	fake::set_jiffies(60);
+	const long objects = fake::slab_objects_live();
+	account(0, udp4(B, A, 53, 1000, 80), 5, 6);
+	account(1, udp4(B, A, 53, 1000, 80), 5, 6);
+	EXPECT_EQ(only_record_on(0), only_record_on(1));
+	EXPECT_EQ(fake::slab_objects_live(), objects + long(netflow::FlowPool::refill));	// cpu1's batch only
+	nfc_export(NFC_EXPORT_ALL, 0);
+	account(0, v6(17, 3, 4, 7, 8, 30), 5, 6);
+	account(1, v6(17, 3, 4, 7, 8, 30), 5, 6);
+	EXPECT_EQ(only_record_on(0), only_record_on(1));
 }
 
 TEST_F(CacheTest, TruncatedPacketsAreCountedAndDropped)

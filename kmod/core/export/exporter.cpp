@@ -11,6 +11,9 @@ namespace {
 // packet path on that CPU can wait for the exporter, and how far a run may
 // go past its datagram budget (one batch: 64 v5 flows = 3 datagrams).
 constexpr size_t batch_size = 64;
+// A CPU keeps exported records for reuse while the most flows it cached
+// within the last one to two of these windows needed them (flow/pool.hpp).
+constexpr u32 pool_window_s = 30;
 
 // Paced export.  A mass expiry (a flush, a burst of flows timing out
 // together, unload) must not leave as one burst: a collector drains its
@@ -371,6 +374,7 @@ void Exporter::sample_rates(Core& core, u32 now)
 bool Exporter::drain(Core& core, const ExportClock& clock, const Timeouts& t, bool force, u64 budget,
 		     u64 sent_before, u32& taken)
 {
+	const u32 window = pool_window_s * nfp_hz();
 	for (u32 i = 0; i < core.nr_cpus; i++) {
 		const u32 c = (next_cpu_ + i) % core.nr_cpus;
 		CpuCache* cache = core.cpus[c];
@@ -391,10 +395,17 @@ bool Exporter::drain(Core& core, const ExportClock& clock, const Timeouts& t, bo
 			nfp_cpu_lock(c);
 			n = cache->collect(clock.now, t, force, batch, want);
 			nfp_cpu_unlock(c);
-			while (FlowHead* h = batch.pop_front()) {
+			for (const FlowHead* h : batch)
 				add(core, *h, clock);
-				cache->release(h, &core.nr_flows);
-			}
+			__atomic_sub_fetch(&core.nr_flows, static_cast<u32>(n), __ATOMIC_RELAXED);
+			// The records go back to the CPU that cached them, for
+			// its next flows, as many as it may keep; the rest, and
+			// pooled records it no longer needs, to the slab.
+			nfp_cpu_lock(c);
+			cache->recycle(batch, static_cast<u32>(n), clock.now, window);
+			nfp_cpu_unlock(c);
+			while (FlowHead* h = batch.pop_front())
+				cache->release(h);
 			taken += static_cast<u32>(n);
 			if (force)
 				flush_left_ -= static_cast<u32>(n);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // The per-packet half of the flow cache (lookup, update, insert), in a header
 // so that it inlines into nfc_account() (meter.cpp): one call, its prologue
-// and epilogue and its return thunk less per packet.  create() and the rest
-// stay in cache.cpp.
+// and epilogue and its return thunk less per packet, for a hit and for a new
+// flow alike.  The exporter's half is in cache.cpp.
 #pragma once
 #include "core/flow/cache.hpp"
 
@@ -23,6 +23,27 @@ template <typename F> constexpr bool is_v6() { return family_of<F>() == NF_FAMIL
 inline void merge_family(Flow4& fl, const PacketFacts& f) { fl.ip_options |= f.ip_options; }
 inline void merge_family(Flow6& fl, const PacketFacts& f) { fl.key.ext_hdrs |= f.ext_hdrs; }
 
+inline u32 atomic_inc(u32* v) { return __atomic_add_fetch(v, 1, __ATOMIC_RELAXED); }
+inline u32 atomic_read(const u32* v) { return __atomic_load_n(v, __ATOMIC_RELAXED); }
+
+// First-packet values (RFC 7012's rule for non-key fields).  A record from
+// the pool holds an exported flow's values: every field is set here.
+inline void init_family(Flow4& fl, const PacketFacts& f)
+{
+	fl.key.src_mask = f.src_mask;
+	fl.key.dst_mask = f.dst_mask;
+	fl.ip_options = 0;
+}
+inline void init_family(Flow6& fl, const PacketFacts& f) { fl.flow_label = f.flow_label & 0xfffff; }
+
+inline void set_nexthop(Flow4& fl, const nf_route& r)
+{
+	u32 raw;
+	copy(&raw, r.nexthop, 4);
+	fl.nexthop = Be32::from_raw(raw);
+}
+inline void set_nexthop(Flow6& fl, const nf_route& r) { copy(fl.nexthop.b, r.nexthop, 16); }
+
 template <typename F> inline void touch(F& fl, const PacketFacts& f, u32 now)
 {
 	fl.packets++;
@@ -35,10 +56,66 @@ template <typename F> inline void touch(F& fl, const PacketFacts& f, u32 now)
 
 } // namespace flow_detail
 
+template <typename F> __attribute__((always_inline)) inline FlowHead* CpuCache::new_record() noexcept
+{
+	FlowPool& pool = flow_detail::is_v6<F>() ? pool6_ : pool4_;
+	FlowHead* h = pool.take();
+	if (__builtin_expect(h != nullptr, 1))
+		return h;
+	return pool.refill_and_take(flow_detail::is_v6<F>() ? slabs_->v6 : slabs_->v4);
+}
+
+// Inlined into account_in(): an out-of-line call cost ~30 instructions per
+// new flow (argument set-up, saved registers, return thunk).
+template <typename F>
+__attribute__((always_inline)) inline F* CpuCache::create(const decltype(F::key)& key, const PacketFacts& facts,
+							  const nf_packet& pkt, FlowHead** bucket) noexcept
+{
+	using namespace flow_detail;
+	const FlowLimits& limits = *limits_;
+	const u32 maxflows = atomic_read(&limits.maxflows);
+	if (maxflows && atomic_read(limits.nr_flows) >= maxflows) {
+		stats.maxflows_err++;
+		return nullptr;
+	}
+	FlowHead* mem = new_record<F>();
+	if (!mem) {
+		stats.alloc_err++;
+		return nullptr;
+	}
+	// Every field, without zeroing the record first (touch() adds the
+	// first packet).
+	F* fl = static_cast<F*>(mem);
+	fl->start(family_of<F>(), pkt.now);
+	fl->key = key;
+	fl->first = pkt.now;
+	fl->oif = pkt.oif;
+	fl->tcp_options = 0;
+	fl->packets = 0;
+	fl->bytes = 0;
+	init_family(*fl, facts);
+	nf_route route{};
+	nfp_packet_route(pkt.skb, family_of<F>(), &route);
+	set_nexthop(*fl, route);
+	fl->hash_next = *bucket;
+	*bucket = fl;
+	expiry_.push_back(fl);
+	if constexpr (family_of<F>() == NF_FAMILY_IPV4)
+		nr_v4++;
+	else
+		nr_v6++;
+	const u32 n = atomic_inc(limits.nr_flows);
+	if (n > atomic_read(limits.peak_flows)) {
+		__atomic_store_n(limits.peak_flows, n, __ATOMIC_RELAXED);
+		__atomic_store_n(limits.peak_tick, pkt.now, __ATOMIC_RELAXED);
+	}
+	return fl;
+}
+
 // Inlined into account(), itself inlined into nfc_account().
 template <typename F>
 __attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt,
-			  const Timeouts& t, void* slab) noexcept
+			  const Timeouts& t) noexcept
 {
 	FlowHead** bucket = &table_[reduce(flow_detail::hash_of(key, *seed_), nbuckets_)];
 	FlowHead** link = bucket;
@@ -54,7 +131,7 @@ __attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F
 		fl = static_cast<F*>(*link);
 	} else {
 		stats.notfound++;
-		fl = create<F>(key, facts, pkt, slab, bucket);
+		fl = create<F>(key, facts, pkt, bucket);
 		if (!fl) {
 			stats.pkt_drop++;
 			stats.traf_drop += facts.ip_len;
@@ -86,9 +163,9 @@ __attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F
 __attribute__((always_inline)) inline void CpuCache::account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept
 {
 	if (facts.family == NF_FAMILY_IPV4)
-		account_in<Flow4>(facts.key.v4, facts, pkt, t, slabs_->v4);
+		account_in<Flow4>(facts.key.v4, facts, pkt, t);
 	else
-		account_in<Flow6>(facts.key.v6, facts, pkt, t, slabs_->v6);
+		account_in<Flow6>(facts.key.v6, facts, pkt, t);
 }
 
 } // namespace netflow

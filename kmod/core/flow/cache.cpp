@@ -7,26 +7,6 @@ namespace netflow {
 namespace {
 using namespace flow_detail;
 
-inline u32 atomic_inc(u32* v) { return __atomic_add_fetch(v, 1, __ATOMIC_RELAXED); }
-inline void atomic_dec(u32* v) { __atomic_sub_fetch(v, 1, __ATOMIC_RELAXED); }
-inline u32 atomic_read(const u32* v) { return __atomic_load_n(v, __ATOMIC_RELAXED); }
-
-// First-packet values (RFC 7012's rule for non-key fields).
-inline void init_family(Flow4& fl, const PacketFacts& f)
-{
-	fl.key.src_mask = f.src_mask;
-	fl.key.dst_mask = f.dst_mask;
-}
-inline void init_family(Flow6& fl, const PacketFacts& f) { fl.flow_label = f.flow_label & 0xfffff; }
-
-inline void set_nexthop(Flow4& fl, const nf_route& r)
-{
-	u32 raw;
-	copy(&raw, r.nexthop, 4);
-	fl.nexthop = Be32::from_raw(raw);
-}
-inline void set_nexthop(Flow6& fl, const nf_route& r) { copy(fl.nexthop.b, r.nexthop, 16); }
-
 // Why a cached flow is due for export at `now`, or none.
 EndReason due(const FlowHead& h, u32 now, const Timeouts& t)
 {
@@ -59,59 +39,15 @@ bool CpuCache::init(u32 buckets, const HashSeed* seed, const FlowSlabs* slabs, c
 void CpuCache::destroy() noexcept
 {
 	while (FlowHead* h = expiry_.pop_front())
-		nfp_slab_free(h->is_v6 ? slabs_->v6 : slabs_->v4, h);
+		release(h);
 	nr_v4 = nr_v6 = 0;
+	pool4_.release_all(slabs_->v4);
+	pool6_.release_all(slabs_->v6);
 	nfp_free_large(table_);
 	table_ = nullptr;
 	nbuckets_ = 0;
 }
 
-
-// No canary (see cache.hpp): `route` is filled by a fixed-size copy.
-template <typename F>
-NF_NO_CANARY F* CpuCache::create(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt, void* slab,
-		    FlowHead** bucket) noexcept
-{
-	const FlowLimits& limits = *limits_;
-	const u32 maxflows = atomic_read(&limits.maxflows);
-	if (maxflows && atomic_read(limits.nr_flows) >= maxflows) {
-		stats.maxflows_err++;
-		return nullptr;
-	}
-	void* mem = nfp_slab_alloc(slab);
-	if (!mem) {
-		stats.alloc_err++;
-		return nullptr;
-	}
-	F* fl = new (mem) F{};
-	fl->set_family(family_of<F>());
-	fl->key = key;
-	fl->first = fl->last = pkt.now;
-	fl->oif = pkt.oif;
-	init_family(*fl, facts);
-	nf_route route{};
-	nfp_packet_route(pkt.skb, family_of<F>(), &route);
-	set_nexthop(*fl, route);
-	fl->hash_next = *bucket;
-	*bucket = fl;
-	expiry_.push_back(fl);
-	if constexpr (family_of<F>() == NF_FAMILY_IPV4)
-		nr_v4++;
-	else
-		nr_v6++;
-	const u32 n = atomic_inc(limits.nr_flows);
-	if (n > atomic_read(limits.peak_flows)) {
-		__atomic_store_n(limits.peak_flows, n, __ATOMIC_RELAXED);
-		__atomic_store_n(limits.peak_tick, pkt.now, __ATOMIC_RELAXED);
-	}
-	return fl;
-}
-
-// For account_in() in account.hpp (inlined into nfc_account).
-template Flow4* CpuCache::create<Flow4>(const decltype(Flow4::key)&, const PacketFacts&, const nf_packet&, void*,
-				       FlowHead**) noexcept;
-template Flow6* CpuCache::create<Flow6>(const decltype(Flow6::key)&, const PacketFacts&, const nf_packet&, void*,
-				       FlowHead**) noexcept;
 
 void CpuCache::unhash(FlowHead& h)
 {
@@ -160,10 +96,48 @@ void CpuCache::forget(FlowHead& h)
 		nr_v4--;
 }
 
-void CpuCache::release(FlowHead* h, u32* nr_flows) const noexcept
+void CpuCache::recycle(ktl::List<FlowHead>& batch, u32 taken, u32 now, u32 window) noexcept
+{
+	const u32 in_use = flows();
+	peak_.note(in_use + taken, now, window);
+	const u32 peak = peak_.value();
+	const u32 keep = max(peak > in_use ? peak - in_use : 0, pool_reserve);
+	while (pooled() < keep && !batch.empty()) {
+		FlowHead* h = batch.pop_front();
+		(h->is_v6 ? pool6_ : pool4_).give(h);
+	}
+	// Records from a bulk refill never had a family: set it for release().
+	for (u32 n = 0; pooled() > keep && n < pool_trim_max; n++) {
+		const bool v6 = pool6_.size() > 0;
+		FlowHead* h = (v6 ? pool6_ : pool4_).take();
+		h->set_family(v6 ? NF_FAMILY_IPV6 : NF_FAMILY_IPV4);
+		batch.push_back(h);
+	}
+}
+
+u64 CpuCache::pooled_bytes() const
+{
+	return u64(pool4_.size()) * sizeof(Flow4) + u64(pool6_.size()) * sizeof(Flow6);
+}
+
+void CpuCache::release(FlowHead* h) const noexcept
 {
 	nfp_slab_free(h->is_v6 ? slabs_->v6 : slabs_->v4, h);
-	atomic_dec(nr_flows);
+}
+
+FlowHead* FlowPool::refill_and_take(void* slab) noexcept
+{
+	void* got[refill];
+	const nf_size n = nfp_slab_alloc_bulk(slab, refill, got);
+	for (nf_size i = 1; i < n; i++)
+		give(static_cast<FlowHead*>(got[i]));
+	return n ? static_cast<FlowHead*>(got[0]) : nullptr;
+}
+
+void FlowPool::release_all(void* slab) noexcept
+{
+	while (FlowHead* h = take())
+		nfp_slab_free(slab, h);
 }
 
 FlowHead** CpuCache::rehash(FlowHead** fresh, u32 n) noexcept

@@ -15,6 +15,7 @@
 #pragma once
 #include "core/flow/flow.hpp"
 #include "core/flow/hash.hpp"
+#include "core/flow/pool.hpp"
 #include "core/stats/cpu_stats.hpp"
 
 // For the per-packet functions: no stack-protector canary.  The kernel's
@@ -73,8 +74,13 @@ public:
 	// cached flow into it; returns the old array for the caller to free.
 	FlowHead** rehash(FlowHead** fresh, u32 n) noexcept;
 
-	// Gives a collected flow back to its slab.
-	void release(FlowHead* h, u32* nr_flows) const noexcept;
+	// Exporter side, under the lock, after collect() took `taken` flows
+	// into `batch` (exported since): gives them back to this CPU's pools as
+	// far as it may keep records (pool.hpp), and adds pooled records beyond
+	// that to `batch`.  What is in `batch` then goes to release().
+	void recycle(ktl::List<FlowHead>& batch, u32 taken, u32 now, u32 window) noexcept;
+	// Gives a flow back to its slab.
+	void release(FlowHead* h) const noexcept;
 
 	// Visits every cached flow (for /proc/net/stat/ipt_netflow_flows).
 	template <typename F> void for_each(F&& f) const
@@ -93,6 +99,8 @@ public:
 
 	u32 buckets() const { return nbuckets_; }
 	u32 flows() const { return nr_v4 + nr_v6; }
+	u32 pooled() const { return pool4_.size() + pool6_.size(); }
+	u64 pooled_bytes() const;
 
 	CpuStats stats{};
 	u32 nr_v4 = 0;
@@ -100,9 +108,10 @@ public:
 
 private:
 	template <typename F> void account_in(const decltype(F::key)& key, const PacketFacts& facts,
-					      const nf_packet& pkt, const Timeouts& t, void* slab) noexcept;
+					      const nf_packet& pkt, const Timeouts& t) noexcept;
 	template <typename F> F* create(const decltype(F::key)& key, const PacketFacts& facts,
-					 const nf_packet& pkt, void* slab, FlowHead** bucket) noexcept;
+					 const nf_packet& pkt, FlowHead** bucket) noexcept;
+	template <typename F> FlowHead* new_record() noexcept;
 	void unhash(FlowHead& h);
 	void forget(FlowHead& h);
 
@@ -112,7 +121,15 @@ private:
 	FlowHead** table_ = nullptr;
 	u32 nbuckets_ = 0;
 	ktl::List<FlowHead> expiry_;
+	FlowPool pool4_;
+	FlowPool pool6_;
+	RecentPeak peak_;	// records in use, for what the pools may keep
 };
+
+// Records a CPU keeps pooled even when idle, and the most a visit of the
+// exporter gives back to the slab (the packet path waits on that lock).
+constexpr u32 pool_reserve = 256;
+constexpr u32 pool_trim_max = 4096;
 
 u32 flow_hash(const FlowHead& h, const HashSeed& seed);
 

@@ -24,6 +24,16 @@ struct FlowHead : ktl::ListNode {	// node: this CPU's expiry list
 
 	u8 family() const { return is_v6 ? NF_FAMILY_IPV6 : NF_FAMILY_IPV4; }
 	void set_family(u8 f) { is_v6 = f == NF_FAMILY_IPV6; }
+	// A new flow in a recycled record (the list links and hash_next are
+	// set as it is queued and hashed).
+	void start(u8 f, u32 now)
+	{
+		last = now;
+		tcp_flags = 0;
+		set_family(f);
+		end_reason = 0;
+		flow_label = 0;
+	}
 	EndReason end() const { return static_cast<EndReason>(end_reason); }
 	void set_end(EndReason e) { end_reason = static_cast<u8>(e) & 7u; }
 };

@@ -123,8 +123,10 @@ void BM_ExpiryScan(benchmark::State& state)
 		do {
 			ktl::List<FlowHead> out;
 			got = cache.collect(now, t, false, out, 256);
+			__atomic_sub_fetch(&g_core->nr_flows, uint32_t(got), __ATOMIC_RELAXED);
+			cache.recycle(out);
 			while (FlowHead* h = out.pop_front())
-				cache.release(h, &g_core->nr_flows);
+				cache.release(h);
 		} while (got == 256);
 	}
 	state.SetItemsProcessed(state.iterations() * n);

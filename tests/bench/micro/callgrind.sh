@@ -29,6 +29,6 @@ for c in hit hit64k new miss hit6; do
 	awk -v n="$n" -v c="$c" '
 		function num(s) { gsub(/,/, "", s); return s + 0 }
 		/PROGRAM TOTALS/ { m = num($1) }
-		/:nfp_(slab_alloc|slab_free|packet_route) \[/ { p += num($1) }
+		/:nfp_(slab_alloc_bulk|slab_free|packet_route) \[/ { p += num($1) }
 		END { printf "%-8s %10.1f %10.1f\n", c, (m - p) / n, m / n }' "$tmp/ann.$c"
 done
