@@ -20,6 +20,17 @@
 #define NF_NOEXCEPT
 #endif
 
+/* For a per-packet local whose fields are all written before use:
+ * INIT_STACK_ALL_ZERO (-ftrivial-auto-var-init=zero) would zero it first. */
+#if defined(__has_attribute)
+#if __has_attribute(__uninitialized__)
+#define NF_FILLED_BELOW __attribute__((__uninitialized__))
+#endif
+#endif
+#ifndef NF_FILLED_BELOW
+#define NF_FILLED_BELOW
+#endif
+
 typedef __UINT8_TYPE__ nf_u8;
 typedef __UINT16_TYPE__ nf_u16;
 typedef __UINT32_TYPE__ nf_u32;

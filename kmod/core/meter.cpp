@@ -8,21 +8,12 @@
 
 using namespace netflow;
 
-// INIT_STACK_ALL_ZERO (-ftrivial-auto-var-init=zero) would zero `facts` on
-// entry; the parsers fill it (parse_plain_ipv4() field by field,
-// parse_packet() after zeroing it).
-#if __has_attribute(uninitialized)
-#define NF_FILLED_BY_CALLEE __attribute__((uninitialized))
-#else
-#define NF_FILLED_BY_CALLEE
-#endif
-
 // No canary (see cache.hpp): `facts` is written field by field.
 extern "C" NF_NO_CANARY void nfc_account(unsigned int cpu, const nf_packet* pkt) noexcept
 {
 	Core& core = *g_core;
 	CpuCache& cache = *core.cpus[cpu];
-	PacketFacts facts NF_FILLED_BY_CALLEE;
+	PacketFacts facts NF_FILLED_BELOW;	// by the parsers (parse_packet() zeroes it)
 	const bool plain = pkt->family == NF_FAMILY_IPV4 && parse_plain_ipv4(pkt->data, pkt->len, pkt->wire_len, facts);
 	if (!plain) {
 		if (parse_packet(Bytes(pkt->data, pkt->len), pkt->wire_len, pkt->family, facts) != ParseStatus::ok) {

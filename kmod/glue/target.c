@@ -84,14 +84,6 @@ static noinline void netflow_account_copy(struct sk_buff *skb, int off, struct n
 	nf_account_packet(pkt);
 }
 
-/* INIT_STACK_ALL_ZERO would store zeroes into `pkt` that the fields below
- * overwrite anyway. */
-#if __has_attribute(__uninitialized__)
-#define NF_SET_BELOW __attribute__((__uninitialized__))
-#else
-#define NF_SET_BELOW
-#endif
-
 #ifndef __no_stack_protector
 #define __no_stack_protector	/* older kernels: keep the canary */
 #endif
@@ -103,7 +95,7 @@ static __no_stack_protector unsigned int netflow_tg(struct sk_buff *skb, const s
 {
 	const struct net_device *in = xt_in(par), *out = xt_out(par);
 	int off = skb_network_offset(skb);
-	struct nf_packet pkt NF_SET_BELOW;
+	struct nf_packet pkt NF_FILLED_BELOW;
 
 	/* A packet without a network header is counted as truncated. */
 	pkt.wire_len = (off >= 0 && skb->len > (unsigned int)off) ? skb->len - off : 0;
