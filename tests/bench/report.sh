@@ -85,7 +85,7 @@ END {
 		line = ""
 		for (i = 1; i <= nr; i++) {
 			k = "cost." bes[b] "." rules[i] ".new.first"
-			if (have(k) && rules[i] !~ /mark/) line = line sprintf(" %s=%+.0f", rules[i], r[k] - base(bes[b], rules[i], "new"))
+			if (have(k) && rules[i] !~ /^(none|empty|mark)$|-mark$/) line = line sprintf(" %s=%+.0f", rules[i], r[k] - base(bes[b], rules[i], "new"))
 		}
 		if (line == "") continue
 		if (!hdr++) printf "New flow/packet, first (warm-up) run over the same MARK: ours takes the records of the flows\n" \

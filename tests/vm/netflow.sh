@@ -142,6 +142,8 @@ nf_cpu_sum() {
 # nf_flows_active / nf_flows_peak / nf_hash_size: from /proc/net/stat/ipt_netflow.
 nf_flows_active() { sed -n 's/^Flows: active \([0-9]*\) .*/\1/p' /proc/net/stat/ipt_netflow; }
 nf_flows_peak() { sed -n 's/^Flows: active [0-9]* (peak \([0-9]*\) .*/\1/p' /proc/net/stat/ipt_netflow; }
+# nf_flows_mem_k: "mem NK" of the Flows line (records cached or pooled, and the hash).
+nf_flows_mem_k() { sed -n 's/^Flows: .*, mem \([0-9]*\)K, .*/\1/p' /proc/net/stat/ipt_netflow; }
 nf_hash_size() { sed -n 's/^Hash: size \([0-9]*\) .*/\1/p' /proc/net/stat/ipt_netflow; }
 
 # nf_sock_line N: the "sockN: ..." line of /proc/net/stat/ipt_netflow.
