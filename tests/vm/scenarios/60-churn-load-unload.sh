@@ -24,7 +24,8 @@
 # Debian's 6.1 merges the flow caches into others of their size (no
 # SLAB_NO_MERGE before 6.5): a leak then stays silent.  When they are not
 # merged (6.5+, or a boot with --append slub_nomerge) their objects are
-# checked too: 0 active after the last flush.
+# checked too: after the last flush only the records the CPUs keep for
+# reuse, none after the unload.
 # vm-timeout: 600
 
 source "${VM_LIB:-$(dirname "$0")/../lib.sh}"
@@ -115,10 +116,15 @@ sleep 0.5
 sysctl -qw net.netflow.flush=1
 assert_eq "flows cached after the traffic stopped and a flush" 0 "$(nf_snmp hashFlows)"
 if [ "$(slab_state)" = own ]; then
-	# Objects free in a CPU's slab count as active until the cache is shrunk.
+	# What stays after the flush are the records the CPUs keep for reuse
+	# (kmod/core/flow/pool.hpp): with two flows at a time, one refill of 32
+	# per CPU and family; the unload below must free them all.  Objects
+	# free in a CPU's slab count as active until the cache is shrunk.
+	most=$(($(nproc) * 2 * 32))
 	wait_for 'echo 1 >/sys/kernel/slab/ipt_netflow/shrink; echo 1 >/sys/kernel/slab/ipt_netflow6/shrink
-		[ "$(awk '\''$1 ~ /^ipt_netflow6?$/ { s += $2 } END { print s + 0 }'\'' /proc/slabinfo)" = 0 ]' 10
-	log "ok: no active object in ipt_netflow and ipt_netflow6 (shrunk)"
+		[ "$(awk '\''$1 ~ /^ipt_netflow6?$/ { s += $2 } END { print s + 0 }'\'' /proc/slabinfo)" -le '$most' ]' 10
+	log "ok: $(awk '$1 ~ /^ipt_netflow6?$/ { s += $2 } END { print s + 0 }' /proc/slabinfo) active objects in" \
+		"ipt_netflow and ipt_netflow6 after the flush (pooled records, at most $most)"
 else
 	log "flow caches merged into others (no per-cache object count)"
 fi
