@@ -11,9 +11,6 @@ namespace {
 // packet path on that CPU can wait for the exporter, and how far a run may
 // go past its datagram budget (one batch: 64 v5 flows = 3 datagrams).
 constexpr size_t batch_size = 64;
-// A CPU keeps exported records for reuse while the most flows it cached
-// within the last one to two of these windows needed them (flow/pool.hpp).
-constexpr u32 pool_window_s = 30;
 
 // Paced export.  A mass expiry (a flush, a burst of flows timing out
 // together, unload) must not leave as one burst: a collector drains its

@@ -120,6 +120,11 @@ u64 CpuCache::pooled_bytes() const
 	return u64(pool4_.size()) * sizeof(Flow4) + u64(pool6_.size()) * sizeof(Flow6);
 }
 
+u64 CpuCache::record_bytes() const
+{
+	return u64(nr_v4) * sizeof(Flow4) + u64(nr_v6) * sizeof(Flow6) + pooled_bytes();
+}
+
 void CpuCache::release(FlowHead* h) const noexcept
 {
 	nfp_slab_free(h->is_v6 ? slabs_->v6 : slabs_->v4, h);

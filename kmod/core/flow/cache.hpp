@@ -101,6 +101,8 @@ public:
 	u32 flows() const { return nr_v4 + nr_v6; }
 	u32 pooled() const { return pool4_.size() + pool6_.size(); }
 	u64 pooled_bytes() const;
+	// Memory in flow records, cached or pooled (the "mem" of /proc).
+	u64 record_bytes() const;
 
 	CpuStats stats{};
 	u32 nr_v4 = 0;
@@ -125,11 +127,6 @@ private:
 	FlowPool pool6_;
 	RecentPeak peak_;	// records in use, for what the pools may keep
 };
-
-// Records a CPU keeps pooled even when idle, and the most a visit of the
-// exporter gives back to the slab (the packet path waits on that lock).
-constexpr u32 pool_reserve = 256;
-constexpr u32 pool_trim_max = 4096;
 
 u32 flow_hash(const FlowHead& h, const HashSeed& seed);
 

@@ -18,6 +18,14 @@
 
 namespace netflow {
 
+// A CPU keeps exported records while the most flows it cached within the
+// last one to two windows of pool_window_s needed them, and pool_reserve
+// even when idle; an exporter visit gives at most pool_trim_max back to the
+// slab (the packet path waits on that lock).
+constexpr u32 pool_window_s = 30;
+constexpr u32 pool_reserve = 256;
+constexpr u32 pool_trim_max = 4096;
+
 class FlowPool {
 public:
 	static constexpr u32 refill = 32;

@@ -49,8 +49,7 @@ extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversi
 	u64 mem = 0, buckets = 0;
 	core.for_each_cpu([&](u32, CpuCache& c) {
 		total.add(c.stats);
-		// Pooled records too: memory the cache holds (flow/pool.hpp).
-		mem += u64(c.nr_v4) * sizeof(Flow4) + u64(c.nr_v6) * sizeof(Flow6) + c.pooled_bytes();
+		mem += c.record_bytes();
 		buckets += c.buckets();
 	});
 	const u32 flows = __atomic_load_n(&core.nr_flows, __ATOMIC_RELAXED);
@@ -110,8 +109,7 @@ extern "C" nf_size nfc_format_snmp(char* buf, nf_size cap, u64 sock_errors) noex
 	u64 mem = 0;
 	core.for_each_cpu([&](u32, CpuCache& c) {
 		total.add(c.stats);
-		mem += u64(c.nr_v4) * sizeof(Flow4) + u64(c.nr_v6) * sizeof(Flow6) + c.pooled_bytes() +
-		       u64(c.buckets()) * sizeof(void*);
+		mem += c.record_bytes() + u64(c.buckets()) * sizeof(void*);
 	});
 	auto row = [&](const char* name, u64 v) { out.put(name).num(v).put('\n'); };
 	row("inBitRate    ", ex.rates.bps);
