@@ -134,6 +134,14 @@ cleanup_after() {
 	done
 }
 
+# The scenarios bind fixed ports (collectors 2055..9996, traffic sources and
+# sinks 40000..50199): an ephemeral port the kernel hands out meanwhile (the
+# exporter's UDP socket, a connect()) must never take one of them, so the
+# ephemeral range starts above them.  netns_add does the same per namespace.
+EPHEMERAL_PORTS="61000 64999"
+echo "$EPHEMERAL_PORTS" >/proc/sys/net/ipv4/ip_local_port_range
+export EPHEMERAL_PORTS
+
 # Two vCPUs under TCG: a static key flipped while the other vCPU runs through
 # the code being patched has crashed a 6.12 guest once ("Oops: int3" in
 # __netif_receive_skb_core, as scapy's socket switched on netstamp_needed_key

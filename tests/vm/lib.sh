@@ -100,6 +100,8 @@ netns_add() {
 		ip netns add "$ns"
 		defer ip netns del "$ns"
 		ip -n "$ns" link set lo up
+		[ -z "${EPHEMERAL_PORTS:-}" ] ||
+			ip netns exec "$ns" sh -c 'echo "$1" >/proc/sys/net/ipv4/ip_local_port_range' _ "$EPHEMERAL_PORTS"
 	done
 }
 

@@ -14,3 +14,10 @@ t=$(tainted)
 assert_eq "taint bits besides O and E" 0 $((t & ~(4096 | 8192)))
 [ $((t & 4096)) -ne 0 ] || fail "out-of-tree taint (O) missing after loading the module"
 unload_module vmtest_selftest
+
+# Ephemeral ports stay clear of the fixed ports the scenarios bind, in the
+# init namespace and in each namespace netns_add makes.
+range() { tr -s ' \t' ' ' <"/proc/sys/net/ipv4/ip_local_port_range"; }
+assert_eq "init netns ephemeral ports" "61000 64999" "$(range)"
+netns_add ns3
+assert_eq "ns3 ephemeral ports" "61000 64999" "$(n3 bash -c "$(declare -f range); range")"
