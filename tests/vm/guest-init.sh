@@ -147,7 +147,9 @@ export EPHEMERAL_PORTS
 # __netif_receive_skb_core, as scapy's socket switched on netstamp_needed_key
 # in the middle of 64-hostile-packets' traffic).  So the key is on before a
 # scenario starts and stays on: a socket with SO_TIMESTAMP held open (the
-# kernel switches the key from a work item: wait a moment for it).
+# kernel switches the key from a work item: wait a moment for it).  run.sh
+# now also runs the vCPUs on one host thread, which removes the race itself;
+# this stays so that a run with VM_TCG_THREAD=multi keeps the old guard.
 hold_timestamps() {
 	[ "$($bb nproc)" -gt 1 ] || return 0
 	local ready=/tmp/vmtest/tstamp.ready
