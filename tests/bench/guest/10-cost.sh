@@ -40,17 +40,25 @@ RULES=(none empty mark ours dkms best)
 BACKENDS=(legacy nft)
 [ -n "${vm_bench_backends:-}" ] && read -r -a BACKENDS <<<"${vm_bench_backends//,/ }"
 
+# netflow_rule RULE: true for a -j NETFLOW variant (ours, dkms, best), false
+# for the baselines (none, empty, mark) and the MARK re-measurements (*-mark).
+netflow_rule() {
+	case $1 in none | empty | mark | *-mark) return 1 ;; esac
+}
+
 bench_entropy
 nfrules=0
-for r in "${RULES[@]}"; do case $r in none | empty | mark) ;; *) nfrules=$((nfrules + 1)) ;; esac; done
+for r in "${RULES[@]}"; do
+	if netflow_rule "$r"; then nfrules=$((nfrules + 1)); fi
+done
 total=$((${#BACKENDS[@]} * (${#RULES[@]} + nfrules) * ${#MIXES[@]}))
 done_n=0
 
 # measure BACKEND RULE: every mix with the rule in place.
 measure() {
 	local be=$1 rule=$2 mix i v runs ipp others
-	local netflow=1
-	case $rule in none | empty | mark | *-mark) netflow=0 ;; esac
+	local netflow=0
+	if netflow_rule "$rule"; then netflow=1; fi
 	for mix in "${MIXES[@]}"; do
 		pg_config "$BENCH_PKTS" "$mix"
 		[ $netflow = 1 ] && nf_flush_wait
@@ -101,9 +109,7 @@ for BE in "${BACKENDS[@]}"; do
 		# (not for none: listing would instantiate the legacy filter table)
 		[ "$rule" = none ] || log "$BE FORWARD: $(ipt -S FORWARD | tr '\n' ' ')"
 		measure "$BE" "$rule"
-		case $rule in
-		none | empty | mark) ;;
-		*)
+		if netflow_rule "$rule"; then
 			read -r pkts _ <<<"$(ipt_counter -n nsr "iptables-$BE" FORWARD 1)"
 			result "cost.$BE.$rule.rulepkts" "$pkts"
 			ipt -F FORWARD
@@ -114,8 +120,7 @@ for BE in "${BACKENDS[@]}"; do
 			measure "$BE" "$rule-mark"
 			ipt -F FORWARD
 			nf_unload_variant
-			;;
-		esac
+		fi
 	done
 	ipt -F FORWARD
 	collector_down
