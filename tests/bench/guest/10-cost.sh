@@ -12,7 +12,8 @@
 #          and after each NETFLOW rule -j MARK again with that module still loaded
 #          (RULE-mark: the baseline the rule is compared with, see below)
 #   mixes: 1 flow, 65,536 flows, a new flow per packet
-#   export to nfcapd on 127.0.0.1:2055 (init netns), as in production
+#   export to nfcapd on 127.0.0.1:2055 (init netns), as in production;
+#   inactive_timeout=600 for every module (see below)
 #
 # Results in $VM_ARTIFACTS/results.txt: cost.BACKEND.RULE.MIX MEDIAN,
 # cost.BACKEND.RULE.MIX.runs R1,R2,R3 and cost.BACKEND.RULE.MIX.first (the
@@ -26,6 +27,17 @@
 # half of the loads (ftrace: ___slab_alloc under __kmalloc_node_track_caller);
 # it made whole series of earlier runs ~280 high.  So each NETFLOW rule is
 # compared with -j MARK measured in the same state, right after it.
+#
+# Why inactive_timeout=600: under -icount with sleep=off an idle guest's clock
+# jumps to its next timer, so a run cycle (100,000 packets, ~0.6 guest
+# seconds) takes 4 to 14 guest seconds.  In the 65,536-flow mix about one flow
+# in five gets no packet in a run; with the default 15 s some of them then
+# expired in the middle of the next run, which measured their export and
+# re-creation instead of hits (once 21,744 extra flows, +47 instructions per
+# packet in two runs of one series).  600 s keeps every mix's flows cached
+# from its warm-up to its last run.  Neither module's packet path depends on
+# the value (ours re-queues a hit flow every HZ/4 rounded to a power of two,
+# whatever the timeout above 1 s).
 # vm-timeout: 1000000
 # (guest time: under icount with sleep=off an idle guest skips ahead, so guest
 # seconds run far faster than wall-clock ones; tests/bench/run.sh bounds the wall time)
@@ -99,7 +111,7 @@ for BE in "${BACKENDS[@]}"; do
 			;;
 		*)
 			ipt -F FORWARD
-			nf_load_variant "$rule" destination=127.0.0.1:2055
+			nf_load_variant "$rule" destination=127.0.0.1:2055 inactive_timeout=600
 			collector_up
 			ipt -A FORWARD -j NETFLOW
 			log "$rule: $(grep -E '^(ipt_NETFLOW|Hash|Timeouts)' /proc/net/stat/ipt_netflow | tr '\n' ' ')"
