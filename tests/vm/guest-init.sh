@@ -134,8 +134,8 @@ cleanup_after() {
 	done
 }
 
-# The scenarios bind fixed ports (collectors 2055..9996, traffic sources and
-# sinks 40000..50199): an ephemeral port the kernel hands out meanwhile (the
+# The scenarios bind fixed ports (collectors from 2055, traffic sources and
+# sinks up to 50999): an ephemeral port the kernel hands out meanwhile (the
 # exporter's UDP socket, a connect()) must never take one of them, so the
 # ephemeral range starts above them.  netns_add does the same per namespace.
 EPHEMERAL_PORTS="61000 64999"
