@@ -48,6 +48,17 @@ typedef __SIZE_TYPE__ nf_size;
 
 enum nf_family { NF_FAMILY_IPV4 = 4, NF_FAMILY_IPV6 = 6 };
 
+/* Export protocols, numbered as the `protocol` setting spells them. */
+enum nf_protocol { NF_PROTOCOL_V5 = 5, NF_PROTOCOL_V9 = 9, NF_PROTOCOL_IPFIX = 10 };
+static inline int nf_protocol_valid(nf_u32 v)
+{
+	return v == NF_PROTOCOL_V5 || v == NF_PROTOCOL_V9 || v == NF_PROTOCOL_IPFIX;
+}
+
+/* The errno values the core returns across this interface (the core cannot
+ * include the kernel's errno.h; the glue checks they agree at build time). */
+enum nf_error { NF_OK = 0, NF_ENOENT = -2, NF_ENOMEM = -12, NF_EBUSY = -16, NF_EINVAL = -22 };
+
 /* One packet as the core sees it.  `data` starts at the network header and
  * holds `len` bytes (at most NF_MAX_HEADER_BYTES); `wire_len` is what the skb
  * really carries from the network header on, so the parser can tell a short

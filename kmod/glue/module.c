@@ -11,6 +11,9 @@
 
 DEFINE_MUTEX(nf_export_mutex);
 
+static_assert(NF_ENOENT == -ENOENT && NF_ENOMEM == -ENOMEM && NF_EBUSY == -EBUSY && NF_EINVAL == -EINVAL,
+	      "abi.h's error codes are the kernel's");
+
 static int __init netflow_init(void)
 {
 	struct nfc_init_args args = {
