@@ -15,9 +15,11 @@
 #ifdef __cplusplus
 #define NF_ABI extern "C"
 #define NF_NOEXCEPT noexcept
+#define NF_INLINE constexpr inline
 #else
 #define NF_ABI
 #define NF_NOEXCEPT
+#define NF_INLINE static inline
 #endif
 
 /* For a per-packet local whose fields are all written before use:
@@ -39,6 +41,8 @@ typedef __INT32_TYPE__ nf_s32;
 typedef __INT64_TYPE__ nf_s64;
 typedef __SIZE_TYPE__ nf_size;
 
+#include "netflow/settings.h"
+
 #define NF_VERSION "0.3.0"
 
 /* Largest header prefix the glue hands to the parser.  Enough for IPv6 with a
@@ -50,7 +54,7 @@ enum nf_family { NF_FAMILY_IPV4 = 4, NF_FAMILY_IPV6 = 6 };
 
 /* Export protocols, numbered as the `protocol` setting spells them. */
 enum nf_protocol { NF_PROTOCOL_V5 = 5, NF_PROTOCOL_V9 = 9, NF_PROTOCOL_IPFIX = 10 };
-static inline int nf_protocol_valid(nf_u32 v)
+NF_INLINE int nf_protocol_valid(nf_u32 v)
 {
 	return v == NF_PROTOCOL_V5 || v == NF_PROTOCOL_V9 || v == NF_PROTOCOL_IPFIX;
 }
@@ -99,6 +103,8 @@ NF_ABI void nfp_slab_free(void *slab, void *obj) NF_NOEXCEPT;
 
 NF_ABI void nfp_random(void *buf, nf_size len) NF_NOEXCEPT;
 
+NF_ABI nf_u32 nfp_nr_cpu_ids(void) NF_NOEXCEPT;	/* every CPU number is below this */
+
 /* The exporter's way into another CPU's cache; the packet path is already
  * inside this lock (taken by the glue around nfc_account()). */
 NF_ABI void nfp_cpu_lock(unsigned int cpu) NF_NOEXCEPT;
@@ -135,44 +141,27 @@ NF_ABI nf_u32 nfp_interfaces(struct nf_ifinfo *out, nf_u32 cap) NF_NOEXCEPT;
 
 /* ---- core entry points (nfc_*) ---------------------------------------- */
 
-/* Run-time settings.  nfc_set() validates and refuses (returns -1, changes
- * nothing) a value out of range; the glue turns that into -EINVAL. */
-enum nfc_setting {
-	NFC_INACTIVE_TIMEOUT,	/* seconds */
-	NFC_ACTIVE_TIMEOUT,	/* seconds */
-	NFC_MAXFLOWS,		/* 0 = unlimited */
-	NFC_PROTOCOL,		/* 5, 9 or 10 (IPFIX) */
-	NFC_ENGINE_ID,
-	NFC_DEBUG,
-	NFC_SCAN_MIN,		/* ticks */
-	NFC_REFRESH_RATE,	/* v9/IPFIX: re-send templates every N messages */
-	NFC_TIMEOUT_RATE,	/* v9/IPFIX: ... or every N minutes */
-	NFC_NATEVENTS,		/* 0/1: export NAT events (the glue listens) */
-	NFC_NR_SETTINGS
-};
-
-struct nfc_limits {
-	nf_u32 min, max;
-};
+/* Settings: the table and enum nfc_setting are in settings.h.  nfc_set()
+ * checks a value against its row and returns NF_EINVAL (changing nothing)
+ * when it is out of range, NF_EBUSY for a load-time setting while the core
+ * runs.  Before nfc_init() it only stores (module parameters are parsed
+ * before the module's init); while the core runs it also applies: timeouts
+ * at once, a protocol change exports everything cached under the old
+ * protocol first.  Writers are serialised by the glue. */
+NF_ABI int nfc_set(enum nfc_setting which, nf_u32 value) NF_NOEXCEPT;
+NF_ABI int nfc_check(enum nfc_setting which, nf_u32 value) NF_NOEXCEPT;	/* nfc_set without the set */
+NF_ABI nf_u32 nfc_get(enum nfc_setting which) NF_NOEXCEPT;
 
 struct nfc_init_args {
 	nf_u32 nr_cpus;		/* nr_cpu_ids: cpu numbers are below this */
-	nf_u32 hashsize;	/* buckets over all CPUs; 0 = automatic */
 	nf_u64 ram_bytes;	/* for the automatic hashsize */
-	nf_u32 settings[NFC_NR_SETTINGS];
+	nf_u32 settings[NFC_NR_SETTINGS];	/* what to start with */
 };
 
-#define NFC_HASHSIZE_MIN 256u
-#define NFC_HASHSIZE_MAX (1u << 26)
-
-/* Returns 0, or a negative errno-style value (-12 = no memory). */
+/* Returns NF_OK, NF_EINVAL (a setting out of range) or NF_ENOMEM. */
 NF_ABI int nfc_init(const struct nfc_init_args *args) NF_NOEXCEPT;
 NF_ABI void nfc_exit(void) NF_NOEXCEPT;
 
-NF_ABI int nfc_set(enum nfc_setting which, nf_u32 value) NF_NOEXCEPT;
-NF_ABI nf_u32 nfc_get(enum nfc_setting which) NF_NOEXCEPT;
-NF_ABI struct nfc_limits nfc_setting_limits(enum nfc_setting which) NF_NOEXCEPT;
-NF_ABI const char *nfc_setting_name(enum nfc_setting which) NF_NOEXCEPT;
 NF_ABI nf_u32 nfc_auto_hashsize(nf_u64 ram_bytes) NF_NOEXCEPT;
 
 /* Packet path: called on `cpu` with that CPU's cache lock held (BH off). */
@@ -186,17 +175,14 @@ enum nfc_export_mode {
 };
 NF_ABI nf_u32 nfc_export(enum nfc_export_mode mode, unsigned int worker_cpu) NF_NOEXCEPT;
 
-/* Exports every cached flow under the current protocol, then switches to
- * `protocol` with fresh templates.  Returns -1 for a bad value. */
-NF_ABI int nfc_set_protocol(nf_u32 protocol) NF_NOEXCEPT;
-
 /* NAT events: a buffer of ctnetlink messages the glue received (export
  * mutex held), and events the glue lost to a listener overrun. */
 NF_ABI void nfc_nat_input(const nf_u8 *buf, nf_size len) NF_NOEXCEPT;
 NF_ABI void nfc_nat_lost(nf_u32 events) NF_NOEXCEPT;
 
 /* Aggregation rules: parsed whole, then swapped in; on error nothing
- * changes and -1 is returned with the position and reason.  May sleep. */
+ * changes and NF_EINVAL (or NF_ENOMEM) is returned with the position and
+ * reason.  May sleep. */
 NF_ABI int nfc_set_aggregation(const char *text, nf_u32 *err_pos, const char **err_reason) NF_NOEXCEPT;
 /* The aggrN lines of /proc/net/stat/ipt_netflow. */
 NF_ABI nf_size nfc_format_aggregation(char *buf, nf_size cap) NF_NOEXCEPT;
@@ -216,7 +202,9 @@ NF_ABI void nfc_resend_templates(void) NF_NOEXCEPT;
 /* Zeroes the statistics (flush=2). */
 NF_ABI void nfc_reset_stats(void) NF_NOEXCEPT;
 
-/* Re-sizes every CPU's table without losing a flow.  May sleep. */
+/* Re-sizes every CPU's table without losing a flow (the hashsize sysctl; the
+ * hashsize setting keeps what was asked at load).  May sleep.  NF_OK,
+ * NF_EINVAL or NF_ENOMEM. */
 NF_ABI int nfc_resize(nf_u32 hashsize) NF_NOEXCEPT;
 NF_ABI nf_u32 nfc_hashsize(void) NF_NOEXCEPT;
 

@@ -8,40 +8,6 @@ namespace netflow {
 
 Core* g_core = nullptr;
 
-namespace {
-
-struct SettingInfo {
-	const char* name;
-	nfc_limits limits;
-};
-
-// Timeouts are bounded so that a timeout in ticks stays far below 2^31 at any HZ.
-// In enum nfc_setting order.
-constexpr SettingInfo setting_info[] = {
-	{"inactive_timeout", {1, 86400}},
-	{"active_timeout", {1, 7 * 86400}},
-	{"maxflows", {0, 0xffffffffu}},
-	{"protocol", {5, 10}},	// 5, 9 or 10: see valid()
-	{"engine_id", {0, 0xffffffffu}},
-	{"debug", {0, 3}},
-	{"scan_min", {1, 1000}},
-	{"refresh_rate", {1, 1000000}},
-	{"timeout_rate", {1, 1440}},
-	{"natevents", {0, 1}},
-};
-
-static_assert(sizeof(setting_info) / sizeof(setting_info[0]) == NFC_NR_SETTINGS);
-
-bool valid(nfc_setting s, u32 v)
-{
-	if (s == NFC_PROTOCOL)
-		return v == 5 || v == 9 || v == 10;
-	const nfc_limits l = setting_info[s].limits;
-	return v >= l.min && v <= l.max;
-}
-
-} // namespace
-
 u64 ticks_to_ms(u64 ticks)
 {
 	const u32 hz = nfp_hz();
@@ -53,7 +19,7 @@ u64 ticks_to_ms(u64 ticks)
 void Core::store_setting(nfc_setting s, u32 value)
 {
 	const u32 hz = nfp_hz();
-	__atomic_store_n(&settings[s], value, __ATOMIC_RELAXED);
+	g_settings.put(s, value);
 	switch (s) {
 	case NFC_INACTIVE_TIMEOUT: {
 		const u32 inactive = value * hz;
@@ -69,7 +35,7 @@ void Core::store_setting(nfc_setting s, u32 value)
 		__atomic_store_n(&timeouts_.active, value * hz, __ATOMIC_RELAXED);
 		break;
 	case NFC_PROTOCOL:
-		__atomic_store_n(&timeouts_.max_bytes, value == 5 ? v5_max_bytes : ~0ull, __ATOMIC_RELAXED);
+		__atomic_store_n(&timeouts_.max_bytes, value == NF_PROTOCOL_V5 ? v5_max_bytes : ~0ull, __ATOMIC_RELAXED);
 		break;
 	case NFC_MAXFLOWS:
 		__atomic_store_n(&limits.maxflows, value, __ATOMIC_RELAXED);
@@ -92,21 +58,22 @@ extern "C" u32 nfc_auto_hashsize(u64 ram_bytes) noexcept
 {
 	// The original's rule: RAM/1024 bytes of buckets, at most 5 MiB, 8 B each.
 	u64 bytes = min<u64>(ram_bytes / 1024, 5ull << 20);
-	return static_cast<u32>(max<u64>(bytes / 8, NFC_HASHSIZE_MIN));
+	return static_cast<u32>(max<u64>(bytes / 8, spec_of(NFC_HASHSIZE).min));
 }
 
 extern "C" int nfc_init(const nfc_init_args* args) noexcept
 {
 	for (int s = 0; s < NFC_NR_SETTINGS; s++)
-		if (!valid(static_cast<nfc_setting>(s), args->settings[s]))
-			return -22;
-	u32 hashsize = args->hashsize ? args->hashsize : nfc_auto_hashsize(args->ram_bytes);
-	if (hashsize < NFC_HASHSIZE_MIN || hashsize > NFC_HASHSIZE_MAX || !args->nr_cpus)
-		return -22;
+		if (!setting_valid(static_cast<nfc_setting>(s), args->settings[s]))
+			return NF_EINVAL;
+	if (!args->nr_cpus)
+		return NF_EINVAL;
+	const u32 asked = args->settings[NFC_HASHSIZE];
+	const u32 hashsize = asked ? asked : nfc_auto_hashsize(args->ram_bytes);
 
 	Core* core = new (gfp_kernel) Core;
 	if (!core)
-		return -12;
+		return NF_ENOMEM;
 	core->nr_cpus = args->nr_cpus;
 	core->hashsize = hashsize;
 	for (int s = 0; s < NFC_NR_SETTINGS; s++)
@@ -133,9 +100,9 @@ extern "C" int nfc_init(const nfc_init_args* args) noexcept
 	g_core = core;
 	if (!ok) {
 		nfc_exit();
-		return -12;
+		return NF_ENOMEM;
 	}
-	return 0;
+	return NF_OK;
 }
 
 extern "C" void nfc_exit(void) noexcept
@@ -164,28 +131,37 @@ extern "C" void nfc_exit(void) noexcept
 	destroy(core);
 }
 
-extern "C" int nfc_set(nfc_setting which, u32 value) noexcept
+extern "C" int nfc_check(nfc_setting which, u32 value) noexcept
 {
-	// The protocol changes through nfc_set_protocol(), which exports first.
-	if (which >= NFC_NR_SETTINGS || which == NFC_PROTOCOL || !valid(which, value))
-		return -1;
-	g_core->store_setting(which, value);
-	return 0;
+	if (!setting_valid(which, value))
+		return NF_EINVAL;
+	return g_core && spec_of(which).live != NF_LIVE ? NF_EBUSY : NF_OK;
 }
 
-extern "C" u32 nfc_get(nfc_setting which) noexcept { return g_core->setting(which); }
+extern "C" int nfc_set(nfc_setting which, u32 value) noexcept
+{
+	if (const int err = nfc_check(which, value))
+		return err;
+	Core* core = g_core;
+	if (!core) {
+		g_settings.put(which, value);
+		return NF_OK;
+	}
+	if (which == NFC_PROTOCOL && value != core->setting(NFC_PROTOCOL))
+		core->exporter.switch_protocol(*core, value);
+	core->store_setting(which, value);
+	return NF_OK;
+}
 
-extern "C" nfc_limits nfc_setting_limits(nfc_setting which) noexcept { return setting_info[which].limits; }
-
-extern "C" const char* nfc_setting_name(nfc_setting which) noexcept { return setting_info[which].name; }
+extern "C" u32 nfc_get(nfc_setting which) noexcept { return g_settings.get(which); }
 
 extern "C" u32 nfc_hashsize(void) noexcept { return g_core->hashsize; }
 
 extern "C" int nfc_resize(u32 hashsize) noexcept
 {
 	Core& core = *g_core;
-	if (hashsize < NFC_HASHSIZE_MIN || hashsize > NFC_HASHSIZE_MAX)
-		return -22;
+	if (!hashsize || !setting_valid(NFC_HASHSIZE, hashsize))
+		return NF_EINVAL;
 	const u32 n = core.per_cpu_buckets(hashsize);
 	// All tables first: a failed allocation changes nothing.
 	auto** fresh = static_cast<FlowHead***>(nfp_alloc(sizeof(FlowHead**) * core.nr_cpus, NF_GFP_KERNEL));
@@ -197,7 +173,7 @@ extern "C" int nfc_resize(u32 hashsize) noexcept
 		for (u32 cpu = 0; fresh && cpu < core.nr_cpus; cpu++)
 			nfp_free_large(fresh[cpu]);
 		nfp_free(fresh);
-		return -12;
+		return NF_ENOMEM;
 	}
 	core.for_each_cpu([&](u32 cpu, CpuCache& c) {
 		nfp_cpu_lock(cpu);
@@ -207,7 +183,7 @@ extern "C" int nfc_resize(u32 hashsize) noexcept
 	});
 	nfp_free(fresh);
 	core.hashsize = hashsize;
-	return 0;
+	return NF_OK;
 }
 
 extern "C" void nfc_nat_input(const u8* buf, nf_size len) noexcept
@@ -228,7 +204,7 @@ extern "C" int nfc_set_aggregation(const char* text, u32* err_pos, const char** 
 	if (!fresh) {
 		*err_pos = 0;
 		*err_reason = "out of memory";
-		return -1;
+		return NF_ENOMEM;
 	}
 	new (fresh) AggrRules;
 	ParseError err{};
@@ -236,7 +212,7 @@ extern "C" int nfc_set_aggregation(const char* text, u32* err_pos, const char** 
 		*err_pos = err.position;
 		*err_reason = err.reason;
 		nfp_free_large(fresh);
-		return -1;
+		return NF_EINVAL;
 	}
 	if (fresh->empty()) {
 		nfp_free_large(fresh);
@@ -247,5 +223,5 @@ extern "C" int nfc_set_aggregation(const char* text, u32* err_pos, const char** 
 		nfp_synchronize();
 		nfp_free_large(old);
 	}
-	return 0;
+	return NF_OK;
 }

@@ -5,6 +5,7 @@
 #include "core/export/exporter.hpp"
 #include "core/flow/cache.hpp"
 #include "core/config/aggregation.hpp"
+#include "core/config/settings.hpp"
 #include "core/nat/ctnetlink.hpp"
 
 namespace netflow {
@@ -19,18 +20,18 @@ public:
 	u32 nr_flows = 0;		// atomic
 	u32 peak_flows = 0;		// atomic
 	u32 peak_tick = 0;
-	u32 settings[NFC_NR_SETTINGS]{};// atomic words
 	u64 load_jiffies = 0;
 	Exporter exporter;
 	NatQueue* nat_queue = nullptr;
 	NatStats nat_stats{};
 	AggrRules* aggr = nullptr;	// published with release, read in the packet path
 
-	u32 setting(nfc_setting s) const { return __atomic_load_n(&settings[s], __ATOMIC_RELAXED); }
+	u32 setting(nfc_setting s) const { return g_settings.get(s); }
 	// The timeouts in ticks, kept in step with the settings (so the packet
 	// path reads them instead of computing them), and what bounds flow
 	// creation.  Both are read by every CPU, written only on a change.
 	const Timeouts& timeouts() const { return timeouts_; }
+	// Stores a checked value and updates what derives from it.
 	void store_setting(nfc_setting s, u32 value);
 	FlowLimits limits{};
 	u32 per_cpu_buckets(u32 total) const;

@@ -20,13 +20,14 @@
 #define NF_CTL_CONST
 #endif
 
-/* 6.6: register_net_sysctl() takes the table's size from ARRAY_SIZE() and
- * wants no empty terminating entry (from 6.11 one is an error); before, the
- * table ends with one. */
+/* 6.6: register_net_sysctl_sz() takes the table's size and wants no empty
+ * terminating entry (from 6.11 one is an error); before, register_net_sysctl()
+ * finds the end at an empty entry, which the caller's table must have after
+ * its n entries. */
 #ifdef HAVE_REGISTER_NET_SYSCTL_SZ
-#define NF_SYSCTL_SENTINEL
+#define nf_register_net_sysctl(net, path, table, n) register_net_sysctl_sz(net, path, table, n)
 #else
-#define NF_SYSCTL_SENTINEL { }
+#define nf_register_net_sysctl(net, path, table, n) register_net_sysctl(net, path, table)
 #endif
 
 /* The flow caches keep their own /proc/slabinfo lines ("ipt_netflow",

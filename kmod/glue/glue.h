@@ -14,19 +14,36 @@
 /* Serialises the exporter against every configuration change. */
 extern struct mutex nf_export_mutex;
 
-/* params.c: the load-time values and the parsing both params and sysctls use. */
-extern char nf_destination[];
-#define NF_DESTINATION_MAX 256	/* bytes with the NUL */
-extern int nf_sndbuf;
-extern unsigned int nf_hashsize;
-extern unsigned int nf_settings[NFC_NR_SETTINGS];
-int nf_parse_setting(enum nfc_setting which, const char *text, unsigned int *out, bool quiet);
-int nf_validate_destinations(const char *text, bool quiet);
-extern bool nf_core_running;
-#define NF_AGGREGATION_MAX 1025	/* 1024 characters and the NUL */
-extern char nf_aggregation[];
-extern int nf_exportcpu;
+/* settings.c: every change of a setting goes through here (see there). */
+extern struct mutex nf_settings_mutex;
+extern bool nf_core_running;		/* between nfc_init() and nfc_exit() */
+struct nf_setting_row {			/* one row of netflow/settings.h */
+	const char *param;
+	const char *sysctl;		/* NULL: no plain sysctl */
+	s64 min, max;
+	enum nf_setting_kind kind;
+};
+extern const struct nf_setting_row nf_setting_rows[NFC_NR_SETTINGS];
+int nf_setting_write(enum nfc_setting which, u32 value);
+int nf_setting_write_text(enum nfc_setting which, const char *text);	/* logs a refusal */
+
+/* The two settings that are text, with their own checks and effects. */
+struct nf_text_setting {
+	const char *name;
+	char *text;			/* in force; under nf_settings_mutex */
+	size_t size;			/* of text, NUL included */
+	bool trim;			/* leading and trailing blanks dropped */
+	int (*apply)(const char *text);	/* checks; applies while the core runs */
+};
+#define NF_DESTINATION_MAX 256
+#define NF_AGGREGATION_MAX 1025
+extern struct nf_text_setting nf_destination, nf_aggregation;
+int nf_text_write(struct nf_text_setting *ts, const char *value);
+void nf_text_read(struct nf_text_setting *ts, char *buf, size_t size);
 int nf_apply_aggregation(const char *text);
+
+/* params.c */
+int nf_validate_destinations(const char *text, bool quiet);
 
 /* socket.c */
 int nf_sockets_start(const char *destinations);	/* parses and connects */

@@ -18,12 +18,13 @@ static int __init netflow_init(void)
 {
 	struct nfc_init_args args = {
 		.nr_cpus = nr_cpu_ids,
-		.hashsize = nf_hashsize,
 		.ram_bytes = (u64)totalram_pages() << PAGE_SHIFT,
 	};
-	int err;
+	int err, s;
 
-	memcpy(args.settings, nf_settings, sizeof(args.settings));
+	/* What the parameters stored: the core starts with them. */
+	for (s = 0; s < NFC_NR_SETTINGS; s++)
+		args.settings[s] = nfc_get(s);
 	nf_cpu_locks_init();
 	err = nfc_init(&args);
 	if (err) {
@@ -31,12 +32,10 @@ static int __init netflow_init(void)
 		return err;
 	}
 	nf_core_running = true;
-	err = nf_sockets_start(nf_destination);
+	err = nf_sockets_start(nf_destination.text);
 	if (err)
 		goto fail_core;
-	if (nf_sndbuf)
-		nf_sockets_set_sndbuf(nf_sndbuf);
-	err = nf_apply_aggregation(nf_aggregation);
+	err = nf_apply_aggregation(nf_aggregation.text);
 	if (err)
 		goto fail_sockets;
 	err = nf_proc_init();
@@ -55,7 +54,7 @@ static int __init netflow_init(void)
 	if (err)
 		goto fail_nat;
 	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %u, destination %s, hashsize %u\n",
-		nfc_get(NFC_PROTOCOL), nf_destination, nfc_hashsize());
+		nfc_get(NFC_PROTOCOL), nf_destination.text, nfc_hashsize());
 	return 0;
 
 fail_nat:

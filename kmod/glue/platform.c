@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The kernel services the core asks for (the nfp_* half of abi.h). */
+#include <linux/cpumask.h>
 #include <linux/irqflags.h>
 #include <linux/jiffies.h>
 #include <linux/netdevice.h>
@@ -62,6 +63,11 @@ nf_size nfp_slab_alloc_bulk(void *slab, nf_size n, void **out)
 void nfp_slab_free(void *slab, void *obj)
 {
 	kmem_cache_free(slab, obj);
+}
+
+nf_u32 nfp_nr_cpu_ids(void)
+{
+	return nr_cpu_ids;
 }
 
 void nfp_random(void *buf, nf_size len)

@@ -105,8 +105,8 @@ static int nf_sock_connect(struct nf_sock *ns)
 	sock->sk->sk_user_data = ns;
 	sock->sk->sk_error_report = nf_sock_error_report;
 	write_unlock_bh(&sock->sk->sk_callback_lock);
-	if (nf_sndbuf)
-		nf_sock_apply_sndbuf(sock, nf_sndbuf);
+	if (nfc_get(NFC_SNDBUF))
+		nf_sock_apply_sndbuf(sock, nfc_get(NFC_SNDBUF));
 	ns->sock = sock;
 	return 0;
 fail:

@@ -1,231 +1,100 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * net.netflow.* sysctls, named as in the original.  A write is parsed and
- * validated in full before anything changes: a bad value returns -EINVAL and
- * the old one stays in force.
+ * net.netflow.*, named as in the original: one sysctl per row of the
+ * settings table that names one, the two text settings, and the views
+ * whose value is not a setting (hashsize: the table's real size; sndbuf:
+ * the sockets'; flush: an action).  A write is parsed and checked in full
+ * before anything changes: a bad value returns -EINVAL and the old one
+ * stays in force.
  */
 #include <linux/slab.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 #include "glue.h"
 
+/* Reads or writes *v as one unsigned decimal through a scratch table. */
+static int nf_proc_uint(NF_CTL_CONST struct ctl_table *table, int write, void *buffer, size_t *lenp,
+			loff_t *ppos, unsigned int *v)
+{
+	struct ctl_table tmp = *table;
+
+	tmp.data = v;
+	tmp.maxlen = sizeof(*v);
+	return proc_douintvec(&tmp, write, buffer, lenp, ppos);
+}
+
 static int nf_sysctl_setting(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
 			     size_t *lenp, loff_t *ppos)
 {
 	enum nfc_setting which = (enum nfc_setting)(unsigned long)table->extra1;
 	unsigned int v = nfc_get(which);
-	struct ctl_table tmp = *table;
-	int err;
+	int err = nf_proc_uint(table, write, buffer, lenp, ppos, &v);
 
-	tmp.data = &v;
-	tmp.maxlen = sizeof(v);
-	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
 	if (err || !write)
 		return err;
-	if (nfc_set(which, v))
-		return -EINVAL;
-	nf_settings[which] = v;
-	return 0;
+	return nf_setting_write(which, v);
 }
 
-static int nf_sysctl_protocol(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
-			      size_t *lenp, loff_t *ppos)
+static int nf_sysctl_text(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
+			  size_t *lenp, loff_t *ppos)
 {
-	unsigned int v = nfc_get(NFC_PROTOCOL);
+	struct nf_text_setting *ts = table->extra1;
 	struct ctl_table tmp = *table;
+	char *text;
 	int err;
 
-	tmp.data = &v;
-	tmp.maxlen = sizeof(v);
-	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
-	if (err || !write)
-		return err;
-	if (v != 5 && v != 9 && v != 10)
-		return -EINVAL;
-	if (v == 5 && atomic_read(&nf_ipv6_rules)) {
-		pr_info(NF_NAME ": protocol 5 cannot carry IPv6: delete the %d ip6tables NETFLOW rule(s) first\n",
-			atomic_read(&nf_ipv6_rules));
-		return -EBUSY;
-	}
-	/* Everything cached leaves under the old protocol first. */
-	mutex_lock(&nf_export_mutex);
-	err = nfc_set_protocol(v) ? -EINVAL : 0;
-	mutex_unlock(&nf_export_mutex);
-	if (!err)
-		nf_settings[NFC_PROTOCOL] = v;
+	/* One byte more than we keep: an over-long write is refused, not cut. */
+	text = kzalloc(ts->size + 1, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	nf_text_read(ts, text, ts->size);
+	tmp.data = text;
+	tmp.maxlen = ts->size + 1;
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (!err && write)
+		err = nf_text_write(ts, text);
+	kfree(text);
 	return err;
-}
-
-static int nf_sysctl_natevents(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
-			       size_t *lenp, loff_t *ppos)
-{
-	unsigned int v = nfc_get(NFC_NATEVENTS);
-	struct ctl_table tmp = *table;
-	int err;
-
-	tmp.data = &v;
-	tmp.maxlen = sizeof(v);
-	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
-	if (err || !write)
-		return err;
-	if (v > 1)
-		return -EINVAL;
-	if (v) {
-		err = nf_natevents_start();
-		if (err)
-			return err;
-	} else {
-		nf_natevents_stop();
-	}
-	nfc_set(NFC_NATEVENTS, v);
-	nf_settings[NFC_NATEVENTS] = v;
-	return 0;
 }
 
 static int nf_sysctl_hashsize(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
 			      size_t *lenp, loff_t *ppos)
 {
 	unsigned int v = nfc_hashsize();
-	struct ctl_table tmp = *table;
-	int err;
+	int err = nf_proc_uint(table, write, buffer, lenp, ppos, &v);
 
-	tmp.data = &v;
-	tmp.maxlen = sizeof(v);
-	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
 	if (err || !write)
 		return err;
-	if (v < NFC_HASHSIZE_MIN || v > NFC_HASHSIZE_MAX)
-		return -EINVAL;
 	mutex_lock(&nf_export_mutex);
 	err = nfc_resize(v);
 	mutex_unlock(&nf_export_mutex);
-	return err ? -ENOMEM : 0;
+	return err;
 }
 
+/* Shows what the sockets have (the system's default unless set), so there
+ * is nothing to show or set while no destination is connected. */
 static int nf_sysctl_sndbuf(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
 			    size_t *lenp, loff_t *ppos)
 {
-	struct ctl_table tmp = *table;
 	int v, err;
 
 	mutex_lock(&nf_export_mutex);
 	v = nf_sockets_sndbuf();
 	mutex_unlock(&nf_export_mutex);
 	if (v < 0)
-		return v;	/* -ENOENT: no connected destination */
-	tmp.data = &v;
-	tmp.maxlen = sizeof(v);
-	err = proc_dointvec(&tmp, write, buffer, lenp, ppos);
+		return v;
+	err = nf_proc_uint(table, write, buffer, lenp, ppos, (unsigned int *)&v);
 	if (err || !write)
 		return err;
-	if (v < 0)
-		return -EINVAL;
-	mutex_lock(&nf_export_mutex);
-	nf_sndbuf = v;
-	err = nf_sockets_set_sndbuf(v);
-	mutex_unlock(&nf_export_mutex);
-	return err;
-}
-
-static int nf_sysctl_destination(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
-				 size_t *lenp, loff_t *ppos)
-{
-	struct ctl_table tmp = *table;
-	char *text;
-	int err;
-
-	/* One byte more than we keep: an over-long write is refused, not cut. */
-	text = kzalloc(NF_DESTINATION_MAX + 1, GFP_KERNEL);
-	if (!text)
-		return -ENOMEM;
-	mutex_lock(&nf_export_mutex);
-	strscpy(text, nf_destination, NF_DESTINATION_MAX);
-	mutex_unlock(&nf_export_mutex);
-	tmp.data = text;
-	tmp.maxlen = NF_DESTINATION_MAX + 1;
-	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
-	if (err || !write)
-		goto out;
-	if (strlen(text) >= NF_DESTINATION_MAX) {
-		pr_err(NF_NAME ": destination is longer than %d characters\n", NF_DESTINATION_MAX - 1);
-		err = -EINVAL;
-		goto out;
-	}
-	if (nf_validate_destinations(text, false) < 0) {
-		err = -EINVAL;
-		goto out;
-	}
-	mutex_lock(&nf_export_mutex);
-	nfc_send_pending();
-	err = nf_sockets_start(text);
-	if (!err) {
-		strscpy(nf_destination, text, NF_DESTINATION_MAX);
-		nfc_resend_templates();
-	}
-	mutex_unlock(&nf_export_mutex);
-out:
-	kfree(text);
-	return err;
-}
-
-int nf_apply_aggregation(const char *text)
-{
-	const char *reason = "";
-	u32 pos = 0;
-
-	if (nfc_set_aggregation(text, &pos, &reason)) {
-		pr_err(NF_NAME ": aggregation=%s is invalid at position %u: %s; the previous rules stay\n",
-		       text, pos, reason);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int nf_sysctl_aggregation(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
-				 size_t *lenp, loff_t *ppos)
-{
-	struct ctl_table tmp = *table;
-	char *text;
-	int err;
-
-	/* One byte more than we keep: an over-long write is refused, not cut. */
-	text = kzalloc(NF_AGGREGATION_MAX + 1, GFP_KERNEL);
-	if (!text)
-		return -ENOMEM;
-	mutex_lock(&nf_export_mutex);
-	strscpy(text, nf_aggregation, NF_AGGREGATION_MAX);
-	mutex_unlock(&nf_export_mutex);
-	tmp.data = text;
-	tmp.maxlen = NF_AGGREGATION_MAX + 1;
-	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
-	if (err || !write)
-		goto out;
-	strim(text);
-	if (strlen(text) >= NF_AGGREGATION_MAX) {
-		pr_err(NF_NAME ": aggregation is longer than %d characters\n", NF_AGGREGATION_MAX - 1);
-		err = -EINVAL;
-		goto out;
-	}
-	mutex_lock(&nf_export_mutex);
-	err = nf_apply_aggregation(text);
-	if (!err)
-		strscpy(nf_aggregation, text, NF_AGGREGATION_MAX);
-	mutex_unlock(&nf_export_mutex);
-out:
-	kfree(text);
-	return err;
+	return nf_setting_write(NFC_SNDBUF, v);
 }
 
 static int nf_sysctl_flush(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
 			   size_t *lenp, loff_t *ppos)
 {
-	struct ctl_table tmp = *table;
 	unsigned int v = 0;
-	int err;
+	int err = nf_proc_uint(table, write, buffer, lenp, ppos, &v);
 
-	tmp.data = &v;
-	tmp.maxlen = sizeof(v);
-	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
 	if (err || !write)
 		return err;
 	if (v)
@@ -233,39 +102,51 @@ static int nf_sysctl_flush(NF_CTL_CONST struct ctl_table *table, int write, void
 	return 0;
 }
 
-#define NF_SETTING(path, which) \
-	{ .procname = path, .mode = 0644, .proc_handler = nf_sysctl_setting, \
-	  .extra1 = (void *)(unsigned long)(which) }
-#define NF_SPECIAL(path, handler) \
-	{ .procname = path, .mode = 0644, .proc_handler = handler }
-
-static struct ctl_table nf_sysctl_table[] = {
-	NF_SETTING("active_timeout", NFC_ACTIVE_TIMEOUT),
-	NF_SETTING("inactive_timeout", NFC_INACTIVE_TIMEOUT),
-	NF_SETTING("debug", NFC_DEBUG),
-	NF_SPECIAL("hashsize", nf_sysctl_hashsize),
-	NF_SPECIAL("sndbuf", nf_sysctl_sndbuf),
-	NF_SPECIAL("destination", nf_sysctl_destination),
-	NF_SETTING("maxflows", NFC_MAXFLOWS),
-	NF_SPECIAL("flush", nf_sysctl_flush),
-	NF_SPECIAL("protocol", nf_sysctl_protocol),
-	NF_SETTING("refresh-rate", NFC_REFRESH_RATE),
-	NF_SETTING("timeout-rate", NFC_TIMEOUT_RATE),
-	NF_SETTING("scan-min", NFC_SCAN_MIN),
-	NF_SPECIAL("natevents", nf_sysctl_natevents),
-	NF_SPECIAL("aggregation", nf_sysctl_aggregation),
-	NF_SYSCTL_SENTINEL
+static const struct ctl_table nf_sysctl_views[] = {
+	{ .procname = "hashsize", .mode = 0644, .proc_handler = nf_sysctl_hashsize },
+	{ .procname = "sndbuf", .mode = 0644, .proc_handler = nf_sysctl_sndbuf },
+	{ .procname = "flush", .mode = 0644, .proc_handler = nf_sysctl_flush },
+	{ .procname = "destination", .mode = 0644, .proc_handler = nf_sysctl_text, .extra1 = &nf_destination },
+	{ .procname = "aggregation", .mode = 0644, .proc_handler = nf_sysctl_text, .extra1 = &nf_aggregation },
 };
 
+static struct ctl_table *nf_sysctl_table;
 static struct ctl_table_header *nf_sysctl_header;
 
+/* Built at load from the settings table; ends with an empty entry, which
+ * kernels without register_net_sysctl_sz() need. */
 int nf_sysctl_init(void)
 {
-	nf_sysctl_header = register_net_sysctl(&init_net, "net/netflow", nf_sysctl_table);
-	return nf_sysctl_header ? 0 : -ENOMEM;
+	size_t n = 0;
+	int s;
+
+	nf_sysctl_table = kcalloc(NFC_NR_SETTINGS + ARRAY_SIZE(nf_sysctl_views) + 1, sizeof(*nf_sysctl_table),
+				  GFP_KERNEL);
+	if (!nf_sysctl_table)
+		return -ENOMEM;
+	for (s = 0; s < NFC_NR_SETTINGS; s++) {
+		struct ctl_table *t = &nf_sysctl_table[n];
+
+		if (!nf_setting_rows[s].sysctl)
+			continue;
+		t->procname = nf_setting_rows[s].sysctl;
+		t->mode = 0644;
+		t->proc_handler = nf_sysctl_setting;
+		t->extra1 = (void *)(unsigned long)s;
+		n++;
+	}
+	memcpy(&nf_sysctl_table[n], nf_sysctl_views, sizeof(nf_sysctl_views));
+	n += ARRAY_SIZE(nf_sysctl_views);
+	nf_sysctl_header = nf_register_net_sysctl(&init_net, "net/netflow", nf_sysctl_table, n);
+	if (!nf_sysctl_header) {
+		kfree(nf_sysctl_table);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void nf_sysctl_exit(void)
 {
 	unregister_net_sysctl_table(nf_sysctl_header);
+	kfree(nf_sysctl_table);
 }

@@ -125,7 +125,7 @@ static int netflow_tg_check(const struct xt_tgchk_param *par)
 			" use filter, mangle or raw\n");
 		return -EINVAL;
 	}
-	if (par->family == NFPROTO_IPV6 && nfc_get(NFC_PROTOCOL) == 5) {
+	if (par->family == NFPROTO_IPV6 && nfc_get(NFC_PROTOCOL) == NF_PROTOCOL_V5) {
 		pr_info(NF_NAME ": ip6tables -j NETFLOW needs protocol 9 or 10: NetFlow v5 cannot"
 			" carry IPv6 (sysctl net.netflow.protocol=10, then add the rule)\n");
 		return -EINVAL;

@@ -19,7 +19,7 @@ static bool nf_worker_stopping;
 /* On exportcpu when it is set and online, else wherever. */
 static void nf_worker_queue(unsigned long delay)
 {
-	int cpu = READ_ONCE(nf_exportcpu);
+	int cpu = (int)nfc_get(NFC_EXPORTCPU);
 
 	if (cpu >= 0 && cpu_online(cpu))
 		queue_delayed_work_on(cpu, system_wq, &nf_worker, delay);

@@ -47,6 +47,7 @@
 
 #include "alloc_cache.hpp"
 #include "common.hpp"
+#include "core_defaults.hpp"
 #include "core/config/aggregation.hpp"
 #include "core/core.hpp"
 #include "core/packet/parser.hpp"
@@ -799,9 +800,9 @@ struct Run {
 	{
 		const uint32_t p = pick<uint32_t>(in, {5, 9, 10, 5, 9, 10, 0, 8, 11, 0xffffffffu});
 		const uint32_t old = nfc_get(NFC_PROTOCOL);
-		const int r = nfc_set_protocol(p);
+		const int r = nfc_set(NFC_PROTOCOL, p);
 		const bool valid = p == 5 || p == 9 || p == 10;
-		FUZZ_CHECK(r == (valid ? 0 : -1) && nfc_get(NFC_PROTOCOL) == (valid ? p : old), "protocol %u", p);
+		FUZZ_CHECK(r == (valid ? 0 : NF_EINVAL) && nfc_get(NFC_PROTOCOL) == (valid ? p : old), "protocol %u", p);
 		drain();	// the old protocol's last datagrams
 		chk.protocol = nfc_get(NFC_PROTOCOL);
 		if (valid && p != old)
@@ -812,7 +813,13 @@ struct Run {
 	{
 		const unsigned which = in.ConsumeIntegralInRange<unsigned>(0, NFC_NR_SETTINGS - 1);
 		const nfc_setting w = static_cast<nfc_setting>(which);
-		const nfc_limits l = nfc_setting_limits(w);
+		if (w == NFC_PROTOCOL)
+			return op_protocol();
+		struct {
+			uint32_t min, max;
+		} l = {static_cast<uint32_t>(spec_of(w).min), static_cast<uint32_t>(spec_of(w).max)};
+		if (spec_of(w).kind == NF_CPU)
+			l = {0, 63};	// the CPUs of the userspace platform
 		uint32_t v;
 		switch (in.ConsumeIntegralInRange<uint8_t>(0, 5)) {
 		case 0: v = l.min; break;
@@ -824,13 +831,15 @@ struct Run {
 		}
 		if (w == NFC_ACTIVE_TIMEOUT || w == NFC_INACTIVE_TIMEOUT)	// keep flows exportable within a run
 			v = std::min<uint32_t>(v, 4000);
-		const bool valid = w != NFC_PROTOCOL && v >= l.min && v <= l.max;
+		const SettingVerdict verdict = expected_verdict(which, v, true);
+		const bool valid = verdict == SettingVerdict::accepted;
 		const uint32_t old = nfc_get(w);
 		if (w == NFC_ENGINE_ID && valid && v != old)
 			chk.old_ids.push_back(old);
 		if (w == NFC_REFRESH_RATE && valid)
 			chk.max_refresh = std::max(chk.max_refresh, v);
-		FUZZ_CHECK(nfc_set(w, v) == (valid ? 0 : -1) && nfc_get(w) == (valid ? v : old), "nfc_set(%u, %u)", which, v);
+		FUZZ_CHECK(nfc_set(w, v) == expected_result(verdict) && nfc_get(w) == (valid ? v : old), "nfc_set(%u, %u)",
+			   which, v);
 	}
 
 	void op_nat()
@@ -875,7 +884,7 @@ struct Run {
 	{
 		const uint32_t size = pick<uint32_t>(in, {256, 300, 1024, 4096, 65536, 0, 255, (1u << 26) + 1});
 		const int r = nfc_resize(size);
-		const bool valid = size >= NFC_HASHSIZE_MIN && size <= NFC_HASHSIZE_MAX;
+		const bool valid = expected_verdict(NFC_HASHSIZE, size, false) == SettingVerdict::accepted && size;
 		FUZZ_CHECK(r == (valid ? 0 : -22), "nfc_resize(%u) = %d", size, r);
 		if (valid) {
 			FUZZ_CHECK(nfc_hashsize() == size);
@@ -972,7 +981,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 
 	nfc_init_args a{};
 	a.nr_cpus = in.ConsumeIntegralInRange<uint32_t>(1, 4);
-	a.hashsize = pick<uint32_t>(in, {256, 512, 1024, 4096});
+	a.settings[NFC_HASHSIZE] = pick<uint32_t>(in, {256, 512, 1024, 4096});
 	a.settings[NFC_INACTIVE_TIMEOUT] = a_setting(in, {1, 2, 15}, 1, 600);
 	a.settings[NFC_ACTIVE_TIMEOUT] = a_setting(in, {1, 5, 1800}, 1, 4000);
 	a.settings[NFC_MAXFLOWS] = pick<uint32_t>(in, {0, 0, 2000000, 1, 2, 8, 100});

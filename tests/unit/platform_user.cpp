@@ -362,6 +362,9 @@ void nfp_slab_free(void* slab, void* obj) noexcept
 	std::free(obj);
 }
 
+// The unit tests build cores of at most this many CPUs.
+nf_u32 nfp_nr_cpu_ids() noexcept { return 64; }
+
 void nfp_random(void* buf, nf_size len) noexcept
 {
 	State& s = st();

@@ -16,6 +16,7 @@
 
 #include "core/config/aggregation.hpp"
 #include "core/core.hpp"
+#include "core_defaults.hpp"
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
 
@@ -628,15 +629,8 @@ class AggrCore : public ::testing::Test {
 protected:
 	void SetUp() override
 	{
-		nfc_init_args a{};
-		a.nr_cpus = 1;
-		a.hashsize = 1024;
-		for (int s = 0; s < NFC_NR_SETTINGS; s++)
-			a.settings[s] = nfc_setting_limits(static_cast<nfc_setting>(s)).min;
-		a.settings[NFC_INACTIVE_TIMEOUT] = 15;
-		a.settings[NFC_ACTIVE_TIMEOUT] = 1800;
+		nfc_init_args a = default_init_args(1, 1024);
 		a.settings[NFC_MAXFLOWS] = 0;
-		a.settings[NFC_PROTOCOL] = 5;
 		a.settings[NFC_REFRESH_RATE] = 20;
 		a.settings[NFC_TIMEOUT_RATE] = 30;
 		ASSERT_EQ(nfc_init(&a), 0);

@@ -369,23 +369,24 @@ const uint32_t B = ip4(10, 0, 0, 2);
 TEST_F(CoreInit, RefusesBadArgumentsAndChangesNothing)
 {
 	nfc_init_args a = make_args(0, 1024);
-	EXPECT_EQ(nfc_init(&a), -22);	// no CPU
+	EXPECT_EQ(nfc_init(&a), NF_EINVAL);	// no CPU
 	a = make_args(2, 255);
-	EXPECT_EQ(nfc_init(&a), -22);	// below NFC_HASHSIZE_MIN
+	EXPECT_EQ(nfc_init(&a), NF_EINVAL);	// below the hashsize row's minimum
 	a = make_args(2, (1u << 26) + 1);
-	EXPECT_EQ(nfc_init(&a), -22);	// above NFC_HASHSIZE_MAX
+	EXPECT_EQ(nfc_init(&a), NF_EINVAL);	// above its maximum
 	struct {
 		nfc_setting s;
 		uint32_t v;
 	} bad[] = {
 		{NFC_INACTIVE_TIMEOUT, 0}, {NFC_INACTIVE_TIMEOUT, 86401}, {NFC_ACTIVE_TIMEOUT, 0},
 		{NFC_ACTIVE_TIMEOUT, 7 * 86400 + 1}, {NFC_PROTOCOL, 4}, {NFC_PROTOCOL, 6}, {NFC_PROTOCOL, 11},
-		{NFC_DEBUG, 4}, {NFC_SCAN_MIN, 0}, {NFC_SCAN_MIN, 1001},
+		{NFC_DEBUG, 4}, {NFC_SCAN_MIN, 0}, {NFC_SCAN_MIN, 1001}, {NFC_NATEVENTS, 2},
+		{NFC_SNDBUF, 0x80000000u}, {NFC_EXPORTCPU, 64}, {NFC_EXPORTCPU, static_cast<uint32_t>(-2)},
 	};
 	for (const auto& b : bad) {
 		a = make_args(2, 1024);
 		a.settings[b.s] = b.v;
-		EXPECT_EQ(nfc_init(&a), -22) << b.s << "=" << b.v;
+		EXPECT_EQ(nfc_init(&a), NF_EINVAL) << b.s << "=" << b.v;
 	}
 	EXPECT_EQ(netflow::g_core, nullptr);
 	EXPECT_EQ(fake::slabs_live(), 0);
@@ -422,7 +423,7 @@ TEST_F(CoreInit, BucketsSplitOverCpusWithAFloorOf64)
 	EXPECT_EQ(fake::slabs_live(), 2);	// v4 and v6 flow slabs
 	EXPECT_GE(fake::large_allocs_live(), 3);	// a bucket array per CPU (and others)
 	for (int s = 0; s < NFC_NR_SETTINGS; s++)
-		EXPECT_EQ(nfc_get(static_cast<nfc_setting>(s)), default_setting(s));
+		EXPECT_EQ(nfc_get(static_cast<nfc_setting>(s)), a.settings[s]);
 	nfc_exit();
 
 	a = make_args(8, 256);	// 32 per CPU -> floor 64
@@ -438,7 +439,7 @@ TEST_F(CoreInit, TableAllocationFailureUnwinds)
 {
 	fake::fail_large_allocs(1);	// CPU 0's bucket array
 	nfc_init_args a = make_args(3, 1024);
-	EXPECT_EQ(nfc_init(&a), -12);
+	EXPECT_EQ(nfc_init(&a), NF_ENOMEM);
 	EXPECT_EQ(netflow::g_core, nullptr);
 	EXPECT_EQ(fake::slabs_live(), 0);
 	EXPECT_EQ(fake::large_allocs_live(), 0);
@@ -464,15 +465,22 @@ TEST_F(CoreInit, ExitFreesCachedFlows)
 
 TEST_F(CacheTest, SettingsValidated)
 {
-	EXPECT_EQ(nfc_set(NFC_INACTIVE_TIMEOUT, 0), -1);
+	EXPECT_EQ(nfc_set(NFC_INACTIVE_TIMEOUT, 0), NF_EINVAL);
 	EXPECT_EQ(nfc_get(NFC_INACTIVE_TIMEOUT), 15u);
 	EXPECT_EQ(nfc_set(NFC_INACTIVE_TIMEOUT, 86400), 0);
 	EXPECT_EQ(nfc_get(NFC_INACTIVE_TIMEOUT), 86400u);
-	EXPECT_EQ(nfc_set(NFC_PROTOCOL, 9), -1);	// only through nfc_set_protocol()
+	EXPECT_EQ(nfc_set(NFC_PROTOCOL, 8), NF_EINVAL);
 	EXPECT_EQ(nfc_get(NFC_PROTOCOL), 5u);
 	EXPECT_EQ(nfc_set(NFC_MAXFLOWS, 0), 0);
 	EXPECT_EQ(nfc_set(NFC_ENGINE_ID, 0xffffffffu), 0);
-	EXPECT_EQ(nfc_set(NFC_NR_SETTINGS, 1), -1);
+	EXPECT_EQ(nfc_set(NFC_NR_SETTINGS, 1), NF_EINVAL);
+	// Taken at load only: the running core refuses it, and keeps its value.
+	EXPECT_EQ(nfc_check(NFC_HASHSIZE, 4096), NF_EBUSY);
+	EXPECT_EQ(nfc_set(NFC_HASHSIZE, 4096), NF_EBUSY);
+	EXPECT_EQ(nfc_get(NFC_HASHSIZE), 1u << 20);
+	EXPECT_EQ(nfc_set(NFC_EXPORTCPU, static_cast<uint32_t>(-1)), 0);
+	EXPECT_EQ(nfc_set(NFC_EXPORTCPU, 63), 0);	// below nfp_nr_cpu_ids()
+	EXPECT_EQ(nfc_set(NFC_EXPORTCPU, 64), NF_EINVAL);
 }
 
 // ============================================================================
@@ -1261,8 +1269,8 @@ TEST_F(CacheTest, ResizeRefusesOutOfRange)
 {
 	reinit(2, 1024);
 	account(0, udp4(A, B, 1, 1));
-	EXPECT_EQ(nfc_resize(255), -22);
-	EXPECT_EQ(nfc_resize((1u << 26) + 1), -22);
+	EXPECT_EQ(nfc_resize(255), NF_EINVAL);
+	EXPECT_EQ(nfc_resize((1u << 26) + 1), NF_EINVAL);
 	EXPECT_EQ(nfc_hashsize(), 1024u);
 	EXPECT_EQ(netflow::g_core->cpus[0]->buckets(), 512u);
 	account(0, udp4(A, B, 1, 1));
@@ -1331,7 +1339,7 @@ TEST_F(CacheTest, FailedResizeChangesNothing)
 	for (uint16_t p = 0; p < 10; p++)
 		account(1, udp4(A, B, p, 1));
 	fake::fail_large_allocs(1);	// CPU 0's new array
-	EXPECT_EQ(nfc_resize(4096), -12);
+	EXPECT_EQ(nfc_resize(4096), NF_ENOMEM);
 	EXPECT_EQ(nfc_hashsize(), 1024u);
 	EXPECT_EQ(netflow::g_core->cpus[0]->buckets(), 512u);
 	EXPECT_EQ(netflow::g_core->cpus[1]->buckets(), 512u);	// fails: 2048

@@ -552,8 +552,8 @@ TEST_F(ExporterV5, WorkerDelayAdapts)
 	EXPECT_EQ(nfc_export(NFC_EXPORT_DUE, 0), 40u);
 	EXPECT_EQ(nfc_export(NFC_EXPORT_DUE, 3), 40u);
 	EXPECT_EQ(netflow::g_core->exporter.worker.cpu, 3u);
-	EXPECT_EQ(nfc_set(NFC_SCAN_MIN, 0), -1);
-	EXPECT_EQ(nfc_set(NFC_SCAN_MIN, 1001), -1);
+	EXPECT_EQ(nfc_set(NFC_SCAN_MIN, 0), NF_EINVAL);
+	EXPECT_EQ(nfc_set(NFC_SCAN_MIN, 1001), NF_EINVAL);
 }
 
 TEST_F(ExporterV5, TimesAcrossTheJiffiesWrap)

@@ -1258,7 +1258,7 @@ protected:
 			nfc_exit();
 		nfc_init_args a{};
 		a.nr_cpus = 1;
-		a.hashsize = 4096;
+		a.settings[NFC_HASHSIZE] = 4096;
 		a.settings[NFC_INACTIVE_TIMEOUT] = 15;
 		a.settings[NFC_ACTIVE_TIMEOUT] = 1800;
 		a.settings[NFC_MAXFLOWS] = 0;
@@ -1691,7 +1691,7 @@ TEST_F(IpfixE2E, SwitchToV9ExportsUnderIpfixFirst)
 	account(udp4(1234, 100), 2, -1);
 	account(tcp6_hbh(0), 3, 4);
 	fake::set_jiffies(1500);
-	ASSERT_EQ(nfc_set_protocol(9), 0);
+	ASSERT_EQ(nfc_set(NFC_PROTOCOL, 9), 0);
 	EXPECT_EQ(nfc_get(NFC_PROTOCOL), 9u);
 	ASSERT_EQ(fake::sent_count(), 1u);
 	{
@@ -1750,7 +1750,7 @@ TEST_F(IpfixE2E, SwitchBackToIpfixRenumbersAgain)
 	init(s);
 	fake::set_jiffies(100);
 	account(udp4(1, 100), 2, 3);
-	ASSERT_EQ(nfc_set_protocol(10), 0);
+	ASSERT_EQ(nfc_set(NFC_PROTOCOL, 10), 0);
 	fake::set_jiffies(200);
 	account(udp4(2, 100), 2, 3);
 	export_all();
@@ -1761,11 +1761,11 @@ TEST_F(IpfixE2E, SwitchBackToIpfixRenumbersAgain)
 	EXPECT_EQ(describe(msgs[1]), sysinit_ipfix + " D256x1 " + metering(257, false) + " D257x1 " +
 					     udp4_tpl(258, false) + " D258x1");
 	// Unchanged protocol and bad values.
-	EXPECT_EQ(nfc_set_protocol(10), 0);
-	EXPECT_EQ(nfc_set_protocol(8), -1);
+	EXPECT_EQ(nfc_set(NFC_PROTOCOL, 10), 0);
+	EXPECT_EQ(nfc_set(NFC_PROTOCOL, 8), NF_EINVAL);
 	EXPECT_EQ(nfc_get(NFC_PROTOCOL), 10u);
 	EXPECT_EQ(fake::sent_count(), 2u);
-	EXPECT_EQ(nfc_set(NFC_PROTOCOL, 9), -1);	// only through nfc_set_protocol
+	EXPECT_EQ(nfc_set(NFC_PROTOCOL, 4), NF_EINVAL);
 }
 
 namespace {

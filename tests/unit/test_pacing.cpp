@@ -204,7 +204,7 @@ TEST_F(Pacing, ProtocolSwitchExportsEverythingAtOnce)
 {
 	for (uint32_t i = 0; i < 10000; i++)
 		account_flow(i & 1, i);
-	ASSERT_EQ(nfc_set_protocol(10), 0);
+	ASSERT_EQ(nfc_set(NFC_PROTOCOL, 10), 0);
 	EXPECT_EQ(nr_flows(), 0u);
 	EXPECT_EQ(fake::sent_count(), 334u);
 	EXPECT_EQ(netflow::g_core->exporter.stats.flows, 10000u);

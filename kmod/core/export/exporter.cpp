@@ -485,18 +485,6 @@ extern "C" u32 nfc_export(nfc_export_mode mode, unsigned int worker_cpu) noexcep
 	return g_core->exporter.run(*g_core, mode, worker_cpu);
 }
 
-extern "C" int nfc_set_protocol(u32 protocol) noexcept
-{
-	Core& core = *g_core;
-	if (protocol != 5 && protocol != 9 && protocol != 10)
-		return -1;
-	if (protocol == core.setting(NFC_PROTOCOL))
-		return 0;
-	core.exporter.switch_protocol(core, protocol);
-	core.store_setting(NFC_PROTOCOL, protocol);
-	return 0;
-}
-
 extern "C" void nfc_send_pending(void) noexcept { g_core->exporter.flush_pending(*g_core); }
 
 extern "C" void nfc_resend_templates(void) noexcept { g_core->exporter.resend_templates(); }

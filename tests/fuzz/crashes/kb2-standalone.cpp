@@ -7,8 +7,9 @@
 int main() {
 	fake::reset();
 	nfc_init_args a{};
-	a.nr_cpus = 1; a.hashsize = 256;
-	unsigned v[] = {15, 1800, 0, 10, 0xffffffffu, 0, 1, 20, 30, 0};
+	a.nr_cpus = 1;
+	// In settings.h order; hashsize 256, sndbuf 0, exportcpu -1.
+	unsigned v[NFC_NR_SETTINGS] = {15, 1800, 0, 10, 0xffffffffu, 0, 1, 20, 30, 0, 256, 0, 0xffffffffu};
 	for (int i = 0; i < NFC_NR_SETTINGS; i++) a.settings[i] = v[i];
 	if (nfc_init(&a)) return 1;
 	nfc_export(NFC_EXPORT_DUE, 0);          // options records written, message pending

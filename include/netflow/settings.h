@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every numeric setting of the module, once.  The glue expands this list into
+ * the module parameters and the sysctls, the core into its validation,
+ * defaults and storage, the unit tests into their defaults; adding a setting
+ * is one row here plus its effect.
+ *
+ *   X(ID, param, sysctl, def, min, max, kind, live, perm, desc)
+ *
+ *   ID      enum nfc_setting NFC_<ID>
+ *   param   module parameter (/sys/module/ipt_NETFLOW/parameters/<param>)
+ *   sysctl  net.netflow.<sysctl> when that sysctl reads and writes exactly
+ *           this value, else 0 (sysctl.c names the views that show
+ *           something else, e.g. hashsize shows the table's real size)
+ *   def     default; [min, max] what is accepted, as `kind` reads it
+ *   kind    NF_RANGE        an integer in [min, max]
+ *           NF_PROTOCOL     5, 9 or 10 (enum nf_protocol)
+ *           NF_AUTO_RANGE   0 (= automatic) or an integer in [min, max]
+ *           NF_CPU          -1 (= any) or a CPU number below nr_cpu_ids;
+ *                           stored as the u32 of that int
+ *   live    NF_LIVE         may change while the module runs (a 0644
+ *                           parameter or a sysctl); the core applies the
+ *                           change at once, with the glue's hook if the
+ *                           glue has one (params.c)
+ *           NF_LOAD         taken at load only
+ *   perm    the parameter's mode: 0644 writable at run time, 0444 read-only
+ *   desc    modinfo text; " (def)" is appended
+ *
+ * The names, defaults and meanings are the original's (docs/ORIGINAL.md
+ * §1.1); the ranges are ours (the original took any integer).  Timeouts are
+ * bounded so that a timeout in ticks stays far below 2^31 at any HZ.
+ */
+#ifndef NETFLOW_SETTINGS_H
+#define NETFLOW_SETTINGS_H
+
+#define NF_SETTINGS(X) \
+	X(INACTIVE_TIMEOUT, inactive_timeout, "inactive_timeout", 15, 1, 86400, NF_RANGE, NF_LIVE, 0644, \
+	  "inactive flows timeout in seconds") \
+	X(ACTIVE_TIMEOUT, active_timeout, "active_timeout", 1800, 1, 604800, NF_RANGE, NF_LIVE, 0644, \
+	  "active flows timeout in seconds") \
+	X(MAXFLOWS, maxflows, "maxflows", 2000000, 0, 0xffffffff, NF_RANGE, NF_LIVE, 0644, \
+	  "maximum number of flows, 0 = unlimited") \
+	X(PROTOCOL, protocol, "protocol", 5, 5, 10, NF_PROTOCOL, NF_LIVE, 0444, \
+	  "NetFlow protocol version: 5, 9 or 10 = IPFIX") \
+	X(ENGINE_ID, engine_id, 0, 0, 0, 0xffffffff, NF_RANGE, NF_LIVE, 0644, \
+	  "v5 engine_id (low 8 bits)") \
+	X(DEBUG, debug, "debug", 0, 0, 3, NF_RANGE, NF_LIVE, 0644, \
+	  "debug verbosity 0..3") \
+	X(SCAN_MIN, scan_min, "scan-min", 1, 1, 1000, NF_RANGE, NF_LIVE, 0644, \
+	  "minimal export scan interval in jiffies") \
+	X(REFRESH_RATE, refresh_rate, "refresh-rate", 20, 1, 1000000, NF_RANGE, NF_LIVE, 0644, \
+	  "v9/IPFIX: re-send templates every N datagrams") \
+	X(TIMEOUT_RATE, timeout_rate, "timeout-rate", 30, 1, 1440, NF_RANGE, NF_LIVE, 0644, \
+	  "v9/IPFIX: re-send templates every N minutes") \
+	X(NATEVENTS, natevents, "natevents", 0, 0, 1, NF_RANGE, NF_LIVE, 0444, \
+	  "export NAT translation events from conntrack: 0 or 1") \
+	X(HASHSIZE, hashsize, 0, 0, 256, 1 << 26, NF_AUTO_RANGE, NF_LOAD, 0444, \
+	  "flow hash buckets over all CPUs, 0 = automatic") \
+	X(SNDBUF, sndbuf, 0, 0, 0, 0x7fffffff, NF_RANGE, NF_LIVE, 0444, \
+	  "export socket buffer in bytes, 0 = system default") \
+	X(EXPORTCPU, exportcpu, 0, -1, -1, 0x7fffffff, NF_CPU, NF_LIVE, 0644, \
+	  "CPU the export worker runs on, -1 = any")
+
+enum nf_setting_kind { NF_RANGE, NF_PROTOCOL, NF_AUTO_RANGE, NF_CPU };
+enum nf_setting_live { NF_LOAD, NF_LIVE };
+
+#define NF_SETTING_ENUM(ID, ...) NFC_##ID,
+enum nfc_setting {
+	NF_SETTINGS(NF_SETTING_ENUM)
+	NFC_NR_SETTINGS
+};
+#undef NF_SETTING_ENUM
+
+#endif /* NETFLOW_SETTINGS_H */

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * How a setting changes, whoever changes it (a module parameter at load or
+ * at run time, a sysctl): checked against its row of the table
+ * (netflow/settings.h) before anything happens, then, while the module
+ * runs, the glue's part of the effect (a hook below), then the core's.  A
+ * refused value changes nothing.  One writer at a time: two writers of
+ * natevents can never leave the listener and the setting disagreeing.
+ *
+ * Lock order: nf_settings_mutex, then what a hook takes (natevents' own
+ * mutex, nf_export_mutex).  Hooks run without nf_export_mutex held: the NAT
+ * listener's work takes it, and stopping the listener waits for that work.
+ */
+#include <linux/cpumask.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "glue.h"
+
+bool nf_core_running;
+DEFINE_MUTEX(nf_settings_mutex);
+
+#define NF_SETTING_ROW(ID, param, sysctl, def, min, max, kind, live, perm, desc) \
+	[NFC_##ID] = { #param, sysctl, min, max, kind },
+const struct nf_setting_row nf_setting_rows[NFC_NR_SETTINGS] = { NF_SETTINGS(NF_SETTING_ROW) };
+#undef NF_SETTING_ROW
+
+/* ---- numeric settings --------------------------------------------------- */
+
+static int nf_protocol_hook(u32 protocol)
+{
+	int rules = atomic_read(&nf_ipv6_rules);
+
+	if (protocol == NF_PROTOCOL_V5 && rules) {
+		pr_info(NF_NAME ": protocol 5 cannot carry IPv6: delete the %d ip6tables NETFLOW rule(s) first\n",
+			rules);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static int nf_natevents_hook(u32 on)
+{
+	if (on)
+		return nf_natevents_start();
+	nf_natevents_stop();
+	return 0;
+}
+
+static int nf_sndbuf_hook(u32 bytes)
+{
+	mutex_lock(&nf_export_mutex);
+	nf_sockets_set_sndbuf(bytes);
+	mutex_unlock(&nf_export_mutex);
+	return 0;
+}
+
+/* The glue's part of a run-time change; the rest of the live settings are
+ * read where they are used. */
+static int (*const nf_setting_hooks[NFC_NR_SETTINGS])(u32 value) = {
+	[NFC_PROTOCOL] = nf_protocol_hook,
+	[NFC_NATEVENTS] = nf_natevents_hook,
+	[NFC_SNDBUF] = nf_sndbuf_hook,
+};
+
+/* The log line for a refused value says what would have been accepted. */
+static void nf_setting_refused(enum nfc_setting which, const char *text)
+{
+	const struct nf_setting_row *row = &nf_setting_rows[which];
+	const char *name = row->param;
+
+	switch (row->kind) {
+	case NF_PROTOCOL:
+		pr_err(NF_NAME ": %s=%s is invalid: expected 5, 9 or 10 (IPFIX)\n", name, text);
+		break;
+	case NF_AUTO_RANGE:
+		pr_err(NF_NAME ": %s=%s is invalid: expected 0 (automatic) or %lld..%lld\n", name, text,
+		       row->min, row->max);
+		break;
+	case NF_CPU:
+		pr_err(NF_NAME ": %s=%s is invalid: expected -1 (any) or a CPU number below %u\n", name, text,
+		       nr_cpu_ids);
+		break;
+	default:
+		pr_err(NF_NAME ": %s=%s is invalid: expected an integer from %lld to %lld\n", name, text,
+		       row->min, row->max);
+		break;
+	}
+}
+
+int nf_setting_write(enum nfc_setting which, u32 value)
+{
+	int (*hook)(u32) = nf_setting_hooks[which];
+	int err = nfc_check(which, value);
+
+	if (err)
+		return err;
+	mutex_lock(&nf_settings_mutex);
+	if (nf_core_running && hook)
+		err = hook(value);
+	if (!err) {
+		mutex_lock(&nf_export_mutex);
+		err = nfc_set(which, value);
+		mutex_unlock(&nf_export_mutex);
+	}
+	mutex_unlock(&nf_settings_mutex);
+	return err;
+}
+
+int nf_setting_write_text(enum nfc_setting which, const char *text)
+{
+	char buf[24];
+	u32 value;
+	int err;
+
+	strscpy(buf, text, sizeof(buf));
+	strim(buf);
+	if (nf_setting_rows[which].kind == NF_CPU)
+		err = kstrtoint(buf, 0, (int *)&value);
+	else
+		err = kstrtouint(buf, 0, &value);
+	err = err ? -EINVAL : nf_setting_write(which, value);
+	if (err == -EINVAL)
+		nf_setting_refused(which, buf);
+	return err;
+}
+
+/* ---- text settings ------------------------------------------------------ */
+
+static char nf_destination_text[NF_DESTINATION_MAX] = "127.0.0.1:2055";
+static char nf_aggregation_text[NF_AGGREGATION_MAX];
+
+/* While the core runs: the datagram being filled leaves to the old
+ * collectors (it may lean on templates only they have seen), then the new
+ * ones get every template. */
+static int nf_destination_apply(const char *text)
+{
+	int err = nf_validate_destinations(text, false);
+
+	if (err < 0 || !nf_core_running)
+		return min(err, 0);
+	mutex_lock(&nf_export_mutex);
+	nfc_send_pending();
+	err = nf_sockets_start(text);
+	if (!err)
+		nfc_resend_templates();
+	mutex_unlock(&nf_export_mutex);
+	return err;
+}
+
+int nf_apply_aggregation(const char *text)
+{
+	const char *reason = "";
+	u32 pos = 0;
+	int err;
+
+	mutex_lock(&nf_export_mutex);
+	err = nfc_set_aggregation(text, &pos, &reason);
+	mutex_unlock(&nf_export_mutex);
+	if (err == NF_EINVAL)
+		pr_err(NF_NAME ": aggregation=%s is invalid at position %u: %s; the previous rules stay\n",
+		       text, pos, reason);
+	return err;
+}
+
+/* Before the core runs the rules are only kept: the load applies them. */
+static int nf_aggregation_apply(const char *text)
+{
+	return nf_core_running ? nf_apply_aggregation(text) : 0;
+}
+
+struct nf_text_setting nf_destination = {
+	.name = "destination", .text = nf_destination_text, .size = NF_DESTINATION_MAX,
+	.apply = nf_destination_apply,
+};
+
+/* The original trims the rules; a destination list is taken as written. */
+struct nf_text_setting nf_aggregation = {
+	.name = "aggregation", .text = nf_aggregation_text, .size = NF_AGGREGATION_MAX,
+	.trim = true, .apply = nf_aggregation_apply,
+};
+
+int nf_text_write(struct nf_text_setting *ts, const char *written)
+{
+	char *text, *value;
+	int err;
+
+	if (strlen(written) >= ts->size) {
+		pr_err(NF_NAME ": %s is longer than %zu characters\n", ts->name, ts->size - 1);
+		return -EINVAL;
+	}
+	text = kstrdup(written, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	value = ts->trim ? strim(text) : text;
+	mutex_lock(&nf_settings_mutex);
+	err = ts->apply(value);
+	if (!err)
+		strscpy(ts->text, value, ts->size);
+	mutex_unlock(&nf_settings_mutex);
+	kfree(text);
+	return err;
+}
+
+void nf_text_read(struct nf_text_setting *ts, char *buf, size_t size)
+{
+	mutex_lock(&nf_settings_mutex);
+	strscpy(buf, ts->text, size);
+	mutex_unlock(&nf_settings_mutex);
+}
