@@ -734,7 +734,7 @@ TEST(ParserIpv6, ChainHopRoutingFragmentDestThenUdp)
 	EXPECT_EQ(r.f.ip_len, 100u);
 	// HOP bit 1, RH bit 5, FRA0 bit 4, DST bit 0
 	EXPECT_EQ(r.f.ext_hdrs, 0x0033);
-	EXPECT_TRUE(r.f.fragment);	// M=1: a first fragment, ports kept (§10.14)
+	EXPECT_TRUE(r.f.fragment);	// M=1: a first fragment, ports kept (docs/ORIGINAL.md §10.14)
 	EXPECT_EQ(r.f.key.v6.proto, 17);
 	EXPECT_EQ(r.f.key.v6.sport.host(), 8080);
 	EXPECT_EQ(r.f.key.v6.dport.host(), 8081);

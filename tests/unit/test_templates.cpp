@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // v9/IPFIX template composition and the template cache.  Every expected
-// element list below is written out by hand from UPSTREAM-2.6 §4.3/§4.5 and
+// element list below is written out by hand from docs/ORIGINAL.md §4.3/§4.5 and
 // the IANA sizes the port uses (ie.hpp: 8-byte counters, 4-byte ifindexes,
 // tcpControlBits 2 bytes in IPFIX / 1 in v9, tcpOptions 8 bytes), never
 // taken from the code under test.

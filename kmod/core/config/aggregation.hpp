@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Aggregation rules (seed README "aggregation"): comma-separated
+// Aggregation rules (docs/ORIGINAL.md §5.1): comma-separated
 //   a.b.c.d/M=N   IPv4 addresses inside a.b.c.d/M are stripped to /N
 //   P1-P2=P       ports P1..P2 become P
 //   P=Q           port P becomes Q

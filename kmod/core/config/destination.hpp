@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// The `destination=` list (UPSTREAM-2.6 §1.1): where export datagrams go.
+// The `destination=` list (docs/ORIGINAL.md §1.1): where export datagrams go.
 //
 // Grammar (whole string; any error rejects all of it):
 //

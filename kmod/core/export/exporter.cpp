@@ -149,7 +149,7 @@ void Exporter::push_v5(Core& core, const v5::Record& r, const ExportClock& clock
 }
 
 // NAT events in v5 are pseudo-flows of zero packets (the original's
-// encoding, seed README "natevents"): pre-NAT source, post-NAT destination;
+// encoding, docs/ORIGINAL.md §4.6.2): pre-NAT source, post-NAT destination;
 // SNAT puts the post-NAT source in nexthop/src_as, DNAT the pre-NAT
 // destination in nexthop/dst_as; SYN|ACK on create, FIN|RST on destroy.
 void Exporter::add_nat(Core& core, const NatEvent& e, const ExportClock& clock)

@@ -21,7 +21,7 @@ struct Composer {
 	}
 };
 
-// NAT event records (UPSTREAM-2.6 §4.6), the same in v9 and IPFIX.
+// NAT event records (docs/ORIGINAL.md §4.6), the same in v9 and IPFIX.
 constexpr Ie nel_fields[] = {
 	observationTimeMilliseconds, sourceIPv4Address, destinationIPv4Address,
 	postNATSourceIPv4Address, postNATDestinationIPv4Address, sourceTransportPort,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // Templates for v9 and IPFIX: one per flow shape, composed from the shape as
-// UPSTREAM-2.6 §4.3 describes, numbered from 256 on first use and re-sent
+// docs/ORIGINAL.md §4.3 describes, numbered from 256 on first use and re-sent
 // every `refresh-rate` messages or `timeout-rate` minutes.
 #pragma once
 #include "core/export/ie.hpp"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// NetFlow v5 datagram builder (UPSTREAM-2.6 §4.1): a 24-byte header and up to
+// NetFlow v5 datagram builder (docs/ORIGINAL.md §4.1): a 24-byte header and up to
 // 30 records of 48 bytes, all fields big-endian.
 //
 //   header   0 version(2)=5  2 count(2)  4 sys_uptime(4)  8 unix_secs(4)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// The flow key: what makes two packets the same flow (UPSTREAM-2.6 §5).
+// The flow key: what makes two packets the same flow (docs/ORIGINAL.md §5).
 // Keys are compared and hashed as raw bytes: the first `key_bytes` of each.
 // The two bytes after them (alignment would waste them) carry non-key data
 // of the flow record, so that an IPv4 flow fits 88 bytes and an IPv6 one

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // Packet parser: from the first bytes of an IPv4/IPv6 packet to a flow key
-// plus the per-packet facts accumulated into a flow (UPSTREAM-2.6 §5).
+// plus the per-packet facts accumulated into a flow (docs/ORIGINAL.md §5).
 //
 // Runs once per packet: no allocation, no division, no loop other than the
 // bounded option walks (IPv4 options and TCP options: at most 40 bytes each)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// /proc/net/stat/ipt_netflow_flows (UPSTREAM-2.6 §3.3): one line per cached
+// /proc/net/stat/ipt_netflow_flows (docs/ORIGINAL.md §3.3): one line per cached
 // flow, produced a hash bucket at a time so that a huge cache never needs a
 // huge buffer; and the aggrN lines of the main view.
 #include "core/config/destination.hpp"

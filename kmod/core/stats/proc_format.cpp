@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // /proc/net/stat/ipt_netflow, in the layout users and scripts of the original
-// read (UPSTREAM-2.6 §3.1); the glue appends the per-socket lines.
+// read (docs/ORIGINAL.md §3.1); the glue appends the per-socket lines.
 #include "core/core.hpp"
 #include "ktl/format.hpp"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // Rate and hash-metric estimates, sampled every four seconds by the exporter
-// (the original's 4-s rate timer, without its overflows: §10.1, §10.2).
+// (the original's 4-s rate timer, without its overflows: docs/ORIGINAL.md §10.1, §10.2).
 // Fixed point throughout: no floating point exists in the kernel build.
 #pragma once
 #include "core/stats/cpu_stats.hpp"
