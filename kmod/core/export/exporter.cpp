@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/export/exporter.hpp"
 #include "core/core.hpp"
+#include "core/flow/cpu_lock.hpp"
 #include "ktl/new.hpp"
 
 namespace netflow {
@@ -389,18 +390,20 @@ bool Exporter::drain(Core& core, const ExportClock& clock, const Timeouts& t, bo
 			if (!want)
 				return false;
 			ktl::List<FlowHead> batch;
-			nfp_cpu_lock(c);
-			n = cache->collect(clock.now, t, force, batch, want);
-			nfp_cpu_unlock(c);
+			{
+				CpuLockGuard lock(c);
+				n = cache->collect(clock.now, t, force, batch, want);
+			}
 			for (const FlowHead* h : batch)
 				add(core, *h, clock);
 			__atomic_sub_fetch(&core.nr_flows, static_cast<u32>(n), __ATOMIC_RELAXED);
 			// The records go back to the CPU that cached them, for
 			// its next flows, as many as it may keep; the rest, and
 			// pooled records it no longer needs, to the slab.
-			nfp_cpu_lock(c);
-			cache->recycle(batch, static_cast<u32>(n), clock.now, window);
-			nfp_cpu_unlock(c);
+			{
+				CpuLockGuard lock(c);
+				cache->recycle(batch, static_cast<u32>(n), clock.now, window);
+			}
 			while (FlowHead* h = batch.pop_front())
 				cache->release(h);
 			taken += static_cast<u32>(n);
@@ -505,9 +508,8 @@ extern "C" void nfc_reset_stats(void) noexcept
 {
 	Core& core = *g_core;
 	core.for_each_cpu([&](u32 cpu, CpuCache& c) {
-		nfp_cpu_lock(cpu);
+		CpuLockGuard lock(cpu);
 		c.stats = CpuStats{};
-		nfp_cpu_unlock(cpu);
 	});
 	core.exporter.reset_stats(core.nr_cpus);
 	core.peak_flows = core.nr_flows;
