@@ -43,7 +43,7 @@ u16 ifindex16(s32 ifindex)
 
 u32 saturate32(u64 v) { return v > 0xffffffffull ? 0xffffffffu : static_cast<u32>(v); }
 
-Dialect dialect_of(u32 protocol) { return protocol == 9 ? Dialect::v9 : Dialect::ipfix; }
+Dialect dialect_of(u32 protocol) { return protocol == NF_PROTOCOL_V9 ? Dialect::v9 : Dialect::ipfix; }
 
 u32 options_key(OptionsKind k) { return shape::options_base | static_cast<u32>(k); }
 
@@ -99,7 +99,7 @@ void Exporter::add(Core& core, const FlowHead& h, const ExportClock& clock)
 		stats.out_pkts += f.packets;
 		stats.out_bytes += f.bytes;
 	});
-	if (protocol_ != 5)
+	if (is_templated(protocol_))
 		add_templated(core, h, clock);
 	else if (!h.is_v6)
 		add_v5(core, as_v4(h), clock);
@@ -155,7 +155,7 @@ void Exporter::push_v5(Core& core, const v5::Record& r, const ExportClock& clock
 // destination in nexthop/dst_as; SYN|ACK on create, FIN|RST on destroy.
 void Exporter::add_nat(Core& core, const NatEvent& e, const ExportClock& clock)
 {
-	if (protocol_ != 5) {
+	if (is_templated(protocol_)) {
 		if (u8* slot = record_slot(core, shape::nel, clock))
 			write_nat_record(*templates.get(shape::nel), e, slot);
 		else
@@ -292,7 +292,7 @@ void Exporter::send_pending(Core&)
 	const u32 uptime_ms = static_cast<u32>(ticks_to_ms(nfp_jiffies64()));
 	const u32 domain = msg_domain_;
 	Bytes dg;
-	if (protocol_ == 5) {
+	if (!is_templated(protocol_)) {
 		v5::Header hdr{};
 		hdr.sys_uptime_ms = uptime_ms;
 		hdr.unix_secs = static_cast<u32>(sec);
@@ -305,10 +305,10 @@ void Exporter::send_pending(Core&)
 		v5_sequence_ += v5_.count();
 	} else {
 		MessageHeader hdr{uptime_ms, static_cast<u32>(sec), 0, domain};
-		hdr.sequence = protocol_ == 9 ? messages_ : ipfix_sequence_;
+		hdr.sequence = protocol_ == NF_PROTOCOL_V9 ? messages_ : ipfix_sequence_;
 		dg = msg_.finish(hdr);
 		// RFC 7011 §3.1: IPFIX counts its own data records only.
-		if (protocol_ == 10)
+		if (protocol_ == NF_PROTOCOL_IPFIX)
 			ipfix_sequence_ += msg_.data_records();
 	}
 	messages_++;
@@ -434,7 +434,7 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 		flushing_ = true;
 		flush_left_ = __atomic_load_n(&core.nr_flows, __ATOMIC_RELAXED);
 	}
-	if (protocol_ != 5)
+	if (is_templated(protocol_))
 		add_options(core, clock, false);
 	u32 taken = 0;
 	const bool more = drain(core, clock, t, force, run_budget(hz), sent_before, taken);
@@ -491,7 +491,7 @@ extern "C" u32 nfc_export(nfc_export_mode mode, unsigned int worker_cpu) noexcep
 extern "C" int nfc_set_protocol(u32 protocol) noexcept
 {
 	Core& core = *g_core;
-	if (protocol != 5 && protocol != 9 && protocol != 10)
+	if (!nf_protocol_valid(protocol))
 		return -1;
 	if (protocol == core.setting(NFC_PROTOCOL))
 		return 0;

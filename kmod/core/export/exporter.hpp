@@ -79,7 +79,7 @@ private:
 	void begin(u32 protocol);
 	void sample_rates(Core& core, u32 now);
 
-	u32 protocol_ = 5;
+	u32 protocol_ = NF_PROTOCOL_V5;
 	v5::Datagram v5_;
 	Message msg_;
 	bool pending_ = false;		// something is in the datagram being filled
