@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // /proc/net/stat/ipt_netflow_flows (UPSTREAM-2.6 §3.3): one line per cached
 // flow, produced a hash bucket at a time so that a huge cache never needs a
-// huge buffer; and the aggrN lines of the main view.
+// huge buffer.
 #include "core/config/destination.hpp"
 #include "core/core.hpp"
 #include "core/flow/cpu_lock.hpp"
@@ -96,26 +96,6 @@ extern "C" nf_size nfc_format_flows_bucket(unsigned int cpu, u32 bucket, u32* se
 		core.cpus[cpu]->for_each_in_bucket(bucket, [&](const FlowHead& h) {
 			visit(h, [&](const auto& f) { put_flow(out, h, f, FlowLine{bucket, (*seq)++, now}, t); });
 		});
-	}
-	return out.size();
-}
-
-extern "C" nf_size nfc_format_aggregation(char* buf, nf_size cap) noexcept
-{
-	const AggrRules* r = __atomic_load_n(&g_core->aggr, __ATOMIC_ACQUIRE);
-	TextBuffer out(buf, cap);
-	if (!r)
-		return 0;
-	for (u32 i = 0; i < r->nnet; i++) {
-		const AggrNetRule& n = r->net[i];
-		out.put("aggr#").num(i).put(" net: match ").num(n.net >> 24).put('.').num(n.net >> 16 & 0xff).put('.')
-			.num(n.net >> 8 & 0xff).put('.').num(n.net & 0xff).put('/').num(n.match).put(" strip ")
-			.num(n.strip).put(" (usage ").num(__atomic_load_n(&n.usage, __ATOMIC_RELAXED)).put(")\n");
-	}
-	for (u32 i = 0; i < r->nport; i++) {
-		const AggrPortRule& p = r->port[i];
-		out.put("aggr#").num(i).put(" port: ports ").num(p.lo).put('-').num(p.hi).put(" replace ").num(p.to)
-			.put(" (usage ").num(__atomic_load_n(&p.usage, __ATOMIC_RELAXED)).put(")\n");
 	}
 	return out.size();
 }
