@@ -56,7 +56,6 @@ void check_timeouts()
 
 extern "C" int LLVMFuzzerInitialize(int*, char***)
 {
-	fuzz::quiet_platform();
 	fake::reset();
 	// Static facts of the limits: names, ranges, and ticks < 2^31 at HZ 1000.
 	for (int s = 0; s < NFC_NR_SETTINGS; s++) {
