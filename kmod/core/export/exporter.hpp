@@ -19,7 +19,8 @@ class Core;
 // counter could wrap on the next (at most 64 KiB) packet.
 constexpr u64 v5_max_bytes = 0xffff0000ull;
 
-// What some flows carried.
+// Packets and bytes of a flow, or of the flows in a datagram: what the
+// pending and lost counters add up.
 struct Traffic {
 	u64 packets;
 	u64 bytes;
@@ -78,7 +79,7 @@ public:
 	TemplateCache templates;
 
 private:
-	// The time a datagram's header carries.
+	// The clocks a datagram's header carries, read as it leaves.
 	struct DatagramTime {
 		u32 uptime_ms;
 		u32 unix_secs;
