@@ -95,7 +95,6 @@ NF_ABI void nfp_free_large(void *p) NF_NOEXCEPT;
 /* A slab of fixed-size objects (the flow records). */
 NF_ABI void *nfp_slab_create(const char *name, nf_size size) NF_NOEXCEPT;
 NF_ABI void nfp_slab_destroy(void *slab) NF_NOEXCEPT;
-NF_ABI void *nfp_slab_alloc(void *slab) NF_NOEXCEPT;	/* atomic, not zeroed */
 /* Up to n objects into out[] in one trip through the allocator (atomic, not
  * zeroed); returns how many. */
 NF_ABI nf_size nfp_slab_alloc_bulk(void *slab, nf_size n, void **out) NF_NOEXCEPT;
@@ -120,8 +119,6 @@ NF_ABI void nfp_wallclock(nf_u64 *sec, nf_u32 *nsec) NF_NOEXCEPT;
 /* Hands one finished datagram to every destination.  Returns how many
  * destinations took it. */
 NF_ABI int nfp_send(const void *buf, nf_size len) NF_NOEXCEPT;
-
-NF_ABI void nfp_log(int level, const char *msg) NF_NOEXCEPT;
 
 NF_ABI void nfp_bug(const char *what) NF_NOEXCEPT;
 

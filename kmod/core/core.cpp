@@ -2,6 +2,7 @@
 // Lifetime and settings of the core: what the glue calls at load, unload and
 // on a parameter or sysctl write.
 #include "core/core.hpp"
+#include "core/flow/cpu_lock.hpp"
 #include "ktl/new.hpp"
 
 namespace netflow {
@@ -176,9 +177,11 @@ extern "C" int nfc_resize(u32 hashsize) noexcept
 		return NF_ENOMEM;
 	}
 	core.for_each_cpu([&](u32 cpu, CpuCache& c) {
-		nfp_cpu_lock(cpu);
-		FlowHead** old = c.rehash(fresh[cpu], n);
-		nfp_cpu_unlock(cpu);
+		FlowHead** old;
+		{
+			CpuLockGuard lock(cpu);
+			old = c.rehash(fresh[cpu], n);
+		}
 		nfp_free_large(old);
 	});
 	nfp_free(fresh);

@@ -44,11 +44,6 @@ void nfp_slab_destroy(void *slab)
 	kmem_cache_destroy(slab);
 }
 
-void *nfp_slab_alloc(void *slab)
-{
-	return kmem_cache_alloc(slab, GFP_ATOMIC | __GFP_NOWARN);
-}
-
 nf_size nfp_slab_alloc_bulk(void *slab, nf_size n, void **out)
 {
 	/* kmem_cache_alloc_bulk() wants interrupts on (it turns them back on
@@ -117,11 +112,6 @@ void nfp_wallclock(nf_u64 *sec, nf_u32 *nsec)
 nf_u64 nfp_clock_ns(void)
 {
 	return ktime_get_ns();
-}
-
-void nfp_log(int level, const char *msg)
-{
-	printk("%s" NF_NAME ": %s\n", level <= 3 ? KERN_ERR : KERN_INFO, msg);
 }
 
 void nfp_bug(const char *what)

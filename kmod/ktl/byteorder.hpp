@@ -27,7 +27,6 @@ private:
 
 using Be16 = BigEndian<u16>;
 using Be32 = BigEndian<u32>;
-using Be64 = BigEndian<u64>;
 
 // Unaligned loads and stores in network order, for parsing and encoding.
 template <typename T> inline T load_be(const u8* p)

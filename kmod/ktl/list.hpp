@@ -40,19 +40,6 @@ public:
 			remove(item);
 		return item;
 	}
-	// Moves every item of `other` to the back of this list.
-	void splice_back(List& other)
-	{
-		if (other.empty())
-			return;
-		ListNode* first = other.head_.next;
-		ListNode* last = other.head_.prev;
-		first->prev = head_.prev;
-		head_.prev->next = first;
-		last->next = &head_;
-		head_.prev = last;
-		other.head_.next = other.head_.prev = &other.head_;
-	}
 
 	class Iterator {
 	public:

@@ -36,6 +36,5 @@ private:
 };
 
 using Bytes = Span<const u8>;
-using MutableBytes = Span<u8>;
 
 } // namespace ktl

@@ -65,8 +65,4 @@ inline void hexdump(const char* what, const uint8_t* p, size_t n)
 	std::fputc('\n', stderr);
 }
 
-// The fake platform prints every nfp_log() unless NF_TEST_QUIET is set (read
-// once): call from LLVMFuzzerInitialize before anything logs.
-inline void quiet_platform() { setenv("NF_TEST_QUIET", "1", 0); }
-
 } // namespace fuzz

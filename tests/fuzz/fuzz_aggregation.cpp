@@ -121,12 +121,6 @@ void check_apply(AggrRules& r, const uint8_t* raw)
 
 } // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***)
-{
-	fuzz::quiet_platform();
-	return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	const size_t len = strnlen(reinterpret_cast<const char*>(data), size);

@@ -132,12 +132,6 @@ void check_list(const char* text, const Destination* out, size_t count)
 
 } // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***)
-{
-	fuzz::quiet_platform();
-	return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	// A C string in an exactly-sized buffer (cut at the first NUL).

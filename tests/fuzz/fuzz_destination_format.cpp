@@ -60,12 +60,6 @@ void check_rfc5952(const char* s, size_t n)
 
 } // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***)
-{
-	fuzz::quiet_platform();
-	return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	uint8_t in[51] = {};

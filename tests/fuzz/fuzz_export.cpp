@@ -963,7 +963,6 @@ uint32_t a_setting(FuzzedDataProvider& in, std::initializer_list<uint32_t> list,
 
 extern "C" int LLVMFuzzerInitialize(int*, char***)
 {
-	fuzz::quiet_platform();
 	dump_datagrams = std::getenv("FUZZ_DUMP") != nullptr;
 	return 0;
 }

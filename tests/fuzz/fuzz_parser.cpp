@@ -161,12 +161,6 @@ void run(const uint8_t* d, size_t n, uint32_t wire_len, uint8_t family)
 
 } // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***)
-{
-	fuzz::quiet_platform();
-	return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	if (size < 3)

@@ -44,7 +44,6 @@ max_len() {
 # these targets allocate, and touches far fewer fresh pages.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=0:quarantine_size_mb=64}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export NF_TEST_QUIET=1
 
 failed=()
 summary=()

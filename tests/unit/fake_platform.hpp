@@ -62,7 +62,7 @@ void set_interfaces(std::vector<Interface> list);
 void fail_atomic_allocs(int n);
 void fail_slab_allocs(int n);
 void fail_large_allocs(int n);
-long slab_objects_live();	// nfp_slab_alloc - nfp_slab_free, all slabs
+long slab_objects_live();	// objects nfp_slab_alloc_bulk gave - nfp_slab_free, all slabs
 long slabs_live();		// nfp_slab_create - nfp_slab_destroy
 long large_allocs_live();	// nfp_alloc_large - nfp_free_large
 
@@ -71,14 +71,8 @@ long large_allocs_live();	// nfp_alloc_large - nfp_free_large
 // "random" for a seed from /dev/urandom, printed on stderr).
 void seed_random(uint64_t seed);
 
-// ---- locks, log, bug -----------------------------------------------------
+// ---- locks, bug ----------------------------------------------------------
 int cpu_lock_depth(unsigned cpu);	// lock - unlock for that cpu
-struct LogLine {
-	int level;
-	std::string msg;
-};
-std::vector<LogLine> logs();		// nfp_log also prints unless NF_TEST_QUIET is set
-void clear_logs();
 int bug_count();			// nfp_bug calls (also printed)
 std::string last_bug();
 

@@ -44,7 +44,6 @@ struct State {
 	std::map<void*, void*> slab_of;	// live object -> its slab (under mu)
 	uint64_t rng = 0;
 	std::map<unsigned, int> lock_depth;
-	std::vector<fake::LogLine> logs;
 	int bugs = 0;
 	std::string last_bug;
 };
@@ -93,12 +92,6 @@ bool take_failure(std::atomic<int>& n)
 	return false;
 }
 
-bool quiet()
-{
-	static const bool q = std::getenv("NF_TEST_QUIET") != nullptr;
-	return q;
-}
-
 } // namespace
 
 // ---- fake:: control API ---------------------------------------------------
@@ -129,7 +122,6 @@ void reset()
 	s.large = 0;
 	s.rng = initial_seed();
 	s.lock_depth.clear();
-	s.logs.clear();
 	s.bugs = 0;
 	s.last_bug.clear();
 }
@@ -233,20 +225,6 @@ int cpu_lock_depth(unsigned cpu)
 	return it == s.lock_depth.end() ? 0 : it->second;
 }
 
-std::vector<LogLine> logs()
-{
-	State& s = st();
-	std::lock_guard<std::mutex> g(s.mu);
-	return s.logs;
-}
-
-void clear_logs()
-{
-	State& s = st();
-	std::lock_guard<std::mutex> g(s.mu);
-	s.logs.clear();
-}
-
 int bug_count()
 {
 	State& s = st();
@@ -308,7 +286,8 @@ void nfp_slab_destroy(void* slab) noexcept
 	delete static_cast<Slab*>(slab);
 }
 
-void* nfp_slab_alloc(void* slab) noexcept
+// One object, as kmem_cache_alloc() would give it.
+static void* slab_alloc_one(void* slab)
 {
 	if (take_failure(st().fail_slab))
 		return nullptr;
@@ -332,7 +311,7 @@ nf_size nfp_slab_alloc_bulk(void* slab, nf_size n, void** out) noexcept
 {
 	// All or nothing, like kmem_cache_alloc_bulk().
 	for (nf_size i = 0; i < n; i++) {
-		out[i] = nfp_slab_alloc(slab);
+		out[i] = slab_alloc_one(slab);
 		if (!out[i]) {
 			while (i)
 				nfp_slab_free(slab, out[--i]);
@@ -448,15 +427,6 @@ int nfp_send(const void* buf, nf_size len) noexcept
 	const auto* p = static_cast<const uint8_t*>(buf);
 	s.sent.emplace_back(p, p + len);
 	return s.send_result;
-}
-
-void nfp_log(int level, const char* msg) noexcept
-{
-	State& s = st();
-	std::lock_guard<std::mutex> g(s.mu);
-	s.logs.push_back({level, msg ? msg : ""});
-	if (!quiet())
-		std::fprintf(stderr, "[nf log %d] %s\n", level, msg ? msg : "(null)");
 }
 
 void nfp_bug(const char* what) noexcept

@@ -66,6 +66,18 @@ TEST(FakePlatform, RandomIsReproducible)
 	EXPECT_NE(0, std::memcmp(x, y, sizeof(x)));
 }
 
+namespace {
+
+// One slab object, the way the core asks for them.
+void* slab_alloc_one(void* slab)
+{
+	void* o = nullptr;
+	nfp_slab_alloc_bulk(slab, 1, &o);
+	return o;
+}
+
+} // namespace
+
 TEST(FakePlatform, MemoryAndFailureInjection)
 {
 	void* p = nfp_alloc(16, NF_GFP_ATOMIC);
@@ -80,11 +92,11 @@ TEST(FakePlatform, MemoryAndFailureInjection)
 
 	void* slab = nfp_slab_create("test", 40);
 	EXPECT_EQ(fake::slabs_live(), 1);
-	void* o = nfp_slab_alloc(slab);
+	void* o = slab_alloc_one(slab);
 	ASSERT_NE(o, nullptr);
 	EXPECT_EQ(fake::slab_objects_live(), 1);
 	fake::fail_slab_allocs(1);
-	EXPECT_EQ(nfp_slab_alloc(slab), nullptr);
+	EXPECT_EQ(slab_alloc_one(slab), nullptr);
 	nfp_slab_free(slab, o);
 	EXPECT_EQ(fake::slab_objects_live(), 0);
 	nfp_slab_destroy(slab);
@@ -97,7 +109,7 @@ TEST(FakePlatform, MemoryAndFailureInjection)
 	EXPECT_EQ(fake::large_allocs_live(), 0);
 }
 
-TEST(FakePlatform, RouteLocksLogAndBug)
+TEST(FakePlatform, RouteLocksAndBug)
 {
 	nf_route r;
 	std::memset(&r, 0x77, sizeof(r));
@@ -116,11 +128,6 @@ TEST(FakePlatform, RouteLocksLogAndBug)
 	EXPECT_EQ(fake::cpu_lock_depth(3), 1);
 	nfp_cpu_unlock(3);
 	EXPECT_EQ(fake::cpu_lock_depth(3), 0);
-
-	nfp_log(6, "hello");
-	ASSERT_EQ(fake::logs().size(), 1u);
-	EXPECT_EQ(fake::logs()[0].msg, "hello");
-	EXPECT_EQ(fake::logs()[0].level, 6);
 
 	EXPECT_EQ(fake::bug_count(), 0);
 	nfp_bug("test bug");

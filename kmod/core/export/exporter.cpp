@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/export/exporter.hpp"
 #include "core/core.hpp"
+#include "core/flow/cpu_lock.hpp"
+#include "core/nat/nat_v5.hpp"
 #include "ktl/new.hpp"
 
 namespace netflow {
@@ -34,29 +36,13 @@ constexpr u32 max_interfaces = 1024;
 constexpr u32 sysinit_period_s = 300;
 constexpr u32 stats_period_s = 60;
 
-u16 ifindex16(s32 ifindex)
-{
-	// v5 has 16 bits: "no device" and indexes that do not fit both read 65535.
-	return (ifindex < 0 || ifindex > 0xffff) ? 0xffff : static_cast<u16>(ifindex);
-}
-
-u32 saturate32(u64 v) { return v > 0xffffffffull ? 0xffffffffu : static_cast<u32>(v); }
-
-Dialect dialect_of(u32 protocol) { return protocol == 9 ? Dialect::v9 : Dialect::ipfix; }
+Dialect dialect_of(u32 protocol) { return protocol == NF_PROTOCOL_V9 ? Dialect::v9 : Dialect::ipfix; }
 
 u32 options_key(OptionsKind k) { return shape::options_base | static_cast<u32>(k); }
 
-ExportClock make_clock()
+Traffic traffic_of(const FlowHead& h)
 {
-	const u64 j64 = nfp_jiffies64();
-	u64 sec;
-	u32 nsec;
-	nfp_wallclock(&sec, &nsec);
-	ExportClock c;
-	c.now = static_cast<u32>(j64);
-	c.uptime_ms = ticks_to_ms(j64);
-	c.boot_wall_ms = sec * 1000 + nsec / 1000000 - c.uptime_ms;
-	return c;
+	return visit(h, [](const auto& f) { return Traffic{f.packets, f.bytes}; });
 }
 
 } // namespace
@@ -85,6 +71,11 @@ void Exporter::begin(u32 protocol)
 		templates.reset(dialect_of(protocol));
 		options_due_ = true;
 	}
+	reset_datagram();
+}
+
+void Exporter::reset_datagram()
+{
 	v5_.reset();
 	msg_.begin(dialect_of(protocol_));
 	pending_ = false;
@@ -92,49 +83,32 @@ void Exporter::begin(u32 protocol)
 	pending_pkts = pending_bytes = 0;
 }
 
-void Exporter::add(Core& core, const FlowHead& h, const ExportClock& clock)
+void Exporter::queued(const Traffic& t)
 {
-	visit(h, [&](const auto& f) {
-		stats.out_pkts += f.packets;
-		stats.out_bytes += f.bytes;
-	});
-	if (protocol_ != 5)
-		add_templated(core, h, clock);
-	else if (!h.is_v6)
-		add_v5(core, as_v4(h), clock);
-	else
-		visit(h, [&](const auto& f) {
-			// v5 cannot carry IPv6 (ip6tables rules are refused under v5;
-			// these were cached before a switch to 5).
-			stats.lost_flows++;
-			stats.lost_pkts += f.packets;
-			stats.lost_bytes += f.bytes;
-		});
+	pending_flows_++;
+	pending_pkts += t.packets;
+	pending_bytes += t.bytes;
 }
 
-void Exporter::add_v5(Core& core, const Flow4& f, const ExportClock& clock)
+void Exporter::add(Core& core, const FlowHead& h, const ExportClock& clock)
 {
-	v5::Record r{};
-	r.src = f.key.src;
-	r.dst = f.key.dst;
-	r.nexthop = f.nexthop;
-	r.input = ifindex16(f.key.iif);
-	r.output = ifindex16(f.oif);
-	r.packets = saturate32(f.packets);
-	r.octets = saturate32(f.bytes);
-	r.first_ms = static_cast<u32>(clock.uptime_ms - ticks_to_ms(static_cast<u32>(clock.now - f.first)));
-	r.last_ms = static_cast<u32>(clock.uptime_ms - ticks_to_ms(static_cast<u32>(clock.now - f.last)));
-	r.sport = f.key.sport;
-	r.dport = f.key.dport;
-	r.tcp_flags = f.tcp_flags;
-	r.proto = f.key.proto;
-	r.tos = f.key.tos;
-	r.src_mask = src_mask_of(f);
-	r.dst_mask = dst_mask_of(f);
-	push_v5(core, r, clock);
-	pending_flows_++;
-	pending_pkts += f.packets;
-	pending_bytes += f.bytes;
+	const Traffic t = traffic_of(h);
+	stats.out_pkts += t.packets;
+	stats.out_bytes += t.bytes;
+	// v5 cannot carry IPv6 (ip6tables rules are refused under v5; such
+	// flows were cached before a switch to 5).
+	if (is_templated(protocol_))
+		add_templated(core, h, t, clock);
+	else if (!h.is_v6)
+		add_v5(core, as_v4(h), t, clock);
+	else
+		stats.count_lost(1, t);
+}
+
+void Exporter::add_v5(Core& core, const Flow4& f, const Traffic& t, const ExportClock& clock)
+{
+	push_v5(core, v5::flow_record(f, clock), clock);
+	queued(t);
 	if (v5_.full())
 		send_pending(core);
 }
@@ -148,41 +122,19 @@ void Exporter::push_v5(Core& core, const v5::Record& r, const ExportClock& clock
 	mark_pending(clock);
 }
 
-// NAT events in v5 are pseudo-flows of zero packets (the original's
-// encoding, docs/ORIGINAL.md §4.6.2): pre-NAT source, post-NAT destination;
-// SNAT puts the post-NAT source in nexthop/src_as, DNAT the pre-NAT
-// destination in nexthop/dst_as; SYN|ACK on create, FIN|RST on destroy.
 void Exporter::add_nat(Core& core, const NatEvent& e, const ExportClock& clock)
 {
-	if (protocol_ != 5) {
+	if (is_templated(protocol_)) {
 		if (u8* slot = record_slot(core, shape::nel, clock))
 			write_nat_record(*templates.get(shape::nel), e, slot);
 		else
 			core.nat_stats.lost++;
 		return;
 	}
-	v5::Record r{};
-	r.src = e.pre_src;
-	r.dst = e.post_dst;
-	r.sport = e.pre_sport;
-	r.dport = e.post_dport;
-	r.proto = e.proto;
-	r.tcp_flags = e.type == NatEventType::create ? 0x12 : 0x05;
-	const u64 uptime = e.time_ms > clock.boot_wall_ms ? e.time_ms - clock.boot_wall_ms : 0;
-	r.first_ms = r.last_ms = static_cast<u32>(uptime);
-	r.input = r.output = 0;
-	if (e.snat) {
-		v5::Record s = r;
-		s.nexthop = e.post_src;
-		s.src_as = e.post_sport.host();
-		push_v5(core, s, clock);
-	}
-	if (e.dnat) {
-		v5::Record d = r;
-		d.nexthop = e.pre_dst;
-		d.dst_as = e.pre_dport.host();
-		push_v5(core, d, clock);
-	}
+	v5::Record r[v5::max_nat_records];
+	const u32 n = v5::nat_records(e, clock.boot_wall_ms, r);
+	for (u32 i = 0; i < n; i++)
+		push_v5(core, r[i], clock);
 	if (v5_.full())
 		send_pending(core);
 }
@@ -216,24 +168,16 @@ u8* Exporter::record_slot(Core& core, u32 key, const ExportClock& clock)
 	return nullptr;
 }
 
-void Exporter::add_templated(Core& core, const FlowHead& h, const ExportClock& clock)
+void Exporter::add_templated(Core& core, const FlowHead& h, const Traffic& t, const ExportClock& clock)
 {
 	const u32 key = flow_shape(h);
 	u8* slot = record_slot(core, key, clock);
 	if (!slot) {
-		visit(h, [&](const auto& f) {
-			stats.lost_flows++;
-			stats.lost_pkts += f.packets;
-			stats.lost_bytes += f.bytes;
-		});
+		stats.count_lost(1, t);
 		return;
 	}
 	write_flow_record(*templates.get(key), h, clock, slot);
-	pending_flows_++;
-	visit(h, [&](const auto& f) {
-		pending_pkts += f.packets;
-		pending_bytes += f.bytes;
-	});
+	queued(t);
 }
 
 void Exporter::add_options(Core& core, const ExportClock& clock, bool force)
@@ -281,6 +225,32 @@ void Exporter::begin_domain(Core& core)
 		send_pending(core);
 }
 
+ktl::Bytes Exporter::finish_v5(const DatagramTime& when)
+{
+	v5::Header hdr{};
+	hdr.sys_uptime_ms = when.uptime_ms;
+	hdr.unix_secs = when.unix_secs;
+	hdr.unix_nsecs = when.unix_nsecs;
+	hdr.flow_sequence = v5_sequence_;
+	hdr.engine_id = static_cast<u8>(msg_domain_);
+	const ktl::Bytes dg = v5_.finish(hdr);
+	// The sequence counts every record handed to the wire, so a collector
+	// sees lost datagrams as a gap.
+	v5_sequence_ += v5_.count();
+	return dg;
+}
+
+ktl::Bytes Exporter::finish_message(const DatagramTime& when)
+{
+	MessageHeader hdr{when.uptime_ms, when.unix_secs, 0, msg_domain_};
+	hdr.sequence = protocol_ == NF_PROTOCOL_V9 ? messages_ : ipfix_sequence_;
+	const ktl::Bytes dg = msg_.finish(hdr);
+	// RFC 7011 §3.1: IPFIX counts its own data records only.
+	if (protocol_ == NF_PROTOCOL_IPFIX)
+		ipfix_sequence_ += msg_.data_records();
+	return dg;
+}
+
 void Exporter::send_pending(Core&)
 {
 	if (!pending_)
@@ -288,28 +258,8 @@ void Exporter::send_pending(Core&)
 	u64 sec;
 	u32 nsec;
 	nfp_wallclock(&sec, &nsec);
-	const u32 uptime_ms = static_cast<u32>(ticks_to_ms(nfp_jiffies64()));
-	const u32 domain = msg_domain_;
-	Bytes dg;
-	if (protocol_ == 5) {
-		v5::Header hdr{};
-		hdr.sys_uptime_ms = uptime_ms;
-		hdr.unix_secs = static_cast<u32>(sec);
-		hdr.unix_nsecs = nsec;
-		hdr.flow_sequence = v5_sequence_;
-		hdr.engine_id = static_cast<u8>(domain);
-		dg = v5_.finish(hdr);
-		// The sequence counts every record handed to the wire, so a
-		// collector sees lost datagrams as a gap.
-		v5_sequence_ += v5_.count();
-	} else {
-		MessageHeader hdr{uptime_ms, static_cast<u32>(sec), 0, domain};
-		hdr.sequence = protocol_ == 9 ? messages_ : ipfix_sequence_;
-		dg = msg_.finish(hdr);
-		// RFC 7011 §3.1: IPFIX counts its own data records only.
-		if (protocol_ == 10)
-			ipfix_sequence_ += msg_.data_records();
-	}
+	const DatagramTime when{static_cast<u32>(ticks_to_ms(nfp_jiffies64())), static_cast<u32>(sec), nsec};
+	const ktl::Bytes dg = is_templated(protocol_) ? finish_message(when) : finish_v5(when);
 	messages_++;
 	if (nfp_send(dg.data(), dg.size()) > 0) {
 		stats.datagrams++;
@@ -317,52 +267,36 @@ void Exporter::send_pending(Core&)
 		stats.flows += pending_flows_;
 	} else {
 		stats.errors++;
-		stats.lost_flows += pending_flows_;
-		stats.lost_pkts += pending_pkts;
-		stats.lost_bytes += pending_bytes;
+		stats.count_lost(pending_flows_, Traffic{pending_pkts, pending_bytes});
 	}
-	v5_.reset();
-	msg_.begin(dialect_of(protocol_));
-	pending_ = false;
-	pending_flows_ = 0;
-	pending_pkts = pending_bytes = 0;
+	reset_datagram();
 }
 
-void Exporter::sample_rates(Core& core, u32 now)
+// One batch of flows of CPU `c` (at most `want`) into datagrams; returns how
+// many it took.
+size_t Exporter::export_batch(Core& core, u32 c, const ExportClock& clock, const Timeouts& t, bool force,
+			      size_t want)
 {
-	RateMeter& r = rates;
-	if (r.started && time_before(now, r.last_tick + rate_period_s * nfp_hz()))
-		return;
-	CpuStats total{};
-	core.for_each_cpu([&](u32 cpu, CpuCache& c) {
-		const CpuStats s = c.stats;	// racy snapshot: monotonic counters
-		CpuRate& cr = cpu_rates[cpu];
-		if (r.started) {
-			cr.pps = (s.pkt_total + s.pkt_drop - cr.prev.pkt_total - cr.prev.pkt_drop) / rate_period_s;
-			cr.metric.update(hash_metric(s.searched - cr.prev.searched, s.found - cr.prev.found,
-						     s.notfound - cr.prev.notfound), 60);
-		}
-		cr.prev = s;
-		total.add(s);
-	});
-	if (r.started) {
-		const CpuStats& p = r.prev_total;
-		r.pps = (total.pkt_total - p.pkt_total) / rate_period_s;
-		r.bps = (total.traf_total - p.traf_total) * 8 / rate_period_s;
-		r.metric = hash_metric(total.searched - p.searched, total.found - p.found, total.notfound - p.notfound);
-		r.pps1.update(r.pps, 60);
-		r.bps1.update(r.bps, 60);
-		r.pps5.update(r.pps, 300);
-		r.bps5.update(r.bps, 300);
-		r.metric1.update(r.metric, 60);
-		r.metric5.update(r.metric, 300);
-		r.metric15.update(r.metric, 900);
-		r.export_rate = (stats.bytes - r.prev_export_bytes) / rate_period_s;
+	CpuCache* cache = core.cpus[c];
+	ktl::List<FlowHead> batch;
+	size_t n;
+	{
+		CpuLockGuard lock(c);
+		n = cache->collect(clock.now, t, force, batch, want);
 	}
-	r.prev_total = total;
-	r.prev_export_bytes = stats.bytes;
-	r.last_tick = now;
-	r.started = true;
+	for (const FlowHead* h : batch)
+		add(core, *h, clock);
+	__atomic_sub_fetch(&core.nr_flows, static_cast<u32>(n), __ATOMIC_RELAXED);
+	// The records go back to the CPU that cached them, for its next flows,
+	// as many as it may keep; the rest, and pooled records it no longer
+	// needs, to the slab.
+	{
+		CpuLockGuard lock(c);
+		cache->recycle(batch, static_cast<u32>(n), clock.now, pool_window_s * nfp_hz());
+	}
+	while (FlowHead* h = batch.pop_front())
+		cache->release(h);
+	return n;
 }
 
 // Takes due (or, for a flush, all) flows from every CPU's cache, starting
@@ -371,11 +305,9 @@ void Exporter::sample_rates(Core& core, u32 now)
 bool Exporter::drain(Core& core, const ExportClock& clock, const Timeouts& t, bool force, u64 budget,
 		     u64 sent_before, u32& taken)
 {
-	const u32 window = pool_window_s * nfp_hz();
 	for (u32 i = 0; i < core.nr_cpus; i++) {
 		const u32 c = (next_cpu_ + i) % core.nr_cpus;
-		CpuCache* cache = core.cpus[c];
-		if (!cache)
+		if (!core.cpus[c])
 			continue;
 		size_t n;
 		do {
@@ -383,26 +315,10 @@ bool Exporter::drain(Core& core, const ExportClock& clock, const Timeouts& t, bo
 				next_cpu_ = c;
 				return true;
 			}
-			size_t want = batch_size;
-			if (force)
-				want = min<size_t>(want, flush_left_);
+			const size_t want = force ? min<size_t>(batch_size, flush_left_) : batch_size;
 			if (!want)
 				return false;
-			ktl::List<FlowHead> batch;
-			nfp_cpu_lock(c);
-			n = cache->collect(clock.now, t, force, batch, want);
-			nfp_cpu_unlock(c);
-			for (const FlowHead* h : batch)
-				add(core, *h, clock);
-			__atomic_sub_fetch(&core.nr_flows, static_cast<u32>(n), __ATOMIC_RELAXED);
-			// The records go back to the CPU that cached them, for
-			// its next flows, as many as it may keep; the rest, and
-			// pooled records it no longer needs, to the slab.
-			nfp_cpu_lock(c);
-			cache->recycle(batch, static_cast<u32>(n), clock.now, window);
-			nfp_cpu_unlock(c);
-			while (FlowHead* h = batch.pop_front())
-				cache->release(h);
+			n = export_batch(core, c, clock, t, force, want);
 			taken += static_cast<u32>(n);
 			if (force)
 				flush_left_ -= static_cast<u32>(n);
@@ -411,10 +327,20 @@ bool Exporter::drain(Core& core, const ExportClock& clock, const Timeouts& t, bo
 	return false;
 }
 
+// Adaptive scan interval in [scan_min, HZ/10]: busier exports scan sooner.
+void Exporter::adapt_delay(Core& core, u64 sent, bool more)
+{
+	const u32 scan_min = core.setting(NFC_SCAN_MIN);
+	const u32 scan_max = max(nfp_hz() / 10, scan_min);
+	u32 delay = worker.delay;
+	delay = sent ? static_cast<u32>(delay / sent) : delay * 2;
+	worker.delay = more ? 1 : clamp(delay, scan_min, scan_max);
+}
+
 u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 {
 	const u64 t0 = nfp_clock_ns();
-	const ExportClock clock = make_clock();
+	const ExportClock clock = ExportClock::read();
 	const u32 now = clock.now;
 	const u32 hz = nfp_hz();
 	const Timeouts t = core.timeouts();
@@ -431,7 +357,7 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 		flushing_ = true;
 		flush_left_ = __atomic_load_n(&core.nr_flows, __ATOMIC_RELAXED);
 	}
-	if (protocol_ != 5)
+	if (is_templated(protocol_))
 		add_options(core, clock, false);
 	u32 taken = 0;
 	const bool more = drain(core, clock, t, force, run_budget(hz), sent_before, taken);
@@ -444,15 +370,8 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 	// inactive timeout, if shorter); the end of a flush sends it.
 	if (pending_ && ((force && !more) || time_after_eq(now, pending_since_ + min(t.inactive, hz))))
 		send_pending(core);
-	sample_rates(core, now);
-
-	// Adaptive scan interval in [scan_min, HZ/10]: busier exports scan sooner.
-	const u32 scan_min = core.setting(NFC_SCAN_MIN);
-	const u32 scan_max = max(hz / 10, scan_min);
-	const u64 sent = stats.datagrams + stats.errors - sent_before;
-	u32 delay = worker.delay;
-	delay = sent ? static_cast<u32>(delay / sent) : delay * 2;
-	worker.delay = more ? 1 : clamp(delay, scan_min, scan_max);
+	sample_rates(core, rates, cpu_rates, stats.bytes, now);
+	adapt_delay(core, stats.datagrams + stats.errors - sent_before, more);
 	worker.scanned = taken;
 	worker.busy_us = static_cast<u32>((nfp_clock_ns() - t0) / 1000);
 	return more ? 0 : worker.delay;
@@ -493,9 +412,8 @@ extern "C" void nfc_reset_stats(void) noexcept
 {
 	Core& core = *g_core;
 	core.for_each_cpu([&](u32 cpu, CpuCache& c) {
-		nfp_cpu_lock(cpu);
+		CpuLockGuard lock(cpu);
 		c.stats = CpuStats{};
-		nfp_cpu_unlock(cpu);
 	});
 	core.exporter.reset_stats(core.nr_cpus);
 	core.peak_flows = core.nr_flows;

@@ -19,6 +19,13 @@ class Core;
 // counter could wrap on the next (at most 64 KiB) packet.
 constexpr u64 v5_max_bytes = 0xffff0000ull;
 
+// Packets and bytes of a flow, or of the flows in a datagram: what the
+// pending and lost counters add up.
+struct Traffic {
+	u64 packets;
+	u64 bytes;
+};
+
 struct ExportStats {
 	u64 datagrams;		// taken by at least one destination
 	u64 bytes;
@@ -29,6 +36,14 @@ struct ExportStats {
 	u64 lost_flows;
 	u64 out_pkts;		// traffic that has left the cache (exported or lost)
 	u64 out_bytes;
+
+	// Flows that left the cache but no collector will see.
+	void count_lost(u32 flows, const Traffic& t)
+	{
+		lost_flows += flows;
+		lost_pkts += t.packets;
+		lost_bytes += t.bytes;
+	}
 };
 
 struct WorkerInfo {
@@ -64,22 +79,35 @@ public:
 	TemplateCache templates;
 
 private:
+	// The clocks a datagram's header carries, read as it leaves.
+	struct DatagramTime {
+		u32 uptime_ms;
+		u32 unix_secs;
+		u32 unix_nsecs;
+	};
+
 	bool drain(Core& core, const ExportClock& clock, const Timeouts& t, bool force, u64 budget,
 		   u64 sent_before, u32& taken);
+	size_t export_batch(Core& core, u32 cpu, const ExportClock& clock, const Timeouts& t, bool force,
+			    size_t want);
 	void add(Core& core, const FlowHead& flow, const ExportClock& clock);
-	void add_v5(Core& core, const Flow4& flow, const ExportClock& clock);
-	void add_templated(Core& core, const FlowHead& flow, const ExportClock& clock);
+	void add_v5(Core& core, const Flow4& flow, const Traffic& t, const ExportClock& clock);
+	void add_templated(Core& core, const FlowHead& flow, const Traffic& t, const ExportClock& clock);
 	void push_v5(Core& core, const v5::Record& r, const ExportClock& clock);
 	void add_nat(Core& core, const NatEvent& e, const ExportClock& clock);
 	u8* record_slot(Core& core, u32 key, const ExportClock& clock);
 	void add_options(Core& core, const ExportClock& clock, bool force);
 	void send_pending(Core& core);
+	ktl::Bytes finish_v5(const DatagramTime& when);
+	ktl::Bytes finish_message(const DatagramTime& when);
+	void reset_datagram();
+	void queued(const Traffic& t);
 	void mark_pending(const ExportClock& clock);
 	void begin_domain(Core& core);
 	void begin(u32 protocol);
-	void sample_rates(Core& core, u32 now);
+	void adapt_delay(Core& core, u64 sent, bool more);
 
-	u32 protocol_ = 5;
+	u32 protocol_ = NF_PROTOCOL_V5;
 	v5::Datagram v5_;
 	Message msg_;
 	bool pending_ = false;		// something is in the datagram being filled

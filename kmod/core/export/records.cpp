@@ -34,8 +34,6 @@ size_t text_length(const char* s, size_t cap)
 	return n;
 }
 
-u64 ticks_ago_ms(u32 tick, const ExportClock& c) { return c.uptime_ms - ticks_to_ms(static_cast<u32>(c.now - tick)); }
-
 // ingress/egressInterface: 0 when the packet had no such device.
 u32 ifindex_value(s32 ifindex) { return ifindex < 0 ? 0 : static_cast<u32>(ifindex); }
 
@@ -117,16 +115,16 @@ template <typename F> void put_flow_field(const Field& fld, const F& f, const Fl
 		put_uint(p, n, f.bytes);
 		break;
 	case flowStartSysUpTime:
-		put_uint(p, n, ticks_ago_ms(f.first, c));
+		put_uint(p, n, c.uptime_at(f.first));
 		break;
 	case flowEndSysUpTime:
-		put_uint(p, n, ticks_ago_ms(f.last, c));
+		put_uint(p, n, c.uptime_at(f.last));
 		break;
 	case flowStartMilliseconds:
-		put_uint(p, n, c.boot_wall_ms + ticks_ago_ms(f.first, c));
+		put_uint(p, n, c.boot_wall_ms + c.uptime_at(f.first));
 		break;
 	case flowEndMilliseconds:
-		put_uint(p, n, c.boot_wall_ms + ticks_ago_ms(f.last, c));
+		put_uint(p, n, c.boot_wall_ms + c.uptime_at(f.last));
 		break;
 	case protocolIdentifier:
 		put_uint(p, n, f.key.proto);

@@ -2,16 +2,11 @@
 // Writes the values of a v9/IPFIX record, element by element, as its
 // template lists them: flow data records and the options records.
 #pragma once
+#include "core/export/clock.hpp"
 #include "core/export/templates.hpp"
 #include "core/nat/nat_event.hpp"
 
 namespace netflow {
-
-struct ExportClock {
-	u32 now;		// ticks
-	u64 uptime_ms;		// at `now`
-	u64 boot_wall_ms;	// wall-clock time of uptime 0
-};
 
 void write_flow_record(const Template& t, const FlowHead& flow, const ExportClock& clock, u8* out);
 

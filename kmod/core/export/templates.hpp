@@ -10,6 +10,9 @@ namespace netflow {
 
 inline constexpr u32 max_template_fields = 24;
 
+// v9 and IPFIX describe their records in templates; v5 has one fixed layout.
+constexpr bool is_templated(u32 protocol) { return protocol != NF_PROTOCOL_V5; }
+
 struct Field {
 	Ie id;
 	u8 size;

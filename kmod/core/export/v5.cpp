@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// NetFlow v5 datagram builder (see v5.hpp for the layout).
+// NetFlow v5 datagram builder (see v5.hpp for the layout), and the mapping
+// of a cached IPv4 flow to its record.
 #include "core/export/v5.hpp"
 
 namespace netflow::v5 {
@@ -11,7 +12,37 @@ template <typename T> inline void put_raw(u8* p, BigEndian<T> v)
 	__builtin_memcpy(p, &raw, sizeof(raw));
 }
 
+u16 ifindex16(s32 ifindex)
+{
+	// v5 has 16 bits: "no device" and indexes that do not fit both read 65535.
+	return (ifindex < 0 || ifindex > 0xffff) ? 0xffff : static_cast<u16>(ifindex);
+}
+
+u32 saturate32(u64 v) { return v > 0xffffffffull ? 0xffffffffu : static_cast<u32>(v); }
+
 } // namespace
+
+Record flow_record(const Flow4& f, const ExportClock& clock)
+{
+	Record r{};
+	r.src = f.key.src;
+	r.dst = f.key.dst;
+	r.nexthop = f.nexthop;
+	r.input = ifindex16(f.key.iif);
+	r.output = ifindex16(f.oif);
+	r.packets = saturate32(f.packets);
+	r.octets = saturate32(f.bytes);
+	r.first_ms = static_cast<u32>(clock.uptime_at(f.first));
+	r.last_ms = static_cast<u32>(clock.uptime_at(f.last));
+	r.sport = f.key.sport;
+	r.dport = f.key.dport;
+	r.tcp_flags = f.tcp_flags;
+	r.proto = f.key.proto;
+	r.tos = f.key.tos;
+	r.src_mask = src_mask_of(f);
+	r.dst_mask = dst_mask_of(f);
+	return r;
+}
 
 bool Datagram::add(const Record& r)
 {

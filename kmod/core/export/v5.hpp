@@ -14,6 +14,8 @@
 // leaves the machine.  unix_nsecs is nanoseconds: the caller passes the
 // wall-clock nanoseconds (the original put microseconds there, §10.4).
 #pragma once
+#include "core/export/clock.hpp"
+#include "core/flow/flow.hpp"
 #include "ktl/byteorder.hpp"
 #include "ktl/span.hpp"
 
@@ -47,6 +49,10 @@ struct Header {
 	u8 engine_type, engine_id;
 	u16 sampling_interval;	// mode << 14 | interval
 };
+
+// One IPv4 flow as a v5 record: interfaces and counters cut to the record's
+// widths, times placed on `clock`'s uptime.
+Record flow_record(const Flow4& f, const ExportClock& clock);
 
 class Datagram {
 public:

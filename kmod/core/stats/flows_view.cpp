@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // /proc/net/stat/ipt_netflow_flows (docs/ORIGINAL.md §3.3): one line per cached
 // flow, produced a hash bucket at a time so that a huge cache never needs a
-// huge buffer; and the aggrN lines of the main view.
+// huge buffer.
 #include "core/config/destination.hpp"
 #include "core/core.hpp"
+#include "core/flow/cpu_lock.hpp"
 #include "ktl/format.hpp"
 
 using namespace netflow;
@@ -44,6 +45,28 @@ u8 tos_of(const Flow6& f) { return f.key.tclass; }
 // "%hd": the original printed ifindexes as signed shorts (-1 = none).
 s64 as_short(s32 v) { return static_cast<short>(v); }
 
+// Where a flow line is: its bucket, its number in the listing, and the tick
+// its ages are counted to.
+struct FlowLine {
+	u32 bucket;
+	u32 seq;
+	u32 now;
+};
+
+template <typename F> void put_flow(TextBuffer& out, const FlowHead& h, const F& f, const FlowLine& l, const Timeouts& t)
+{
+	const u32 bits = (time_after_eq(l.now, f.last + t.inactive) ? 1u : 0u) |
+			 (time_after_eq(l.now, f.first + t.active) ? 2u : 0u);
+	out.num(l.seq).put(' ').hex(l.bucket, 4).put(' ').hex(bits);
+	out.put(' ').snum(as_short(f.key.iif)).put(',').snum(as_short(f.oif));
+	out.put(' ').num(f.key.proto).put(' ');
+	put_endpoints(out, f);
+	out.put(' ').hex(tos_of(f)).put(',').hex(h.tcp_flags).put(',').hex(ip_options_of(f)).put(',')
+		.hex(f.tcp_options);
+	out.put(' ').num(f.packets).put(' ').num(f.bytes).put(' ').num(l.now - f.first).put(',')
+		.num(l.now - f.last).put('\n');
+}
+
 } // namespace
 
 extern "C" u32 nfc_flow_buckets(unsigned int cpu) noexcept
@@ -67,42 +90,12 @@ extern "C" nf_size nfc_format_flows_bucket(unsigned int cpu, u32 bucket, u32* se
 		return 0;
 	const Timeouts t = core.timeouts();
 	TextBuffer out(buf, cap);
-	nfp_cpu_lock(cpu);
-	const u32 now = static_cast<u32>(nfp_jiffies64());
-	core.cpus[cpu]->for_each_in_bucket(bucket, [&](const FlowHead& h) {
-		visit(h, [&](const auto& f) {
-			const u32 bits = (time_after_eq(now, f.last + t.inactive) ? 1u : 0u) |
-					 (time_after_eq(now, f.first + t.active) ? 2u : 0u);
-			out.num((*seq)++).put(' ').hex(bucket, 4).put(' ').hex(bits);
-			out.put(' ').snum(as_short(f.key.iif)).put(',').snum(as_short(f.oif));
-			out.put(' ').num(f.key.proto).put(' ');
-			put_endpoints(out, f);
-			out.put(' ').hex(tos_of(f)).put(',').hex(h.tcp_flags).put(',').hex(ip_options_of(f)).put(',')
-				.hex(f.tcp_options);
-			out.put(' ').num(f.packets).put(' ').num(f.bytes).put(' ').num(now - f.first).put(',')
-				.num(now - f.last).put('\n');
+	{
+		CpuLockGuard lock(cpu);
+		const u32 now = static_cast<u32>(nfp_jiffies64());
+		core.cpus[cpu]->for_each_in_bucket(bucket, [&](const FlowHead& h) {
+			visit(h, [&](const auto& f) { put_flow(out, h, f, FlowLine{bucket, (*seq)++, now}, t); });
 		});
-	});
-	nfp_cpu_unlock(cpu);
-	return out.size();
-}
-
-extern "C" nf_size nfc_format_aggregation(char* buf, nf_size cap) noexcept
-{
-	const AggrRules* r = __atomic_load_n(&g_core->aggr, __ATOMIC_ACQUIRE);
-	TextBuffer out(buf, cap);
-	if (!r)
-		return 0;
-	for (u32 i = 0; i < r->nnet; i++) {
-		const AggrNetRule& n = r->net[i];
-		out.put("aggr#").num(i).put(" net: match ").num(n.net >> 24).put('.').num(n.net >> 16 & 0xff).put('.')
-			.num(n.net >> 8 & 0xff).put('.').num(n.net & 0xff).put('/').num(n.match).put(" strip ")
-			.num(n.strip).put(" (usage ").num(__atomic_load_n(&n.usage, __ATOMIC_RELAXED)).put(")\n");
-	}
-	for (u32 i = 0; i < r->nport; i++) {
-		const AggrPortRule& p = r->port[i];
-		out.put("aggr#").num(i).put(" port: ports ").num(p.lo).put('-').num(p.hi).put(" replace ").num(p.to)
-			.put(" (usage ").num(__atomic_load_n(&p.usage, __ATOMIC_RELAXED)).put(")\n");
 	}
 	return out.size();
 }

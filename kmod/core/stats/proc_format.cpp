@@ -32,12 +32,12 @@ extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversi
 
 	out.put("ipt_NETFLOW " NF_VERSION ", srcversion ").put(srcversion).put(";\n");
 	const u32 protocol = core.setting(NFC_PROTOCOL);
-	out.put("Protocol version ").num(protocol).put(protocol == 10 ? " (ipfix)" : " (netflow)");
-	if (protocol >= 9)
+	out.put("Protocol version ").num(protocol).put(protocol == NF_PROTOCOL_IPFIX ? " (ipfix)" : " (netflow)");
+	if (is_templated(protocol))
 		out.put(", refresh-rate ").num(core.setting(NFC_REFRESH_RATE)).put(", timeout-rate ")
 			.num(core.setting(NFC_TIMEOUT_RATE)).put(", (templates ").num(ex.templates.generated())
 			.put(", active ").num(ex.templates.active()).put(")");
-	out.put(protocol >= 9 ? ".\n" : "\n");
+	out.put(is_templated(protocol) ? ".\n" : "\n");
 	out.put("Timeouts: active ").num(core.setting(NFC_ACTIVE_TIMEOUT)).put("s, inactive ")
 		.num(core.setting(NFC_INACTIVE_TIMEOUT)).put("s. Maxflows ").num(core.setting(NFC_MAXFLOWS)).put('\n');
 

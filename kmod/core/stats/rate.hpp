@@ -66,4 +66,11 @@ struct RateMeter {
 	ktl::u64 export_rate = 0;	// bytes/s
 };
 
+class Core;
+
+// Once every rate_period_s (earlier calls return at once): the packet and
+// bit rates, hash metrics and their averages, per CPU and in total, and the
+// export rate from `export_bytes`, the bytes exported so far.
+void sample_rates(Core& core, RateMeter& r, CpuRate* cpu_rates, ktl::u64 export_bytes, ktl::u32 now);
+
 } // namespace netflow
