@@ -27,6 +27,7 @@
 #include "core/export/templates.hpp"
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
+#include "packet_builder.hpp"
 
 using namespace netflow;
 
@@ -873,30 +874,12 @@ namespace {
 
 // ---- packets --------------------------------------------------------------------
 
-struct Packet {
-	Buf hdr;
-	uint32_t wire;
-	uint8_t family;
-};
-
-void put16(Buf& b, size_t off, uint16_t v)
-{
-	b[off] = uint8_t(v >> 8);
-	b[off + 1] = uint8_t(v);
-}
+using testpkt::Packet;
 
 // IPv4 UDP 10.0.<s3>.<s4>:sport -> 10.0.0.2:53 (or dst), total length len.
 Packet udp4(uint16_t sport, uint16_t len, uint8_t dst4 = 2, uint8_t src3 = 0, uint8_t src4 = 1)
 {
-	Buf p = {
-		0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00,
-		0x0a, 0x00, src3, src4, 0x0a, 0x00, 0x00, dst4,
-		0x00, 0x00, 0x00, 0x35, 0x00, 0x00, 0x00, 0x00,
-	};
-	put16(p, 2, len);
-	put16(p, 20, sport);
-	put16(p, 24, uint16_t(len - 20));
-	return {p, len, NF_FAMILY_IPV4};
+	return testpkt::udp4(testpkt::ip4(10, 0, src3, src4), testpkt::ip4(10, 0, 0, dst4), sport, 53, len);
 }
 
 // IPv6 TCP 2001:db8::1:443 -> 2001:db8::2:50000, traffic class 0xb8, the
@@ -904,15 +887,11 @@ Packet udp4(uint16_t sport, uint16_t len, uint8_t dst4 = 2, uint8_t src3 = 0, ui
 // option (24 bytes): payload 32, ip_len 72.
 Packet tcp6_hbh(uint32_t flow_label)
 {
+	Buf p(40);
+	testpkt::write_ip6_header(p.data(), 32, 0 /* next: hop-by-hop */, testpkt::doc6(1), testpkt::doc6(2), 0xb8,
+				  flow_label);
 	// clang-format off
-	Buf p = {
-		uint8_t(0x60 | 0xb8 >> 4), uint8_t((0xb8 & 0x0f) << 4 | (flow_label >> 16 & 0x0f)),
-		uint8_t(flow_label >> 8), uint8_t(flow_label),
-		0x00, 0x20,             // payload 32
-		0x00,                   // next: hop-by-hop
-		0x40,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
+	p.insert(p.end(), {
 		0x06, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00,	// HBH: next TCP, PadN
 		0x01, 0xbb, 0xc3, 0x50,	// 443 -> 50000
 		0x00, 0x00, 0x00, 0x01,
@@ -920,67 +899,36 @@ Packet tcp6_hbh(uint32_t flow_label)
 		0x60, 0x12, 0xff, 0xff,	// offset 6, SYN|ACK
 		0x00, 0x00, 0x00, 0x00,
 		0x02, 0x04, 0x05, 0xb4,	// MSS
-	};
+	});
 	// clang-format on
 	return {p, 72, NF_FAMILY_IPV6};
 }
 
-// IPv4 TCP 10.0.0.1:40000 -> 10.0.0.2:80 with the given flags, 40 bytes.
+// IPv4 TCP 10.0.0.1:40000 -> 10.0.0.2:80 with the given flags, 40 bytes,
+// DF, seq 1, ack 1, window 0xffff.
 Packet tcp4(uint8_t flags)
 {
-	// clang-format off
-	Buf p = {
-		0x45, 0x00, 0x00, 0x28, 0x00, 0x00, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00,
-		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02,
-		0x9c, 0x40, 0x00, 0x50,	// 40000 -> 80
-		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
-		0x50, flags, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
-	};
-	// clang-format on
-	return {p, 40, NF_FAMILY_IPV4};
+	Packet p = testpkt::v4(6, testpkt::ip4(10, 0, 0, 1), testpkt::ip4(10, 0, 0, 2), 40000, 80, 40, 0, flags, 0x4000);
+	testpkt::put32(p.hdr, 24, 1);
+	testpkt::put32(p.hdr, 28, 1);
+	testpkt::put16(p.hdr, 34, 0xffff);
+	return p;
 }
 
-// IPv4 ICMP echo request (type 8, code 0) 10.0.0.1 -> 10.0.0.3, 84 bytes.
+// IPv4 ICMP echo request (type 8, code 0, id 0x1234, seq 1) 10.0.0.1 ->
+// 10.0.0.3, 84 bytes, DF.
 Packet icmp4_echo()
 {
-	// clang-format off
-	Buf p = {
-		0x45, 0x00, 0x00, 0x54, 0x00, 0x00, 0x40, 0x00, 0x40, 0x01, 0x00, 0x00,
-		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x03,
-		0x08, 0x00, 0x00, 0x00, 0x12, 0x34, 0x00, 0x01,
-	};
-	// clang-format on
-	return {p, 84, NF_FAMILY_IPV4};
+	Packet p = testpkt::v4(1, testpkt::ip4(10, 0, 0, 1), testpkt::ip4(10, 0, 0, 3), 8, 0, 84, 0, 0, 0x4000);
+	testpkt::put16(p.hdr, 24, 0x1234);
+	testpkt::put16(p.hdr, 26, 1);
+	return p;
 }
 
 // IPv6 UDP 2001:db8::1:5353 -> 2001:db8::2:53, payload 20 (ip_len 60).
-Packet udp6()
-{
-	// clang-format off
-	Buf p = {
-		0x60, 0x00, 0x00, 0x00, 0x00, 0x14, 0x11, 0x40,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
-		0x14, 0xe9, 0x00, 0x35, 0x00, 0x14, 0x00, 0x00,
-	};
-	// clang-format on
-	return {p, 60, NF_FAMILY_IPV6};
-}
+Packet udp6() { return testpkt::udp6(1, 2, 5353, 53, 20); }
 
-void account(const Packet& pk, int32_t iif, int32_t oif, unsigned cpu = 0)
-{
-	std::unique_ptr<uint8_t[]> copy(new uint8_t[pk.hdr.size()]);
-	std::memcpy(copy.get(), pk.hdr.data(), pk.hdr.size());
-	nf_packet p{};
-	p.data = copy.get();
-	p.len = static_cast<nf_u32>(pk.hdr.size());
-	p.wire_len = pk.wire;
-	p.iif = iif;
-	p.oif = oif;
-	p.now = static_cast<nf_u32>(fake::jiffies());
-	p.family = pk.family;
-	nfc_account(cpu, &p);
-}
+void account(const Packet& pk, int32_t iif, int32_t oif, unsigned cpu = 0) { testpkt::account(cpu, pk, iif, oif); }
 
 // ---- datagrams, parsed back -------------------------------------------------------
 

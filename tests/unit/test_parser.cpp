@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/packet/parser.hpp"
+#include "packet_builder.hpp"
 #include "plain_parse_check.hpp"
 
 using namespace netflow;
@@ -663,12 +664,9 @@ namespace {
 // Traffic class 0xb8, flow label 0xabcde, 2001:db8::1 -> 2001:db8::2.
 Buf ipv6_header(uint16_t payload_len, uint8_t next)
 {
-	return {
-		0x6b, 0x8a, 0xbc, 0xde,	// 6 | tclass b8 | flow label abcde
-		uint8_t(payload_len >> 8), uint8_t(payload_len), next, 0x40,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
-	};
+	Buf p(40);
+	testpkt::write_ip6_header(p.data(), payload_len, next, testpkt::doc6(1), testpkt::doc6(2), 0xb8, 0xabcde);
+	return p;
 }
 
 const Buf hop_to_routing = {0x2b, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00};	// next 43, 8 bytes, PadN
