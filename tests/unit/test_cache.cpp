@@ -814,6 +814,27 @@ TEST_F(CacheTest, ByteWatermarkEndsARecordBeforeV5Wraps)
 // Expiry: nfc_export(NFC_EXPORT_DUE / NFC_EXPORT_ALL)
 // ============================================================================
 
+namespace {
+
+// nfc_export(NFC_EXPORT_DUE) at each tick in turn, and the flows left cached
+// after it.
+struct DueStep {
+	uint64_t tick;
+	uint32_t flows_left;
+};
+
+void expect_due_steps(std::initializer_list<DueStep> steps)
+{
+	for (const DueStep& s : steps) {
+		SCOPED_TRACE(::testing::Message() << "NFC_EXPORT_DUE at tick " << s.tick);
+		fake::set_jiffies(s.tick);
+		nfc_export(NFC_EXPORT_DUE, 0);
+		EXPECT_EQ(nr_flows(), s.flows_left);
+	}
+}
+
+} // namespace
+
 TEST_F(CacheTest, InactiveTimeoutExportsOnlyDueFlows)
 {
 	reinit(1, 1024);
@@ -821,21 +842,17 @@ TEST_F(CacheTest, InactiveTimeoutExportsOnlyDueFlows)
 	fake::set_jiffies(100);
 	account(0, udp4(A, B, 2, 2, 200));	// flow 2 at tick 100
 
-	fake::set_jiffies(3749);
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 2u);
-	fake::set_jiffies(3750);	// flow 1: 0 + 3750
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 1u);
+	expect_due_steps({
+		{3749, 2},
+		{3750, 1},	// flow 1: 0 + 3750
+	});
 	ASSERT_EQ(flows_on(0).size(), 1u);
 	EXPECT_EQ(flows_on(0)[0].sport, 2);
 	EXPECT_EQ(fake::sent_count(), 0u);	// one record waits for company
 	EXPECT_EQ(netflow::g_core->exporter.pending_pkts, 1u);
 	EXPECT_EQ(netflow::g_core->exporter.pending_bytes, 100u);
 
-	fake::set_jiffies(3850);	// flow 2: 100 + 3750
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 0u);
+	expect_due_steps({{3850, 0}});	// flow 2: 100 + 3750
 	EXPECT_EQ(fake::sent_count(), 0u);
 	fake::set_jiffies(3999);	// pending since 3750: 249 ticks
 	nfc_export(NFC_EXPORT_DUE, 0);
@@ -864,15 +881,11 @@ TEST_F(CacheTest, RecentlyHitFlowIsNotExported)
 	account(0, p);
 	fake::set_jiffies(2000);
 	account(0, p);
-	fake::set_jiffies(3750);	// 15 s after the first packet, not the last
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 1u);
-	fake::set_jiffies(5749);
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 1u);
-	fake::set_jiffies(5750);	// 2000 + 3750
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 0u);
+	expect_due_steps({
+		{3750, 1},	// 15 s after the first packet, not the last
+		{5749, 1},
+		{5750, 0},	// 2000 + 3750
+	});
 	fake::set_jiffies(6000);
 	nfc_export(NFC_EXPORT_DUE, 0);
 	const auto r = all_records();
@@ -894,12 +907,10 @@ TEST_F(CacheTest, HitWithinRequeuePeriodHoldsLaterFlowsBackBriefly)
 	account(0, udp4(A, B, 2, 2));	// flow 2, queued at 10
 	fake::set_jiffies(30);
 	account(0, udp4(A, B, 1, 1));	// flow 1 hit, not re-queued (0 and 30 both in [0, 32))
-	fake::set_jiffies(3760);	// flow 2 due (10 + 3750), flow 1 not (30 + 3750)
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 2u);
-	fake::set_jiffies(3780);
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 0u);
+	expect_due_steps({
+		{3760, 2},	// flow 2 due (10 + 3750), flow 1 not (30 + 3750)
+		{3780, 0},
+	});
 }
 
 TEST_F(CacheTest, ActiveTimeoutOnThePacketPath)
@@ -956,12 +967,10 @@ TEST_F(CacheTest, ActiveTimeoutFoundByTheScan)
 	account(0, udp4(A, B, 1, 1));
 	fake::set_jiffies(2400);
 	account(0, udp4(A, B, 1, 1));
-	fake::set_jiffies(2499);
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 1u);
-	fake::set_jiffies(2500);
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 0u);
+	expect_due_steps({
+		{2499, 1},
+		{2500, 0},
+	});
 }
 
 TEST_F(CacheTest, ExportAllTakesEverything)
