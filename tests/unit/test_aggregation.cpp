@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// Aggregation rules (kmod/core/config/aggregation.{hpp,cpp}; UPSTREAM-2.6
-// §1.1 "aggregation", §3.1 aggr lines, §4.1 src/dst mask):
+// Aggregation rules (kmod/core/config/aggregation.{hpp,cpp};
+// docs/ORIGINAL.md §1.1 "aggregation", §3.1 aggr lines, §4.1 src/dst mask):
 //   a.b.c.d/M=N   IPv4 addresses in a.b.c.d/M are stripped to /N, N exported
 //   P1-P2=P, P=Q  TCP/UDP/SCTP/UDP-Lite ports replaced (IPv4 and IPv6)
 // The parser (valid, invalid, boundaries, error positions), AggrRules::apply

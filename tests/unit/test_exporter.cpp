@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // The exporter under protocol 5: flows accounted with nfc_account(), taken
 // by nfc_export(), and the datagrams nfp_send() received read back byte by
-// byte here (UPSTREAM-2.6 §4.1 layout).  Expected values are worked out by
+// byte here (docs/ORIGINAL.md §4.1 layout).  Expected values are worked out by
 // hand from the packets and the fake clocks (HZ 250: 1 tick = 4 ms).
 #include <gtest/gtest.h>
 

@@ -715,7 +715,7 @@ TEST_F(IpfixE2E, Ipv6FlowAllFields)
 TEST_F(IpfixE2E, Ipv6FlowLabelReachesTheRecord)
 {
 	// The first packet's flow label becomes flowLabelIPv6 (31) right after
-	// ipVersion (UPSTREAM-2.6 §4.3/§4.4); a later packet of the flow with
+	// ipVersion (docs/ORIGINAL.md §4.3/§4.4); a later packet of the flow with
 	// another label does not change it.
 	init();
 	fake::set_jiffies(1000);

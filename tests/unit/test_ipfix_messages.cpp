@@ -281,7 +281,7 @@ TEST(IpfixMessage, OptionsTemplateSetsArePadded)
 	// three fields) and everything after it loses 4-byte alignment.  The
 	// comment there says template sets "are padded like any other", the
 	// header says "Every set is padded to 4 bytes", RFC 3954 §5.3 says the
-	// exporter SHOULD pad, and UPSTREAM-2.6 §10.11 lists the unpadded
+	// exporter SHOULD pad, and docs/ORIGINAL.md §10.11 lists the unpadded
 	// options-template set of the original as a defect to fix.
 	for (Dialect d : {Dialect::v9, Dialect::ipfix}) {
 		auto m = std::make_unique<Message>();

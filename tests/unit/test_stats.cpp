@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // Statistics: the hash metric, the EWMA, and the /proc texts
 // (nfc_format_stats = /proc/net/stat/ipt_netflow, nfc_format_snmp =
-// /proc/net/stat/ipt_netflow_snmp; UPSTREAM-2.6 §3.1, §3.2, §6.2, §6.3).
+// /proc/net/stat/ipt_netflow_snmp; docs/ORIGINAL.md §3.1, §3.2, §6.2, §6.3).
 // Expected texts are written out in full from hand-computed numbers.  The
 // one thing taken from the code is sizeof() of the flow records (a layout
 // fact, in the memory figures), via flow_mem() below.
