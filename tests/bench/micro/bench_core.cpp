@@ -124,7 +124,7 @@ void BM_ExpiryScan(benchmark::State& state)
 			ktl::List<FlowHead> out;
 			got = cache.collect(now, t, false, out, 256);
 			__atomic_sub_fetch(&g_core->nr_flows, uint32_t(got), __ATOMIC_RELAXED);
-			cache.recycle(out);
+			cache.recycle(out, uint32_t(got), now, pool_window_s * fake::hz);	// as the exporter does
 			while (FlowHead* h = out.pop_front())
 				cache.release(h);
 		} while (got == 256);
