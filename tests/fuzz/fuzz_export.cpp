@@ -717,15 +717,8 @@ struct Run {
 		std::unique_ptr<uint8_t[]> copy(new uint8_t[pk.copy.size() + 1]);
 		if (!pk.copy.empty())
 			std::memcpy(copy.get(), pk.copy.data(), pk.copy.size());
-		nf_packet p{};
-		p.data = copy.get();
-		p.len = uint32_t(pk.copy.size());
-		p.wire_len = pk.wire;
-		p.skb = nullptr;
-		p.iif = iif;
-		p.oif = oif;
-		p.now = uint32_t(fake::jiffies());
-		p.family = pk.family;
+		const nf_packet p = testpkt::make_nf_packet(copy.get(), uint32_t(pk.copy.size()), pk.wire, pk.family, iif,
+							    oif, uint32_t(fake::jiffies()));
 		PacketFacts facts;
 		const ParseStatus st = parse_packet(ktl::Bytes(copy.get(), p.len), p.wire_len, p.family, facts);
 

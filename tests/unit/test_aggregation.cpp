@@ -19,6 +19,7 @@
 #include "core_defaults.hpp"
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
+#include "packet_builder.hpp"
 
 using namespace netflow;
 
@@ -554,42 +555,14 @@ namespace {
 
 using Buf = std::vector<uint8_t>;
 
+// IPv4 UDP src:sport -> dst:dport with `payload` bytes, the whole packet.
 Buf udp4(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, size_t payload)
 {
-	const size_t tot = 28 + payload;
-	Buf b(tot, 0);
-	b[0] = 0x45;
-	b[2] = uint8_t(tot >> 8);
-	b[3] = uint8_t(tot);
-	b[8] = 64;
-	b[9] = 17;
-	for (int i = 0; i < 4; i++) {
-		b[12 + i] = uint8_t(src >> (24 - 8 * i));
-		b[16 + i] = uint8_t(dst >> (24 - 8 * i));
-	}
-	b[20] = uint8_t(sport >> 8);
-	b[21] = uint8_t(sport);
-	b[22] = uint8_t(dport >> 8);
-	b[23] = uint8_t(dport);
-	b[24] = uint8_t((8 + payload) >> 8);
-	b[25] = uint8_t(8 + payload);
-	return b;
+	return testpkt::whole(testpkt::udp4(src, dst, sport, dport, uint16_t(28 + payload))).hdr;
 }
 
-void account(const Buf& pkt)
-{
-	std::unique_ptr<uint8_t[]> copy(new uint8_t[pkt.size()]);
-	std::memcpy(copy.get(), pkt.data(), pkt.size());
-	nf_packet p{};
-	p.data = copy.get();
-	p.len = static_cast<nf_u32>(pkt.size());
-	p.wire_len = static_cast<nf_u32>(pkt.size());
-	p.iif = 2;
-	p.oif = 3;
-	p.now = static_cast<nf_u32>(fake::jiffies());
-	p.family = NF_FAMILY_IPV4;
-	nfc_account(0, &p);
-}
+// Accounted on CPU 0, in 2, out 3.
+void account(const Buf& pkt) { testpkt::account_raw(0, pkt, uint32_t(pkt.size()), NF_FAMILY_IPV4, 2, 3); }
 
 std::string aggr_text()
 {
@@ -598,8 +571,8 @@ std::string aggr_text()
 	return std::string(buf.data(), n);
 }
 
-uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
-uint16_t be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
+using testpkt::be16;
+using testpkt::be32;
 
 struct V5Rec {
 	uint32_t src, dst;

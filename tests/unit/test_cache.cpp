@@ -21,137 +21,11 @@
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
 #include "core_defaults.hpp"
+#include "packet_builder.hpp"
 
 namespace {
 
-using Buf = std::vector<uint8_t>;
-
-// ---- packets ----------------------------------------------------------------
-
-constexpr uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	return uint32_t(a) << 24 | uint32_t(b) << 16 | uint32_t(c) << 8 | d;
-}
-
-void put16(Buf& b, size_t off, uint16_t v)
-{
-	b[off] = uint8_t(v >> 8);
-	b[off + 1] = uint8_t(v);
-}
-void put32(Buf& b, size_t off, uint32_t v)
-{
-	put16(b, off, uint16_t(v >> 16));
-	put16(b, off + 2, uint16_t(v));
-}
-
-// A packet as the glue hands it over: the header prefix that is copied, and
-// the length the packet really has (wire_len == the IP length here).
-struct Packet {
-	Buf hdr;
-	uint32_t wire;
-	uint8_t family;
-};
-
-// IPv4 packet of `len` bytes (tot_len); only the headers are materialised.
-Packet v4(uint8_t proto, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint16_t len,
-	  uint8_t tos = 0, uint8_t tcp_flags = 0, uint16_t frag = 0)
-{
-	const size_t l4 = proto == 6 ? 20 : 8;
-	Buf p(20 + l4, 0);
-	p[0] = 0x45;
-	p[1] = tos;
-	put16(p, 2, len);
-	put16(p, 6, frag);
-	p[8] = 64;
-	p[9] = proto;
-	put32(p, 12, src);
-	put32(p, 16, dst);
-	if (proto == 1) {	// ICMP: type, code
-		p[20] = uint8_t(sport);
-		p[21] = uint8_t(dport);
-	} else {
-		put16(p, 20, sport);
-		put16(p, 22, dport);
-		if (proto == 6) {
-			p[32] = 0x50;	// data offset 5
-			p[33] = tcp_flags;
-		} else {
-			put16(p, 24, uint16_t(len - 20));
-		}
-	}
-	return {p, len, NF_FAMILY_IPV4};
-}
-
-Packet udp4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint16_t len = 100, uint8_t tos = 0)
-{
-	return v4(17, src, dst, sport, dport, len, tos);
-}
-
-Packet tcp4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint8_t flags, uint16_t len = 40)
-{
-	return v4(6, src, dst, sport, dport, len, 0, flags);
-}
-
-Packet icmp4(uint32_t src, uint32_t dst, uint8_t type, uint8_t code, uint16_t len = 84)
-{
-	return v4(1, src, dst, type, code, len);
-}
-
-// IPv6 2001:db8::<s> -> 2001:db8::<d>, UDP (17) or TCP (6), `payload` bytes
-// after the fixed header (ip_len = payload + 40).
-Packet v6(uint8_t proto, uint8_t s, uint8_t d, uint16_t sport, uint16_t dport, uint16_t payload)
-{
-	const size_t l4 = proto == 6 ? 20 : 8;
-	Buf p(40 + l4, 0);
-	p[0] = 0x60;
-	put16(p, 4, payload);
-	p[6] = proto;
-	p[7] = 64;
-	p[8] = 0x20, p[9] = 0x01, p[10] = 0x0d, p[11] = 0xb8, p[23] = s;
-	p[24] = 0x20, p[25] = 0x01, p[26] = 0x0d, p[27] = 0xb8, p[39] = d;
-	put16(p, 40, sport);
-	put16(p, 42, dport);
-	if (proto == 6)
-		p[52] = 0x50;
-	else
-		put16(p, 44, payload);
-	return {p, uint32_t(payload) + 40, NF_FAMILY_IPV6};
-}
-
-// nfc_account() on `cpu` at the fake's current jiffies, from an exact-size
-// heap copy of the header bytes (ASan sees any read past them).
-void account(unsigned cpu, const Packet& pk, int32_t iif = -1, int32_t oif = -1)
-{
-	std::unique_ptr<uint8_t[]> copy(new uint8_t[pk.hdr.size()]);
-	std::memcpy(copy.get(), pk.hdr.data(), pk.hdr.size());
-	nf_packet p{};
-	p.data = copy.get();
-	p.len = static_cast<nf_u32>(pk.hdr.size());
-	p.wire_len = pk.wire;
-	p.skb = nullptr;
-	p.iif = iif;
-	p.oif = oif;
-	p.now = static_cast<nf_u32>(fake::jiffies());
-	p.family = pk.family;
-	nfc_account(cpu, &p);
-}
-
-// Raw variant for malformed input: `bytes` copied, `wire` claimed.
-void account_raw(unsigned cpu, const Buf& bytes, uint32_t wire, uint8_t family)
-{
-	std::unique_ptr<uint8_t[]> copy(new uint8_t[bytes.size() ? bytes.size() : 1]);
-	if (!bytes.empty())
-		std::memcpy(copy.get(), bytes.data(), bytes.size());
-	nf_packet p{};
-	p.data = copy.get();
-	p.len = static_cast<nf_u32>(bytes.size());
-	p.wire_len = wire;
-	p.iif = -1;
-	p.oif = -1;
-	p.now = static_cast<nf_u32>(fake::jiffies());
-	p.family = family;
-	nfc_account(cpu, &p);
-}
+using namespace testpkt;	// the packets (tests/common/packet_builder.hpp)
 
 // ---- looking inside ---------------------------------------------------------
 
@@ -256,8 +130,6 @@ const netflow::ExportStats& xstats() { return netflow::g_core->exporter.stats; }
 
 // ---- v5 datagrams -----------------------------------------------------------
 
-uint16_t be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) { return uint32_t(be16(p)) << 16 | be16(p + 2); }
 
 struct V5Rec {
 	uint32_t src, dst, nexthop;
@@ -950,6 +822,27 @@ TEST_F(CacheTest, ByteWatermarkEndsARecordBeforeV5Wraps)
 // Expiry: nfc_export(NFC_EXPORT_DUE / NFC_EXPORT_ALL)
 // ============================================================================
 
+namespace {
+
+// nfc_export(NFC_EXPORT_DUE) at each tick in turn, and the flows left cached
+// after it.
+struct DueStep {
+	uint64_t tick;
+	uint32_t flows_left;
+};
+
+void expect_due_steps(std::initializer_list<DueStep> steps)
+{
+	for (const DueStep& s : steps) {
+		SCOPED_TRACE(::testing::Message() << "NFC_EXPORT_DUE at tick " << s.tick);
+		fake::set_jiffies(s.tick);
+		nfc_export(NFC_EXPORT_DUE, 0);
+		EXPECT_EQ(nr_flows(), s.flows_left);
+	}
+}
+
+} // namespace
+
 TEST_F(CacheTest, InactiveTimeoutExportsOnlyDueFlows)
 {
 	reinit(1, 1024);
@@ -957,21 +850,17 @@ TEST_F(CacheTest, InactiveTimeoutExportsOnlyDueFlows)
 	fake::set_jiffies(100);
 	account(0, udp4(A, B, 2, 2, 200));	// flow 2 at tick 100
 
-	fake::set_jiffies(3749);
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 2u);
-	fake::set_jiffies(3750);	// flow 1: 0 + 3750
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 1u);
+	expect_due_steps({
+		{3749, 2},
+		{3750, 1},	// flow 1: 0 + 3750
+	});
 	ASSERT_EQ(flows_on(0).size(), 1u);
 	EXPECT_EQ(flows_on(0)[0].sport, 2);
 	EXPECT_EQ(fake::sent_count(), 0u);	// one record waits for company
 	EXPECT_EQ(netflow::g_core->exporter.pending_pkts, 1u);
 	EXPECT_EQ(netflow::g_core->exporter.pending_bytes, 100u);
 
-	fake::set_jiffies(3850);	// flow 2: 100 + 3750
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 0u);
+	expect_due_steps({{3850, 0}});	// flow 2: 100 + 3750
 	EXPECT_EQ(fake::sent_count(), 0u);
 	fake::set_jiffies(3999);	// pending since 3750: 249 ticks
 	nfc_export(NFC_EXPORT_DUE, 0);
@@ -1000,15 +889,11 @@ TEST_F(CacheTest, RecentlyHitFlowIsNotExported)
 	account(0, p);
 	fake::set_jiffies(2000);
 	account(0, p);
-	fake::set_jiffies(3750);	// 15 s after the first packet, not the last
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 1u);
-	fake::set_jiffies(5749);
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 1u);
-	fake::set_jiffies(5750);	// 2000 + 3750
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 0u);
+	expect_due_steps({
+		{3750, 1},	// 15 s after the first packet, not the last
+		{5749, 1},
+		{5750, 0},	// 2000 + 3750
+	});
 	fake::set_jiffies(6000);
 	nfc_export(NFC_EXPORT_DUE, 0);
 	const auto r = all_records();
@@ -1030,12 +915,10 @@ TEST_F(CacheTest, HitWithinRequeuePeriodHoldsLaterFlowsBackBriefly)
 	account(0, udp4(A, B, 2, 2));	// flow 2, queued at 10
 	fake::set_jiffies(30);
 	account(0, udp4(A, B, 1, 1));	// flow 1 hit, not re-queued (0 and 30 both in [0, 32))
-	fake::set_jiffies(3760);	// flow 2 due (10 + 3750), flow 1 not (30 + 3750)
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 2u);
-	fake::set_jiffies(3780);
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 0u);
+	expect_due_steps({
+		{3760, 2},	// flow 2 due (10 + 3750), flow 1 not (30 + 3750)
+		{3780, 0},
+	});
 }
 
 TEST_F(CacheTest, ActiveTimeoutOnThePacketPath)
@@ -1092,12 +975,10 @@ TEST_F(CacheTest, ActiveTimeoutFoundByTheScan)
 	account(0, udp4(A, B, 1, 1));
 	fake::set_jiffies(2400);
 	account(0, udp4(A, B, 1, 1));
-	fake::set_jiffies(2499);
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 1u);
-	fake::set_jiffies(2500);
-	nfc_export(NFC_EXPORT_DUE, 0);
-	EXPECT_EQ(nr_flows(), 0u);
+	expect_due_steps({
+		{2499, 1},
+		{2500, 0},
+	});
 }
 
 TEST_F(CacheTest, ExportAllTakesEverything)

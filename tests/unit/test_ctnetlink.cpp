@@ -24,6 +24,7 @@
 #include <memory>
 #include <ostream>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/nat/ctnetlink.hpp"
@@ -208,76 +209,6 @@ std::unique_ptr<NatQueue> make_queue() { return std::make_unique<NatQueue>(); }
 
 // ---- events -----------------------------------------------------------------
 
-TEST(CtnetlinkEvent, SnatCreate)
-{
-	auto p = parse(new_event(snat_orig, snat_reply, snat_status));
-	ASSERT_EQ(p.st, CtParse::event);
-	EXPECT_EQ(p.e.type, NatEventType::create);
-	EXPECT_EQ(p.e.time_ms, now_ms);	// no timestamp: arrival time
-	EXPECT_EQ(p.e.proto, 17);
-	EXPECT_EQ(p.e.pre_src.host(), v4(10, 1, 0, 2));
-	EXPECT_EQ(p.e.pre_dst.host(), v4(10, 2, 0, 2));
-	EXPECT_EQ(p.e.pre_sport.host(), 40001);
-	EXPECT_EQ(p.e.pre_dport.host(), 50001);
-	EXPECT_EQ(p.e.post_src.host(), v4(10, 2, 0, 1));
-	EXPECT_EQ(p.e.post_dst.host(), v4(10, 2, 0, 2));
-	EXPECT_EQ(p.e.post_sport.host(), 1024);
-	EXPECT_EQ(p.e.post_dport.host(), 50001);
-	EXPECT_TRUE(p.e.snat);
-	EXPECT_FALSE(p.e.dnat);
-}
-
-TEST(CtnetlinkEvent, SnatDestroy)
-{
-	auto p = parse(destroy_event(snat_orig, snat_reply, snat_status));
-	ASSERT_EQ(p.st, CtParse::event);
-	EXPECT_EQ(p.e.type, NatEventType::destroy);
-	EXPECT_EQ(p.e.time_ms, now_ms);
-	EXPECT_EQ(p.e.pre_src.host(), v4(10, 1, 0, 2));
-	EXPECT_EQ(p.e.post_src.host(), v4(10, 2, 0, 1));
-	EXPECT_EQ(p.e.post_sport.host(), 1024);
-	EXPECT_TRUE(p.e.snat);
-	EXPECT_FALSE(p.e.dnat);
-}
-
-TEST(CtnetlinkEvent, DnatCreateAndDestroy)
-{
-	for (bool destroy : {false, true}) {
-		SCOPED_TRACE(destroy ? "destroy" : "create");
-		auto p = parse(destroy ? destroy_event(dnat_orig, dnat_reply, dnat_status)
-				       : new_event(dnat_orig, dnat_reply, dnat_status));
-		ASSERT_EQ(p.st, CtParse::event);
-		EXPECT_EQ(p.e.type, destroy ? NatEventType::destroy : NatEventType::create);
-		EXPECT_EQ(p.e.proto, 6);
-		EXPECT_EQ(p.e.pre_src.host(), v4(10, 2, 0, 2));
-		EXPECT_EQ(p.e.pre_dst.host(), v4(10, 2, 0, 1));
-		EXPECT_EQ(p.e.pre_sport.host(), 55932);
-		EXPECT_EQ(p.e.pre_dport.host(), 8080);
-		EXPECT_EQ(p.e.post_src.host(), v4(10, 2, 0, 2));	// source untouched
-		EXPECT_EQ(p.e.post_dst.host(), v4(10, 1, 0, 2));
-		EXPECT_EQ(p.e.post_sport.host(), 55932);
-		EXPECT_EQ(p.e.post_dport.host(), 80);
-		EXPECT_FALSE(p.e.snat);
-		EXPECT_TRUE(p.e.dnat);
-	}
-}
-
-TEST(CtnetlinkEvent, FullNat)
-{
-	auto p = parse(new_event(full_orig, full_reply, full_status));
-	ASSERT_EQ(p.st, CtParse::event);
-	EXPECT_EQ(p.e.pre_src.host(), v4(10, 1, 0, 2));
-	EXPECT_EQ(p.e.pre_dst.host(), v4(10, 1, 0, 1));
-	EXPECT_EQ(p.e.pre_sport.host(), 33000);
-	EXPECT_EQ(p.e.pre_dport.host(), 8081);
-	EXPECT_EQ(p.e.post_src.host(), v4(10, 2, 0, 1));
-	EXPECT_EQ(p.e.post_dst.host(), v4(10, 2, 0, 2));
-	EXPECT_EQ(p.e.post_sport.host(), 33001);
-	EXPECT_EQ(p.e.post_dport.host(), 5001);
-	EXPECT_TRUE(p.e.snat);
-	EXPECT_TRUE(p.e.dnat);
-}
-
 TEST(CtnetlinkEvent, IcmpWithoutPorts)
 {
 	// ICMP tuples carry CTA_PROTO_ICMP_ID/TYPE/CODE (4, 5, 6), no ports.
@@ -394,42 +325,73 @@ const Buf real_destroy_snat_udp_ts = {
 
 } // namespace
 
-TEST(CtnetlinkReal, NewSnatUdp)
+// ---- NAT events: the tuples before and after -----------------------------------
+
+namespace {
+
+// A message parsed as a NAT event: its type, time, protocol, the tuple
+// before NAT (the original direction) and after it, and which NAT it was.
+struct EventCase {
+	const char* name;
+	Buf msg;
+	NatEventType type;
+	uint64_t time_ms;
+	uint8_t proto;
+	uint32_t pre_src, pre_dst;
+	uint16_t pre_sport, pre_dport;
+	uint32_t post_src, post_dst;
+	uint16_t post_sport, post_dport;
+	bool snat, dnat;
+};
+
+void PrintTo(const EventCase& c, std::ostream* os) { *os << c.name; }
+
+// No message below carries CTA_TIMESTAMP: the time is the arrival time.
+const EventCase event_cases[] = {
+	{"SnatCreate", new_event(snat_orig, snat_reply, snat_status), NatEventType::create, now_ms, 17,
+	 v4(10, 1, 0, 2), v4(10, 2, 0, 2), 40001, 50001, v4(10, 2, 0, 1), v4(10, 2, 0, 2), 1024, 50001, true, false},
+	{"SnatDestroy", destroy_event(snat_orig, snat_reply, snat_status), NatEventType::destroy, now_ms, 17,
+	 v4(10, 1, 0, 2), v4(10, 2, 0, 2), 40001, 50001, v4(10, 2, 0, 1), v4(10, 2, 0, 2), 1024, 50001, true, false},
+	// The source is untouched by DNAT.
+	{"DnatCreate", new_event(dnat_orig, dnat_reply, dnat_status), NatEventType::create, now_ms, 6,
+	 v4(10, 2, 0, 2), v4(10, 2, 0, 1), 55932, 8080, v4(10, 2, 0, 2), v4(10, 1, 0, 2), 55932, 80, false, true},
+	{"DnatDestroy", destroy_event(dnat_orig, dnat_reply, dnat_status), NatEventType::destroy, now_ms, 6,
+	 v4(10, 2, 0, 2), v4(10, 2, 0, 1), 55932, 8080, v4(10, 2, 0, 2), v4(10, 1, 0, 2), 55932, 80, false, true},
+	{"FullNat", new_event(full_orig, full_reply, full_status), NatEventType::create, now_ms, 6,
+	 v4(10, 1, 0, 2), v4(10, 1, 0, 1), 33000, 8081, v4(10, 2, 0, 1), v4(10, 2, 0, 2), 33001, 5001, true, true},
+	// As a 6.1 kernel sent them (above).
+	{"RealNewSnatUdp", real_new_snat_udp, NatEventType::create, now_ms, 17,
+	 v4(10, 1, 0, 2), v4(10, 2, 0, 2), 40001, 50001, v4(10, 2, 0, 1), v4(10, 2, 0, 2), 40001, 50001, true, false},
+	{"RealNewDnatTcpWithProtoinfo", real_new_dnat_tcp, NatEventType::create, now_ms, 6,
+	 v4(10, 2, 0, 2), v4(10, 2, 0, 1), 56750, 8080, v4(10, 2, 0, 2), v4(10, 1, 0, 2), 56750, 80, false, true},
+};
+
+class CtnetlinkNatEvent : public ::testing::TestWithParam<EventCase> {};
+
+} // namespace
+
+TEST_P(CtnetlinkNatEvent, TuplesBeforeAndAfter)
 {
-	auto p = parse(real_new_snat_udp);
+	const EventCase& c = GetParam();
+	auto p = parse(c.msg);
 	ASSERT_EQ(p.st, CtParse::event);
-	EXPECT_EQ(p.e.type, NatEventType::create);
-	EXPECT_EQ(p.e.time_ms, now_ms);
-	EXPECT_EQ(p.e.proto, 17);
-	EXPECT_EQ(p.e.pre_src.host(), v4(10, 1, 0, 2));
-	EXPECT_EQ(p.e.pre_sport.host(), 40001);
-	EXPECT_EQ(p.e.pre_dst.host(), v4(10, 2, 0, 2));
-	EXPECT_EQ(p.e.pre_dport.host(), 50001);
-	EXPECT_EQ(p.e.post_src.host(), v4(10, 2, 0, 1));
-	EXPECT_EQ(p.e.post_sport.host(), 40001);
-	EXPECT_EQ(p.e.post_dst.host(), v4(10, 2, 0, 2));
-	EXPECT_EQ(p.e.post_dport.host(), 50001);
-	EXPECT_TRUE(p.e.snat);
-	EXPECT_FALSE(p.e.dnat);
+	EXPECT_EQ(p.e.type, c.type);
+	EXPECT_EQ(p.e.time_ms, c.time_ms);
+	EXPECT_EQ(p.e.proto, c.proto);
+	EXPECT_EQ(p.e.pre_src.host(), c.pre_src);
+	EXPECT_EQ(p.e.pre_dst.host(), c.pre_dst);
+	EXPECT_EQ(p.e.pre_sport.host(), c.pre_sport);
+	EXPECT_EQ(p.e.pre_dport.host(), c.pre_dport);
+	EXPECT_EQ(p.e.post_src.host(), c.post_src);
+	EXPECT_EQ(p.e.post_dst.host(), c.post_dst);
+	EXPECT_EQ(p.e.post_sport.host(), c.post_sport);
+	EXPECT_EQ(p.e.post_dport.host(), c.post_dport);
+	EXPECT_EQ(p.e.snat, c.snat);
+	EXPECT_EQ(p.e.dnat, c.dnat);
 }
 
-TEST(CtnetlinkReal, NewDnatTcpWithProtoinfo)
-{
-	auto p = parse(real_new_dnat_tcp);
-	ASSERT_EQ(p.st, CtParse::event);
-	EXPECT_EQ(p.e.type, NatEventType::create);
-	EXPECT_EQ(p.e.proto, 6);
-	EXPECT_EQ(p.e.pre_src.host(), v4(10, 2, 0, 2));
-	EXPECT_EQ(p.e.pre_sport.host(), 56750);
-	EXPECT_EQ(p.e.pre_dst.host(), v4(10, 2, 0, 1));
-	EXPECT_EQ(p.e.pre_dport.host(), 8080);
-	EXPECT_EQ(p.e.post_src.host(), v4(10, 2, 0, 2));
-	EXPECT_EQ(p.e.post_sport.host(), 56750);
-	EXPECT_EQ(p.e.post_dst.host(), v4(10, 1, 0, 2));
-	EXPECT_EQ(p.e.post_dport.host(), 80);
-	EXPECT_FALSE(p.e.snat);
-	EXPECT_TRUE(p.e.dnat);
-}
+INSTANTIATE_TEST_SUITE_P(Ctnetlink, CtnetlinkNatEvent, ::testing::ValuesIn(event_cases),
+			 [](const ::testing::TestParamInfo<EventCase>& i) { return std::string(i.param.name); });
 
 TEST(CtnetlinkReal, DestroyWithTimestampUsesStop)
 {

@@ -15,104 +15,13 @@
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
 #include "core_defaults.hpp"
+#include "packet_builder.hpp"
 
 namespace {
 
-using Buf = std::vector<uint8_t>;
-
-// ---- packets (as in test_cache.cpp) ------------------------------------------
-
-constexpr uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	return uint32_t(a) << 24 | uint32_t(b) << 16 | uint32_t(c) << 8 | d;
-}
-
-void put16(Buf& b, size_t off, uint16_t v)
-{
-	b[off] = uint8_t(v >> 8);
-	b[off + 1] = uint8_t(v);
-}
-void put32(Buf& b, size_t off, uint32_t v)
-{
-	put16(b, off, uint16_t(v >> 16));
-	put16(b, off + 2, uint16_t(v));
-}
-
-struct Packet {
-	Buf hdr;	// the copied header prefix
-	uint32_t wire;	// the packet's real length (= IP length)
-	uint8_t family;
-};
-
-// IPv4 of `len` bytes; ICMP takes type/code in sport/dport.
-Packet v4(uint8_t proto, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint16_t len,
-	  uint8_t tos = 0, uint8_t tcp_flags = 0)
-{
-	const size_t l4 = proto == 6 ? 20 : 8;
-	Buf p(20 + l4, 0);
-	p[0] = 0x45;
-	p[1] = tos;
-	put16(p, 2, len);
-	p[8] = 64;
-	p[9] = proto;
-	put32(p, 12, src);
-	put32(p, 16, dst);
-	if (proto == 1) {
-		p[20] = uint8_t(sport);
-		p[21] = uint8_t(dport);
-	} else {
-		put16(p, 20, sport);
-		put16(p, 22, dport);
-		if (proto == 6) {
-			p[32] = 0x50;
-			p[33] = tcp_flags;
-		} else {
-			put16(p, 24, uint16_t(len - 20));
-		}
-	}
-	return {p, len, NF_FAMILY_IPV4};
-}
-
-Packet udp4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint16_t len = 100)
-{
-	return v4(17, src, dst, sport, dport, len);
-}
-
-// IPv6 UDP 2001:db8::<s> -> 2001:db8::<d>, ip_len = payload + 40.
-Packet udp6(uint8_t s, uint8_t d, uint16_t sport, uint16_t dport, uint16_t payload)
-{
-	Buf p(48, 0);
-	p[0] = 0x60;
-	put16(p, 4, payload);
-	p[6] = 17;
-	p[7] = 64;
-	p[8] = 0x20, p[9] = 0x01, p[10] = 0x0d, p[11] = 0xb8, p[23] = s;
-	p[24] = 0x20, p[25] = 0x01, p[26] = 0x0d, p[27] = 0xb8, p[39] = d;
-	put16(p, 40, sport);
-	put16(p, 42, dport);
-	put16(p, 44, payload);
-	return {p, uint32_t(payload) + 40, NF_FAMILY_IPV6};
-}
-
-void account(unsigned cpu, const Packet& pk, int32_t iif = -1, int32_t oif = -1)
-{
-	std::unique_ptr<uint8_t[]> copy(new uint8_t[pk.hdr.size()]);
-	std::memcpy(copy.get(), pk.hdr.data(), pk.hdr.size());
-	nf_packet p{};
-	p.data = copy.get();
-	p.len = static_cast<nf_u32>(pk.hdr.size());
-	p.wire_len = pk.wire;
-	p.iif = iif;
-	p.oif = oif;
-	p.now = static_cast<nf_u32>(fake::jiffies());
-	p.family = pk.family;
-	nfc_account(cpu, &p);
-}
+using namespace testpkt;	// the packets (tests/common/packet_builder.hpp)
 
 // ---- v5 datagrams, read back ---------------------------------------------------
-
-uint16_t be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) { return uint32_t(be16(p)) << 16 | be16(p + 2); }
 
 struct V5Rec {
 	uint32_t src, dst, nexthop;

@@ -20,36 +20,20 @@
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
 #include "core_defaults.hpp"
+#include "packet_builder.hpp"
 
 namespace {
 
 using Buf = std::vector<uint8_t>;
 
-uint16_t be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) { return uint32_t(be16(p)) << 16 | be16(p + 2); }
+using testpkt::be16;
+using testpkt::be32;
+using testpkt::ip4;
 
 // Flow number i: 10.1.(i >> 8).(i & 255):1000 -> 10.0.0.2:53 UDP, 100 bytes.
 void account_flow(unsigned cpu, uint32_t i)
 {
-	uint8_t h[28] = {};
-	h[0] = 0x45;
-	h[3] = 100;
-	h[8] = 64;
-	h[9] = 17;
-	h[12] = 10, h[13] = 1, h[14] = uint8_t(i >> 8), h[15] = uint8_t(i);
-	h[16] = 10, h[19] = 2;
-	h[20] = 1000 >> 8, h[21] = 1000 & 255;
-	h[23] = 53;
-	h[25] = 80;
-	nf_packet p{};
-	p.data = h;
-	p.len = sizeof(h);
-	p.wire_len = 100;
-	p.iif = -1;
-	p.oif = -1;
-	p.now = static_cast<nf_u32>(fake::jiffies());
-	p.family = NF_FAMILY_IPV4;
-	nfc_account(cpu, &p);
+	testpkt::account(cpu, testpkt::udp4(ip4(10, 1, uint8_t(i >> 8), uint8_t(i)), ip4(10, 0, 0, 2), 1000, 53, 100));
 }
 
 // What the fake received: packets per flow number (the low 16 bits of the

@@ -7,9 +7,12 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <ostream>
+#include <string>
 #include <vector>
 
 #include "core/packet/parser.hpp"
+#include "packet_builder.hpp"
 #include "plain_parse_check.hpp"
 
 using namespace netflow;
@@ -271,9 +274,23 @@ TEST(ParserIpv4, IgmpWithRouterAlert)
 	EXPECT_EQ(r.f.ip_options, 0x00100000u);	// bit 20
 }
 
-TEST(ParserIpv4, EspSpiSplit)
-{
-	Buf p = {
+namespace {
+
+// Protocols whose key ports come from their own header (or stay zero): the
+// packet written out, the protocol and the ports expected.
+struct PortsCase {
+	const char* name;
+	Buf pkt;
+	uint8_t proto;
+	uint16_t sport, dport;
+};
+
+void PrintTo(const PortsCase& c, std::ostream* os) { *os << c.name; }
+
+// clang-format off
+const PortsCase ports_cases[] = {
+	{"EspSpiSplit",
+	 {
 		0x45, 0x00, 0x00, 0x24,	// tot_len 36
 		0x00, 0x00, 0x00, 0x00,
 		0x40, 0x32, 0x00, 0x00,	// ESP
@@ -282,17 +299,10 @@ TEST(ParserIpv4, EspSpiSplit)
 		0xde, 0xad, 0xbe, 0xef,	// SPI
 		0x00, 0x00, 0x00, 0x01,	// sequence
 		0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
-	};
-	auto r = parse(p);
-	ASSERT_EQ(r.st, ParseStatus::ok);
-	EXPECT_EQ(r.f.key.v4.proto, 50);
-	EXPECT_EQ(r.f.key.v4.sport.host(), 0xdead);
-	EXPECT_EQ(r.f.key.v4.dport.host(), 0xbeef);
-}
-
-TEST(ParserIpv4, AhSpiSplit)
-{
-	Buf p = {
+	 },
+	 50, 0xdead, 0xbeef},
+	{"AhSpiSplit",
+	 {
 		0x45, 0x00, 0x00, 0x2c,	// tot_len 44 = 20 + 24
 		0x00, 0x00, 0x00, 0x00,
 		0x40, 0x33, 0x00, 0x00,	// AH
@@ -302,17 +312,10 @@ TEST(ParserIpv4, AhSpiSplit)
 		0x01, 0x02, 0x03, 0x04,	// SPI
 		0x00, 0x00, 0x00, 0x07,	// sequence
 		0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac,	// ICV
-	};
-	auto r = parse(p);
-	ASSERT_EQ(r.st, ParseStatus::ok);
-	EXPECT_EQ(r.f.key.v4.proto, 51);
-	EXPECT_EQ(r.f.key.v4.sport.host(), 0x0102);
-	EXPECT_EQ(r.f.key.v4.dport.host(), 0x0304);
-}
-
-TEST(ParserIpv4, Sctp)
-{
-	Buf p = {
+	 },
+	 51, 0x0102, 0x0304},
+	{"Sctp",
+	 {
 		0x45, 0x00, 0x00, 0x20,	// tot_len 32
 		0x00, 0x00, 0x00, 0x00,
 		0x40, 0x84, 0x00, 0x00,	// SCTP (132)
@@ -321,17 +324,10 @@ TEST(ParserIpv4, Sctp)
 		0x8e, 0x3c, 0x0b, 0x59,	// 36412 -> 2905
 		0x00, 0x00, 0x00, 0x00,	// verification tag
 		0x00, 0x00, 0x00, 0x00,	// checksum
-	};
-	auto r = parse(p);
-	ASSERT_EQ(r.st, ParseStatus::ok);
-	EXPECT_EQ(r.f.key.v4.proto, 132);
-	EXPECT_EQ(r.f.key.v4.sport.host(), 36412);
-	EXPECT_EQ(r.f.key.v4.dport.host(), 2905);
-}
-
-TEST(ParserIpv4, UdpLite)
-{
-	Buf p = {
+	 },
+	 132, 36412, 2905},
+	{"UdpLite",
+	 {
 		0x45, 0x00, 0x00, 0x1c,	// tot_len 28
 		0x00, 0x00, 0x00, 0x00,
 		0x40, 0x88, 0x00, 0x00,	// UDP-Lite (136)
@@ -339,30 +335,37 @@ TEST(ParserIpv4, UdpLite)
 		0x0a, 0x00, 0x00, 0x02,
 		0x13, 0x88, 0x13, 0x89,	// 5000 -> 5001
 		0x00, 0x08, 0x00, 0x00,	// coverage, checksum
-	};
-	auto r = parse(p);
-	ASSERT_EQ(r.st, ParseStatus::ok);
-	EXPECT_EQ(r.f.key.v4.proto, 136);
-	EXPECT_EQ(r.f.key.v4.sport.host(), 5000);
-	EXPECT_EQ(r.f.key.v4.dport.host(), 5001);
-}
-
-TEST(ParserIpv4, OtherProtocolHasNoPorts)
-{
-	Buf p = {
+	 },
+	 136, 5000, 5001},
+	{"OtherProtocolHasNoPorts",
+	 {
 		0x45, 0x00, 0x00, 0x18,	// tot_len 24
 		0x00, 0x00, 0x00, 0x00,
 		0x40, 0x2f, 0x00, 0x00,	// GRE
 		0x0a, 0x00, 0x00, 0x01,
 		0x0a, 0x00, 0x00, 0x02,
 		0x00, 0x00, 0x08, 0x00,
-	};
-	auto r = parse(p);
+	 },
+	 47, 0, 0},
+};
+// clang-format on
+
+class ParserIpv4Ports : public ::testing::TestWithParam<PortsCase> {};
+
+} // namespace
+
+TEST_P(ParserIpv4Ports, ProtocolAndPorts)
+{
+	const PortsCase& c = GetParam();
+	auto r = parse(c.pkt);
 	ASSERT_EQ(r.st, ParseStatus::ok);
-	EXPECT_EQ(r.f.key.v4.proto, 47);
-	EXPECT_EQ(r.f.key.v4.sport.host(), 0);
-	EXPECT_EQ(r.f.key.v4.dport.host(), 0);
+	EXPECT_EQ(r.f.key.v4.proto, c.proto);
+	EXPECT_EQ(r.f.key.v4.sport.host(), c.sport);
+	EXPECT_EQ(r.f.key.v4.dport.host(), c.dport);
 }
+
+INSTANTIATE_TEST_SUITE_P(ParserIpv4, ParserIpv4Ports, ::testing::ValuesIn(ports_cases),
+			 [](const ::testing::TestParamInfo<PortsCase>& i) { return std::string(i.param.name); });
 
 // Option numbers 8..15 and 24..31 are where `& 0x17` went wrong.
 TEST(ParserIpv4, OptionsBitmapAllNumbersLandOnTheirBit)
@@ -663,12 +666,9 @@ namespace {
 // Traffic class 0xb8, flow label 0xabcde, 2001:db8::1 -> 2001:db8::2.
 Buf ipv6_header(uint16_t payload_len, uint8_t next)
 {
-	return {
-		0x6b, 0x8a, 0xbc, 0xde,	// 6 | tclass b8 | flow label abcde
-		uint8_t(payload_len >> 8), uint8_t(payload_len), next, 0x40,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
-	};
+	Buf p(40);
+	testpkt::write_ip6_header(p.data(), payload_len, next, testpkt::doc6(1), testpkt::doc6(2), 0xb8, 0xabcde);
+	return p;
 }
 
 const Buf hop_to_routing = {0x2b, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00};	// next 43, 8 bytes, PadN

@@ -18,84 +18,11 @@
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
 #include "core_defaults.hpp"
+#include "packet_builder.hpp"
 
 namespace {
 
-using Buf = std::vector<uint8_t>;
-
-// ---- packets (as in test_cache.cpp) ------------------------------------------
-
-constexpr uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	return uint32_t(a) << 24 | uint32_t(b) << 16 | uint32_t(c) << 8 | d;
-}
-
-void put16(Buf& b, size_t off, uint16_t v)
-{
-	b[off] = uint8_t(v >> 8);
-	b[off + 1] = uint8_t(v);
-}
-void put32(Buf& b, size_t off, uint32_t v)
-{
-	put16(b, off, uint16_t(v >> 16));
-	put16(b, off + 2, uint16_t(v));
-}
-
-struct Packet {
-	Buf hdr;
-	uint32_t wire;
-	uint8_t family;
-};
-
-// IPv4 UDP of `len` bytes; `frag` is the flags/offset word.
-Packet udp4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint16_t len = 100, uint16_t frag = 0)
-{
-	Buf p(28, 0);
-	p[0] = 0x45;
-	put16(p, 2, len);
-	put16(p, 6, frag);
-	p[8] = 64;
-	p[9] = 17;
-	put32(p, 12, src);
-	put32(p, 16, dst);
-	put16(p, 20, sport);
-	put16(p, 22, dport);
-	put16(p, 24, uint16_t(len - 20));
-	return {p, len, NF_FAMILY_IPV4};
-}
-
-Packet udp6(uint8_t s, uint8_t d, uint16_t sport, uint16_t dport, uint16_t payload)
-{
-	Buf p(48, 0);
-	p[0] = 0x60;
-	put16(p, 4, payload);
-	p[6] = 17;
-	p[7] = 64;
-	p[8] = 0x20, p[9] = 0x01, p[10] = 0x0d, p[11] = 0xb8, p[23] = s;
-	p[24] = 0x20, p[25] = 0x01, p[26] = 0x0d, p[27] = 0xb8, p[39] = d;
-	put16(p, 40, sport);
-	put16(p, 42, dport);
-	put16(p, 44, payload);
-	return {p, uint32_t(payload) + 40, NF_FAMILY_IPV6};
-}
-
-void account_raw(unsigned cpu, const Buf& bytes, uint32_t wire, uint8_t family)
-{
-	std::unique_ptr<uint8_t[]> copy(new uint8_t[bytes.size() ? bytes.size() : 1]);
-	if (!bytes.empty())
-		std::memcpy(copy.get(), bytes.data(), bytes.size());
-	nf_packet p{};
-	p.data = copy.get();
-	p.len = static_cast<nf_u32>(bytes.size());
-	p.wire_len = wire;
-	p.iif = -1;
-	p.oif = -1;
-	p.now = static_cast<nf_u32>(fake::jiffies());
-	p.family = family;
-	nfc_account(cpu, &p);
-}
-
-void account(unsigned cpu, const Packet& pk) { account_raw(cpu, pk.hdr, pk.wire, pk.family); }
+using namespace testpkt;	// the packets (tests/common/packet_builder.hpp)
 
 // ---- text ---------------------------------------------------------------------
 
@@ -373,7 +300,7 @@ TEST_F(StatsTest, TotalAndCpuLinesAfterKnownTraffic)
 	// (offset 1480, no ports) of 1500 bytes: a second flow.
 	for (int i = 0; i < 100; i++)
 		account(0, udp4(A, B, 1, 1, 65535));
-	account(0, udp4(A, B, 0, 0, 1500, 185));
+	account(0, v4(17, A, B, 0, 0, 1500, 0, 0, 185));
 	// cpu1: a slab failure (700: its first flow, so the pool is empty);
 	// flow B, 2 x 500; a cut packet of 2048; then maxflows 3 refuses a
 	// fourth flow (900).

@@ -7,18 +7,13 @@
 
 #include "fake_platform.hpp"
 #include "core_defaults.hpp"
+#include "packet_builder.hpp"
 
 namespace micro {
 
 namespace {
 
 bool running = false;
-
-void put16(uint8_t* b, uint16_t v)
-{
-	b[0] = uint8_t(v >> 8);
-	b[1] = uint8_t(v);
-}
 
 } // namespace
 
@@ -44,50 +39,23 @@ void stop_core()
 	fake::clear_sent();
 }
 
-static void fill_pkt(nf_packet& p, const uint8_t* hdr, uint32_t len, uint32_t wire, uint8_t family)
-{
-	p = nf_packet{};
-	p.data = hdr;
-	p.len = len;
-	p.wire_len = wire;
-	p.skb = nullptr;
-	p.iif = 2;
-	p.oif = 3;
-	p.now = static_cast<nf_u32>(fake::jiffies());
-	p.family = family;
-}
-
 void make_udp4(Packet4& p, uint32_t i, uint16_t len)
 {
-	uint8_t* h = p.hdr;
-	std::memset(h, 0, sizeof(p.hdr));
-	h[0] = 0x45;
-	put16(h + 2, len);
-	h[8] = 64;
-	h[9] = 17;
-	h[12] = 198, h[13] = 18, h[14] = uint8_t(i >> 24), h[15] = uint8_t(i >> 16);
-	h[16] = 198, h[17] = 19, h[18] = 0, h[19] = 1;
-	put16(h + 20, uint16_t(i));
-	put16(h + 22, 9);
-	put16(h + 24, uint16_t(len - 20));
-	fill_pkt(p.pkt, h, sizeof(p.hdr), len, NF_FAMILY_IPV4);
+	const uint32_t src = testpkt::ip4(198, 18, uint8_t(i >> 24), uint8_t(i >> 16));
+	testpkt::write_v4(p.hdr, 17, src, testpkt::ip4(198, 19, 0, 1), uint16_t(i), 9, len);
+	p.pkt = testpkt::make_nf_packet(p.hdr, sizeof(p.hdr), len, NF_FAMILY_IPV4, 2, 3,
+					static_cast<nf_u32>(fake::jiffies()));
 }
 
 void make_udp6(Packet6& p, uint32_t i, uint16_t payload)
 {
-	uint8_t* h = p.hdr;
-	std::memset(h, 0, sizeof(p.hdr));
-	h[0] = 0x60;
-	put16(h + 4, payload);
-	h[6] = 17;
-	h[7] = 64;
-	h[8] = 0x20, h[9] = 0x01, h[10] = 0x02;	// 2001:2::/48, RFC 5180
-	h[20] = uint8_t(i >> 24), h[21] = uint8_t(i >> 16), h[22] = uint8_t(i >> 8), h[23] = 1;
-	h[24] = 0x20, h[25] = 0x01, h[26] = 0x02, h[39] = 2;
-	put16(h + 40, uint16_t(i));
-	put16(h + 42, 9);
-	put16(h + 44, payload);
-	fill_pkt(p.pkt, h, sizeof(p.hdr), uint32_t(payload) + 40, NF_FAMILY_IPV6);
+	// 2001:2::/48, RFC 5180
+	const testpkt::Ip6 src = {{0x20, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, uint8_t(i >> 24), uint8_t(i >> 16),
+				   uint8_t(i >> 8), 1}};
+	const testpkt::Ip6 dst = {{0x20, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}};
+	testpkt::write_v6(p.hdr, 17, src, dst, uint16_t(i), 9, payload);
+	p.pkt = testpkt::make_nf_packet(p.hdr, sizeof(p.hdr), uint32_t(payload) + 40, NF_FAMILY_IPV6, 2, 3,
+					static_cast<nf_u32>(fake::jiffies()));
 }
 
 std::vector<Packet4> flows4(uint32_t n)

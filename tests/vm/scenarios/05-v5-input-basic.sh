@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# 10-netflow-v5-basic: the project module end to end, NetFlow v5.
+# 05-v5-input-basic: the project module end to end, NetFlow v5.
 #
 #   ns0                              ns1
 #   +-------------------+   veth   +------------------------------------+

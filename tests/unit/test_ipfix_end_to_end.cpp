@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-// NetFlow v9 (RFC 3954) and IPFIX (RFC 7011) on the wire: the message
-// builder and the record writers against bytes written out by hand, then the
-// whole path nfc_init(protocol 9/10) -> nfc_account -> nfc_export with the
-// datagrams nfp_send() received parsed back set by set.
+// NetFlow v9 (RFC 3954) and IPFIX (RFC 7011) end to end: the whole path
+// nfc_init(protocol 9/10) -> nfc_account -> nfc_export with the datagrams
+// nfp_send() received parsed back set by set (sequence numbers, template
+// refresh, message splits, options records on the wire).
 //
-// Hand arithmetic used throughout (fake platform: HZ 250, 1 tick = 4 ms,
-// wall clock 1700000000.000 s at tick 0, so the boot wall time is
-// 1700000000000 ms = 0x0000018bcfe56800):
-//   tick 1000 -> uptime 4000 ms = 0x0fa0, wall 1700000004000 = 0x18bcfe577a0
-//   tick 1250 -> uptime 5000 ms = 0x1388, wall 1700000005000 = 0x18bcfe57b88
-//   tick 1500 -> uptime 6000 ms = 0x1770, unix time 1700000006 = 0x6553f106
+// Shared helpers, literal bytes and the hand arithmetic: ipfix_common.hpp.
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -21,186 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "core/core.hpp"
-#include "core/export/message.hpp"
-#include "core/export/records.hpp"
-#include "core/export/templates.hpp"
 #include "fake_platform.hpp"
-#include "netflow/abi.h"
+#include "ipfix_common.hpp"
+#include "packet_builder.hpp"
 
 using namespace netflow;
-
-// Tests of known core bugs are skipped (GTEST_SKIP) unless NF_RUN_BUG_TESTS
-// is set in the environment, to check a fix.
-#define SKIP_BUG(what)                                    \
-	do {                                              \
-		if (!std::getenv("NF_RUN_BUG_TESTS"))     \
-			GTEST_SKIP() << "BUG: " what;     \
-	} while (0)
-
-namespace {
-
-using Buf = std::vector<uint8_t>;
-
-Buf to_vec(ktl::Bytes b) { return Buf(b.data(), b.data() + b.size()); }
-
-Buf cat(std::initializer_list<Buf> parts)
-{
-	Buf out;
-	for (const Buf& p : parts)
-		out.insert(out.end(), p.begin(), p.end());
-	return out;
-}
-
-Buf zeros(size_t n) { return Buf(n, 0); }
-
-uint16_t be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) { return uint32_t(be16(p)) << 16 | be16(p + 2); }
-uint64_t be64(const uint8_t* p) { return uint64_t(be32(p)) << 32 | be32(p + 4); }
-
-ktl::Be32 ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	return ktl::Be32::from_host(uint32_t(a) << 24 | uint32_t(b) << 16 | uint32_t(c) << 8 | d);
-}
-
-Template make_template(uint32_t key, Dialect d, uint16_t id)
-{
-	Template t{};
-	compose_data_template(key, d, t);
-	t.id = id;
-	t.key = key;
-	return t;
-}
-
-Template make_options(OptionsKind k, Dialect d, uint16_t id)
-{
-	Template t{};
-	compose_options_template(k, d, t);
-	t.id = id;
-	t.key = shape::options_base | static_cast<uint32_t>(k);
-	return t;
-}
-
-// 10.0.0.1:1234 -> 10.0.0.2:53 UDP via 10.0.0.254, in 2, no out device,
-// 2 packets / 300 bytes between ticks 1000 and 1250, forced out.
-std::unique_ptr<Flow4> udp_flow()
-{
-	auto f = std::make_unique<Flow4>();
-	f->set_family(NF_FAMILY_IPV4);
-	f->key.src = ip4(10, 0, 0, 1);
-	f->key.dst = ip4(10, 0, 0, 2);
-	f->key.sport = ktl::Be16::from_host(1234);
-	f->key.dport = ktl::Be16::from_host(53);
-	f->key.iif = 2;
-	f->key.proto = 17;
-	f->key.tos = 0;
-	f->nexthop = ip4(10, 0, 0, 254);
-	f->oif = -1;
-	f->first = 1000;
-	f->last = 1250;
-	f->packets = 2;
-	f->bytes = 300;
-	f->set_end(EndReason::forced);
-	return f;
-}
-
-constexpr ExportClock clock_1500{1500, 6000, 1700000000000ull};
-
-// ---- the literal bytes -------------------------------------------------------
-
-// clang-format off
-const Buf udp_record_ipfix = {
-	0x0a, 0x00, 0x00, 0x01,                         // 8   sourceIPv4Address
-	0x0a, 0x00, 0x00, 0x02,                         // 12  destinationIPv4Address
-	0x0a, 0x00, 0x00, 0xfe,                         // 15  ipNextHopIPv4Address
-	0x04,                                           // 60  ipVersion
-	0x04, 0xd2,                                     // 7   sourceTransportPort 1234
-	0x00, 0x35,                                     // 11  destinationTransportPort 53
-	0x00, 0x00,                                     // 6   tcpControlBits (2 bytes)
-	0x00, 0x00, 0x00, 0x02,                         // 10  ingressInterface 2
-	0x00, 0x00, 0x00, 0x00,                         // 14  egressInterface: none -> 0
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, // 2   packetDeltaCount
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x2c, // 1   octetDeltaCount 300
-	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x77, 0xa0, // 152 flowStartMilliseconds
-	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x7b, 0x88, // 153 flowEndMilliseconds
-	0x11,                                           // 4   protocolIdentifier
-	0x00,                                           // 5   ipClassOfService
-	0x04,                                           // 136 flowEndReason: forced
-};
-
-const Buf udp_record_v9 = {
-	0x0a, 0x00, 0x00, 0x01,
-	0x0a, 0x00, 0x00, 0x02,
-	0x0a, 0x00, 0x00, 0xfe,
-	0x04,
-	0x04, 0xd2,
-	0x00, 0x35,
-	0x00,                                           // TCP_FLAGS (1 byte)
-	0x00, 0x00, 0x00, 0x02,
-	0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x2c,
-	0x00, 0x00, 0x0f, 0xa0,                         // FIRST_SWITCHED 4000 ms
-	0x00, 0x00, 0x13, 0x88,                         // LAST_SWITCHED 5000 ms
-	0x11,
-	0x00,
-};
-
-// Template record of the IPv4 ports shape (without the set header).
-const Buf udp_template_ipfix_fields = {
-	0x00, 0x08, 0x00, 0x04,
-	0x00, 0x0c, 0x00, 0x04,
-	0x00, 0x0f, 0x00, 0x04,
-	0x00, 0x3c, 0x00, 0x01,
-	0x00, 0x07, 0x00, 0x02,
-	0x00, 0x0b, 0x00, 0x02,
-	0x00, 0x06, 0x00, 0x02,
-	0x00, 0x0a, 0x00, 0x04,
-	0x00, 0x0e, 0x00, 0x04,
-	0x00, 0x02, 0x00, 0x08,
-	0x00, 0x01, 0x00, 0x08,
-	0x00, 0x98, 0x00, 0x08,
-	0x00, 0x99, 0x00, 0x08,
-	0x00, 0x04, 0x00, 0x01,
-	0x00, 0x05, 0x00, 0x01,
-	0x00, 0x88, 0x00, 0x01,
-};
-
-const Buf udp_template_v9_fields = {
-	0x00, 0x08, 0x00, 0x04,
-	0x00, 0x0c, 0x00, 0x04,
-	0x00, 0x0f, 0x00, 0x04,
-	0x00, 0x3c, 0x00, 0x01,
-	0x00, 0x07, 0x00, 0x02,
-	0x00, 0x0b, 0x00, 0x02,
-	0x00, 0x06, 0x00, 0x01,
-	0x00, 0x0a, 0x00, 0x04,
-	0x00, 0x0e, 0x00, 0x04,
-	0x00, 0x02, 0x00, 0x08,
-	0x00, 0x01, 0x00, 0x08,
-	0x00, 0x16, 0x00, 0x04,
-	0x00, 0x15, 0x00, 0x04,
-	0x00, 0x04, 0x00, 0x01,
-	0x00, 0x05, 0x00, 0x01,
-};
-
-// "ipt_NETFLOW 0.3.0" in 32 bytes.
-const Buf domain_name = {
-	0x69, 0x70, 0x74, 0x5f, 0x4e, 0x45, 0x54, 0x46, 0x4c, 0x4f, 0x57, 0x20, 0x30, 0x2e, 0x33, 0x2e,
-	0x30, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-};
-
-// System-init options record, domain 7, boot at 1700000000000 ms.
-const Buf sysinit_record_7 = cat({
-	{0x00, 0x00, 0x00, 0x07},
-	{0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00},
-	domain_name,
-});
-// clang-format on
-
-} // namespace
-
-// ==== Message: byte-exact ======================================================
 
 TEST(IpfixMessage, OneTemplateSetAndOneDataSet)
 {
@@ -866,6 +685,8 @@ TEST(IpfixRecords, MeteringStats)
 	// clang-format on
 	EXPECT_EQ(out, expected);
 }
+=======
+using namespace ipfixtest;
 
 // ==== End to end ================================================================
 
@@ -873,30 +694,12 @@ namespace {
 
 // ---- packets --------------------------------------------------------------------
 
-struct Packet {
-	Buf hdr;
-	uint32_t wire;
-	uint8_t family;
-};
-
-void put16(Buf& b, size_t off, uint16_t v)
-{
-	b[off] = uint8_t(v >> 8);
-	b[off + 1] = uint8_t(v);
-}
+using testpkt::Packet;
 
 // IPv4 UDP 10.0.<s3>.<s4>:sport -> 10.0.0.2:53 (or dst), total length len.
 Packet udp4(uint16_t sport, uint16_t len, uint8_t dst4 = 2, uint8_t src3 = 0, uint8_t src4 = 1)
 {
-	Buf p = {
-		0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00,
-		0x0a, 0x00, src3, src4, 0x0a, 0x00, 0x00, dst4,
-		0x00, 0x00, 0x00, 0x35, 0x00, 0x00, 0x00, 0x00,
-	};
-	put16(p, 2, len);
-	put16(p, 20, sport);
-	put16(p, 24, uint16_t(len - 20));
-	return {p, len, NF_FAMILY_IPV4};
+	return testpkt::udp4(testpkt::ip4(10, 0, src3, src4), testpkt::ip4(10, 0, 0, dst4), sport, 53, len);
 }
 
 // IPv6 TCP 2001:db8::1:443 -> 2001:db8::2:50000, traffic class 0xb8, the
@@ -904,15 +707,11 @@ Packet udp4(uint16_t sport, uint16_t len, uint8_t dst4 = 2, uint8_t src3 = 0, ui
 // option (24 bytes): payload 32, ip_len 72.
 Packet tcp6_hbh(uint32_t flow_label)
 {
+	Buf p(40);
+	testpkt::write_ip6_header(p.data(), 32, 0 /* next: hop-by-hop */, testpkt::doc6(1), testpkt::doc6(2), 0xb8,
+				  flow_label);
 	// clang-format off
-	Buf p = {
-		uint8_t(0x60 | 0xb8 >> 4), uint8_t((0xb8 & 0x0f) << 4 | (flow_label >> 16 & 0x0f)),
-		uint8_t(flow_label >> 8), uint8_t(flow_label),
-		0x00, 0x20,             // payload 32
-		0x00,                   // next: hop-by-hop
-		0x40,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
+	p.insert(p.end(), {
 		0x06, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00,	// HBH: next TCP, PadN
 		0x01, 0xbb, 0xc3, 0x50,	// 443 -> 50000
 		0x00, 0x00, 0x00, 0x01,
@@ -920,67 +719,36 @@ Packet tcp6_hbh(uint32_t flow_label)
 		0x60, 0x12, 0xff, 0xff,	// offset 6, SYN|ACK
 		0x00, 0x00, 0x00, 0x00,
 		0x02, 0x04, 0x05, 0xb4,	// MSS
-	};
+	});
 	// clang-format on
 	return {p, 72, NF_FAMILY_IPV6};
 }
 
-// IPv4 TCP 10.0.0.1:40000 -> 10.0.0.2:80 with the given flags, 40 bytes.
+// IPv4 TCP 10.0.0.1:40000 -> 10.0.0.2:80 with the given flags, 40 bytes,
+// DF, seq 1, ack 1, window 0xffff.
 Packet tcp4(uint8_t flags)
 {
-	// clang-format off
-	Buf p = {
-		0x45, 0x00, 0x00, 0x28, 0x00, 0x00, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00,
-		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02,
-		0x9c, 0x40, 0x00, 0x50,	// 40000 -> 80
-		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
-		0x50, flags, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
-	};
-	// clang-format on
-	return {p, 40, NF_FAMILY_IPV4};
+	Packet p = testpkt::v4(6, testpkt::ip4(10, 0, 0, 1), testpkt::ip4(10, 0, 0, 2), 40000, 80, 40, 0, flags, 0x4000);
+	testpkt::put32(p.hdr, 24, 1);
+	testpkt::put32(p.hdr, 28, 1);
+	testpkt::put16(p.hdr, 34, 0xffff);
+	return p;
 }
 
-// IPv4 ICMP echo request (type 8, code 0) 10.0.0.1 -> 10.0.0.3, 84 bytes.
+// IPv4 ICMP echo request (type 8, code 0, id 0x1234, seq 1) 10.0.0.1 ->
+// 10.0.0.3, 84 bytes, DF.
 Packet icmp4_echo()
 {
-	// clang-format off
-	Buf p = {
-		0x45, 0x00, 0x00, 0x54, 0x00, 0x00, 0x40, 0x00, 0x40, 0x01, 0x00, 0x00,
-		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x03,
-		0x08, 0x00, 0x00, 0x00, 0x12, 0x34, 0x00, 0x01,
-	};
-	// clang-format on
-	return {p, 84, NF_FAMILY_IPV4};
+	Packet p = testpkt::v4(1, testpkt::ip4(10, 0, 0, 1), testpkt::ip4(10, 0, 0, 3), 8, 0, 84, 0, 0, 0x4000);
+	testpkt::put16(p.hdr, 24, 0x1234);
+	testpkt::put16(p.hdr, 26, 1);
+	return p;
 }
 
 // IPv6 UDP 2001:db8::1:5353 -> 2001:db8::2:53, payload 20 (ip_len 60).
-Packet udp6()
-{
-	// clang-format off
-	Buf p = {
-		0x60, 0x00, 0x00, 0x00, 0x00, 0x14, 0x11, 0x40,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
-		0x14, 0xe9, 0x00, 0x35, 0x00, 0x14, 0x00, 0x00,
-	};
-	// clang-format on
-	return {p, 60, NF_FAMILY_IPV6};
-}
+Packet udp6() { return testpkt::udp6(1, 2, 5353, 53, 20); }
 
-void account(const Packet& pk, int32_t iif, int32_t oif, unsigned cpu = 0)
-{
-	std::unique_ptr<uint8_t[]> copy(new uint8_t[pk.hdr.size()]);
-	std::memcpy(copy.get(), pk.hdr.data(), pk.hdr.size());
-	nf_packet p{};
-	p.data = copy.get();
-	p.len = static_cast<nf_u32>(pk.hdr.size());
-	p.wire_len = pk.wire;
-	p.iif = iif;
-	p.oif = oif;
-	p.now = static_cast<nf_u32>(fake::jiffies());
-	p.family = pk.family;
-	nfc_account(cpu, &p);
-}
+void account(const Packet& pk, int32_t iif, int32_t oif, unsigned cpu = 0) { testpkt::account(cpu, pk, iif, oif); }
 
 // ---- datagrams, parsed back -------------------------------------------------------
 
