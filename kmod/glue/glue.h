@@ -63,18 +63,22 @@ void nf_worker_start(void);
 void nf_worker_stop(void);
 void nf_worker_flush(bool reset_stats);
 
-/* proc.c, sysctl.c, target.c */
+/* proc.c */
 int nf_proc_init(void);
 void nf_proc_exit(void);
+
+/* flows_proc.c */
 int nf_flows_proc_init(void);
 void nf_flows_proc_exit(void);
+
+/* sysctl.c */
 int nf_sysctl_init(void);
 void nf_sysctl_exit(void);
+
+/* target.c: the target and the per-CPU cache locks */
 extern atomic_t nf_ipv6_rules;
 int nf_target_init(void);
 void nf_target_exit(void);
-
-/* platform.c */
 void nf_cpu_locks_init(void);
 
 #endif

@@ -6,41 +6,43 @@
 #include <net/net_namespace.h>
 #include "glue.h"
 
-static int nf_stat_show(struct seq_file *m, void *v)
+/* Formats a view the core writes into a scratch buffer of `cap` bytes,
+ * then lets the glue append what it owns; one snapshot under the mutex. */
+static int nf_show(struct seq_file *m, size_t cap, void (*show)(struct seq_file *m, char *buf, size_t cap))
 {
-	size_t cap = 4096 + nr_cpu_ids * 192;
 	char *buf = kvmalloc(cap, GFP_KERNEL);
-	size_t len;
 
 	if (!buf)
 		return -ENOMEM;
 	mutex_lock(&nf_export_mutex);
-	len = nfc_format_stats(buf, cap, THIS_MODULE->srcversion ?: "none");
-	seq_write(m, buf, len);
-	nf_sockets_show(m);
-	len = nfc_format_aggregation(buf, cap);
-	seq_write(m, buf, len);
+	show(m, buf, cap);
 	mutex_unlock(&nf_export_mutex);
 	kvfree(buf);
 	return 0;
 }
 
+static void nf_stat_write(struct seq_file *m, char *buf, size_t cap)
+{
+	seq_write(m, buf, nfc_format_stats(buf, cap, THIS_MODULE->srcversion ?: "none"));
+	nf_sockets_show(m);
+	seq_write(m, buf, nfc_format_aggregation(buf, cap));
+}
+
+static int nf_stat_show(struct seq_file *m, void *v)
+{
+	return nf_show(m, 4096 + nr_cpu_ids * 192, nf_stat_write);
+}
+
 /* Machine-readable twin of the above, as SNMP agents parse it. */
+static void nf_snmp_write(struct seq_file *m, char *buf, size_t cap)
+{
+	seq_write(m, buf, nfc_format_snmp(buf, cap, nf_sockets_icmp_errors()));
+	nf_sockets_show_snmp(m);
+}
+
 static int nf_snmp_show(struct seq_file *m, void *v)
 {
-	size_t cap = 2048 + nr_cpu_ids * 128;
-	char *buf = kvmalloc(cap, GFP_KERNEL);
-	size_t len;
-
-	if (!buf)
-		return -ENOMEM;
-	mutex_lock(&nf_export_mutex);
-	len = nfc_format_snmp(buf, cap, nf_sockets_icmp_errors());
-	seq_write(m, buf, len);
-	nf_sockets_show_snmp(m);
-	mutex_unlock(&nf_export_mutex);
-	kvfree(buf);
-	return 0;
+	return nf_show(m, 2048 + nr_cpu_ids * 128, nf_snmp_write);
 }
 
 int nf_proc_init(void)

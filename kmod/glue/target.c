@@ -144,29 +144,16 @@ static void netflow_tg_destroy(const struct xt_tgdtor_param *par)
 #define NF_HOOKS ((1 << NF_INET_PRE_ROUTING) | (1 << NF_INET_LOCAL_IN) | (1 << NF_INET_FORWARD) | \
 		  (1 << NF_INET_LOCAL_OUT) | (1 << NF_INET_POST_ROUTING))
 
+/* The same target for both families: the core tells them apart by the header. */
+#define NF_TARGET(fam) { \
+	.name = "NETFLOW", .revision = 0, .family = fam, .target = netflow_tg, \
+	.checkentry = netflow_tg_check, .destroy = netflow_tg_destroy, .targetsize = 0, \
+	.hooks = NF_HOOKS, .me = THIS_MODULE, \
+}
+
 static struct xt_target netflow_tg_reg[] __read_mostly = {
-	{
-		.name = "NETFLOW",
-		.revision = 0,
-		.family = NFPROTO_IPV4,
-		.target = netflow_tg,
-		.checkentry = netflow_tg_check,
-		.destroy = netflow_tg_destroy,
-		.targetsize = 0,
-		.hooks = NF_HOOKS,
-		.me = THIS_MODULE,
-	},
-	{
-		.name = "NETFLOW",
-		.revision = 0,
-		.family = NFPROTO_IPV6,
-		.target = netflow_tg,
-		.checkentry = netflow_tg_check,
-		.destroy = netflow_tg_destroy,
-		.targetsize = 0,
-		.hooks = NF_HOOKS,
-		.me = THIS_MODULE,
-	},
+	NF_TARGET(NFPROTO_IPV4),
+	NF_TARGET(NFPROTO_IPV6),
 };
 
 int nf_target_init(void)
