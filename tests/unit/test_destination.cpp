@@ -370,3 +370,26 @@ TEST(Destination, OutputIsFullyInitialised)
 	z.port = 2055;
 	EXPECT_EQ(0, std::memcmp(&p.d[0], &z, sizeof(z)));
 }
+
+TEST(Destination, FormatAddress)
+{
+	const uint8_t v4[16] = {192, 0, 2, 1};
+	const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	char buf[64];
+	EXPECT_EQ(format_address(NF_FAMILY_IPV4, v4, buf, sizeof(buf)), 9u);
+	EXPECT_STREQ(buf, "192.0.2.1");
+	EXPECT_EQ(format_address(NF_FAMILY_IPV6, v6, buf, sizeof(buf)), 11u);
+	EXPECT_STREQ(buf, "2001:db8::1");
+	EXPECT_EQ(format_address(NF_FAMILY_IPV6, v6, buf, 5), 4u);
+	EXPECT_STREQ(buf, "2001");
+	buf[0] = '#';
+	EXPECT_EQ(format_address(NF_FAMILY_IPV4, v4, buf, 0), 0u);
+	EXPECT_EQ(buf[0], '#');
+
+	// Appended to other text, as the flows view does.
+	TextBuffer out(buf, sizeof(buf));
+	out.put("src ");
+	put_address(out, NF_FAMILY_IPV6, v6);
+	out.put(',').num(80);
+	EXPECT_EQ(std::string(buf, out.size()), "src 2001:db8::1,80");
+}

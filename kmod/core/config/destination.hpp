@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// The `destination=` list (UPSTREAM-2.6 §1.1): where export datagrams go.
+// The `destination=` list (docs/ORIGINAL.md §1.1): where export datagrams go.
 //
 // Grammar (whole string; any error rejects all of it):
 //
@@ -30,6 +30,7 @@
 // address and port, whatever the bind/ifname) are dropped silently; they
 // don't count against `cap`.  More than `cap` distinct entries is an error.
 #pragma once
+#include "ktl/format.hpp"
 #include "ktl/types.hpp"
 
 namespace netflow {
@@ -69,5 +70,7 @@ size_t format_destination(const Destination& d, char* buf, size_t cap) noexcept;
 
 // Just the address: "1.2.3.4" or RFC 5952 IPv6.  Same contract as above.
 size_t format_address(u8 family, const u8* addr, char* buf, size_t cap) noexcept;
+// The same text, appended to `out`.
+void put_address(TextBuffer& out, u8 family, const u8* addr) noexcept;
 
 } // namespace netflow

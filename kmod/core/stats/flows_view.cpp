@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// /proc/net/stat/ipt_netflow_flows (UPSTREAM-2.6 §3.3): one line per cached
+// /proc/net/stat/ipt_netflow_flows (docs/ORIGINAL.md §3.3): one line per cached
 // flow, produced a hash bucket at a time so that a huge cache never needs a
 // huge buffer; and the aggrN lines of the main view.
 #include "core/config/destination.hpp"
@@ -14,9 +14,7 @@ template <typename F> void put_endpoints(TextBuffer& out, const F& f);
 
 void put_addr(TextBuffer& out, u8 family, const void* a)
 {
-	char tmp[48];
-	format_address(family, static_cast<const u8*>(a), tmp, sizeof(tmp));
-	out.put(tmp);
+	put_address(out, family, static_cast<const u8*>(a));
 }
 
 template <> void put_endpoints(TextBuffer& out, const Flow4& f)
