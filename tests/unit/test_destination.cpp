@@ -371,6 +371,34 @@ TEST(Destination, OutputIsFullyInitialised)
 	EXPECT_EQ(0, std::memcmp(&p.d[0], &z, sizeof(z)));
 }
 
+TEST(Destination, GlueEntryPoints)
+{
+	// The glue gets the parser's own structs and text, errors included.
+	const char* text = "10.0.0.1:9995@10.0.0.2%eth0 [2001:db8::1]:2055";
+	auto p = parse(text);
+	ASSERT_TRUE(p.ok);
+	nf_dest abi[NF_MAX_DESTINATIONS];
+	nf_u32 pos = 99;
+	const char* reason = nullptr;
+	ASSERT_EQ(nfc_parse_destinations(text, abi, NF_MAX_DESTINATIONS, &pos, &reason), 2);
+	EXPECT_EQ(0, std::memcmp(abi, p.d.data(), 2 * sizeof(nf_dest)));
+	char buf[NF_DEST_TEXT_MAX];
+	EXPECT_EQ(nfc_format_destination(&abi[1], buf, sizeof(buf)), 18u);
+	EXPECT_STREQ(buf, "[2001:db8::1]:2055");
+
+	EXPECT_EQ(nfc_parse_destinations("1.1.1.1 1.2.3.4:0", abi, NF_MAX_DESTINATIONS, &pos, &reason), -1);
+	EXPECT_EQ(pos, 8u);
+	EXPECT_STREQ(reason, "port out of range");
+
+	// Never more than NF_MAX_DESTINATIONS, whatever cap says.
+	std::string many;
+	for (int i = 1; i <= NF_MAX_DESTINATIONS + 1; ++i)
+		many += "10.0.0." + std::to_string(i) + " ";
+	nf_dest big[NF_MAX_DESTINATIONS + 1];
+	EXPECT_EQ(nfc_parse_destinations(many.c_str(), big, NF_MAX_DESTINATIONS + 1, &pos, &reason), -1);
+	EXPECT_STREQ(reason, "too many destinations");
+}
+
 TEST(Destination, FormatAddress)
 {
 	const uint8_t v4[16] = {192, 0, 2, 1};

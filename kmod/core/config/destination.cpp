@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// The `destination=` list parser and formatter (grammar in destination.hpp).
+// The `destination=` list parser and formatter (grammar in destination.hpp),
+// and their entry points for the glue.
 #include "core/config/destination.hpp"
 
 namespace netflow {
@@ -359,7 +360,7 @@ bool parse_destinations(const char* text, Destination* out, size_t cap, size_t& 
 				if (n == cap)
 					reason = "too many destinations";
 				else
-					copy(&out[n++], &d, sizeof(d));	// padding too: memcmp-able
+					out[n++] = d;
 			}
 		}
 		if (reason) {
@@ -403,3 +404,23 @@ size_t format_address(u8 family, const u8* addr, char* buf, size_t cap) noexcept
 }
 
 } // namespace netflow
+
+using namespace netflow;
+
+extern "C" int nfc_parse_destinations(const char* text, nf_dest* out, u32 cap, u32* err_pos,
+				      const char** err_reason) noexcept
+{
+	size_t count;
+	ParseError err;
+	if (!parse_destinations(text, out, min<size_t>(cap, NF_MAX_DESTINATIONS), count, err)) {
+		*err_pos = err.position;
+		*err_reason = err.reason;
+		return -1;
+	}
+	return static_cast<int>(count);
+}
+
+extern "C" nf_size nfc_format_destination(const nf_dest* d, char* buf, nf_size cap) noexcept
+{
+	return format_destination(*d, buf, cap);
+}
