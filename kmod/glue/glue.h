@@ -21,15 +21,20 @@ extern int nf_sndbuf;
 extern unsigned int nf_hashsize;
 extern unsigned int nf_settings[NFC_NR_SETTINGS];
 int nf_parse_setting(enum nfc_setting which, const char *text, unsigned int *out, bool quiet);
-int nf_validate_destinations(const char *text, bool quiet);
 extern bool nf_core_running;
 #define NF_AGGREGATION_MAX 1025	/* 1024 characters and the NUL */
 extern char nf_aggregation[];
 extern int nf_exportcpu;
 int nf_apply_aggregation(const char *text);
 
-/* socket.c */
-int nf_sockets_start(const char *destinations);	/* parses and connects */
+/* socket.c: parses a destination list.  Returns the number of destinations
+ * and sets *out to a kcalloc'ed array the caller kfree()s (NULL when 0), or
+ * -EINVAL after logging "destination=TEXT is invalid at position N: REASON"
+ * (unless quiet), or -ENOMEM. */
+int nf_destinations_parse(const char *text, struct nf_dest **out, bool quiet);
+/* Connects this parsed list (copied) and then drops the old one; on failure
+ * the old list stays in force. */
+int nf_sockets_start(const struct nf_dest *dests, int n);
 void nf_sockets_stop(void);
 int nf_sockets_set_sndbuf(int bytes);
 int nf_sockets_sndbuf(void);

@@ -21,7 +21,8 @@ static int __init netflow_init(void)
 		.hashsize = nf_hashsize,
 		.ram_bytes = (u64)totalram_pages() << PAGE_SHIFT,
 	};
-	int err;
+	struct nf_dest *dests;
+	int err, n;
 
 	memcpy(args.settings, nf_settings, sizeof(args.settings));
 	nf_cpu_locks_init();
@@ -31,7 +32,9 @@ static int __init netflow_init(void)
 		return err;
 	}
 	nf_core_running = true;
-	err = nf_sockets_start(nf_destination);
+	n = nf_destinations_parse(nf_destination, &dests, false);
+	err = n < 0 ? n : nf_sockets_start(dests, n);
+	kfree(dests);
 	if (err)
 		goto fail_core;
 	if (nf_sndbuf)

@@ -95,34 +95,20 @@ NF_SETTING_PARAM(timeout_rate, NFC_TIMEOUT_RATE, 0644, "v9/IPFIX: re-send templa
 /* destination= */
 char nf_destination[NF_DESTINATION_MAX] = "127.0.0.1:2055";
 
-int nf_validate_destinations(const char *text, bool quiet)
-{
-	struct nf_dest *tmp;
-	const char *reason = "";
-	u32 pos = 0;
-	int n;
-
-	tmp = kcalloc(NF_MAX_DESTINATIONS, sizeof(*tmp), GFP_KERNEL);
-	if (!tmp)
-		return -ENOMEM;
-	n = nfc_parse_destinations(text, tmp, NF_MAX_DESTINATIONS, &pos, &reason);
-	kfree(tmp);
-	if (n < 0) {
-		if (!quiet)
-			pr_err(NF_NAME ": destination=%s is invalid at position %u: %s\n", text, pos, reason);
-		return -EINVAL;
-	}
-	return n;
-}
-
 static int destination_set(const char *val, const struct kernel_param *kp)
 {
+	struct nf_dest *dests;
+	int n;
+
 	if (strlen(val) >= NF_DESTINATION_MAX) {
 		pr_err(NF_NAME ": destination= is longer than %d characters\n", NF_DESTINATION_MAX - 1);
 		return -EINVAL;
 	}
-	if (nf_validate_destinations(val, false) < 0)
-		return -EINVAL;
+	/* Refused at load with its reason; netflow_init() parses it to connect. */
+	n = nf_destinations_parse(val, &dests, false);
+	kfree(dests);
+	if (n < 0)
+		return n;
 	strscpy(nf_destination, val, NF_DESTINATION_MAX);
 	return 0;
 }

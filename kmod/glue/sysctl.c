@@ -131,8 +131,9 @@ static int nf_sysctl_destination(NF_CTL_CONST struct ctl_table *table, int write
 				 size_t *lenp, loff_t *ppos)
 {
 	struct ctl_table tmp = *table;
+	struct nf_dest *dests = NULL;
 	char *text;
-	int err;
+	int err, n;
 
 	/* One byte more than we keep: an over-long write is refused, not cut. */
 	text = kzalloc(NF_DESTINATION_MAX + 1, GFP_KERNEL);
@@ -151,19 +152,21 @@ static int nf_sysctl_destination(NF_CTL_CONST struct ctl_table *table, int write
 		err = -EINVAL;
 		goto out;
 	}
-	if (nf_validate_destinations(text, false) < 0) {
-		err = -EINVAL;
+	n = nf_destinations_parse(text, &dests, false);
+	if (n < 0) {
+		err = n;
 		goto out;
 	}
 	mutex_lock(&nf_export_mutex);
 	nfc_send_pending();
-	err = nf_sockets_start(text);
+	err = nf_sockets_start(dests, n);
 	if (!err) {
 		strscpy(nf_destination, text, NF_DESTINATION_MAX);
 		nfc_resend_templates();
 	}
 	mutex_unlock(&nf_export_mutex);
 out:
+	kfree(dests);
 	kfree(text);
 	return err;
 }
