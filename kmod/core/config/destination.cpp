@@ -304,7 +304,8 @@ ZeroRun longest_zero_run(const u16 g[8])
 	return best;
 }
 
-// RFC 5952: lowercase, no leading zeros, IPv4-mapped as ::ffff:a.b.c.d.
+// RFC 5952, as the original's "%pISpc" printed it (so /proc reads the same):
+// lowercase, no leading zeros, IPv4-mapped as ::ffff:a.b.c.d.
 void put_ipv6(TextBuffer& out, const u8* a)
 {
 	static constexpr u8 mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -329,7 +330,8 @@ void put_ipv6(TextBuffer& out, const u8* a)
 }
 
 // The longest text format_destination() can make fits what the glue keeps.
-static_assert(sizeof("[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535@ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+static_assert(sizeof("[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535"
+		     "@ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
 		     "%abcdefghijklmno") <= destination_text_max);
 
 } // namespace
