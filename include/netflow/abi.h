@@ -213,19 +213,28 @@ NF_ABI nf_size nfc_format_stats(char *buf, nf_size cap, const char *srcversion) 
  * glue's ICMP error count) goes into errTotal. */
 NF_ABI nf_size nfc_format_snmp(char *buf, nf_size cap, nf_u64 sock_errors) NF_NOEXCEPT;
 
-/* Destinations (the `destination=` list), parsed and validated by the core. */
+/* Destinations (the `destination=` list): the core parses the text straight
+ * into this struct and both languages use it as is.  It has no padding and
+ * the parser zeroes what an entry does not set, so equal destinations are
+ * equal bytes (memcmp). */
 struct nf_dest {
-	nf_u8 family;		/* 4 or 6 */
-	nf_u8 bind_family;	/* 0 = no @bind */
-	nf_u16 port;
-	nf_u8 addr[16];
+	nf_u8 family;		/* enum nf_family */
+	nf_u8 bind_family;	/* 0 = no @bind, else == family */
+	nf_u16 port;		/* host order */
+	nf_u8 addr[16];		/* IPv4 in the first 4 bytes, rest zero */
 	nf_u8 bind[16];
-	char ifname[16];	/* "" = no %ifname */
+	char ifname[16];	/* NUL-terminated, "" = no %ifname */
 };
 #define NF_MAX_DESTINATIONS 16
-/* Returns the number of destinations, or -1 with *err_pos / *err_reason set. */
+/* Bytes the text of one destination can take, NUL included: the glue sizes
+ * its socket names by it, so nfc_format_destination() never cuts one. */
+#define NF_DEST_TEXT_MAX 128
+/* Returns the number of destinations, or -1 with *err_pos / *err_reason set
+ * (out[] may have been written then). */
 NF_ABI int nfc_parse_destinations(const char *text, struct nf_dest *out, nf_u32 cap,
 				  nf_u32 *err_pos, const char **err_reason) NF_NOEXCEPT;
+/* "%pISpc"-style text; at most cap - 1 characters and a NUL, returns the
+ * characters written. */
 NF_ABI nf_size nfc_format_destination(const struct nf_dest *d, char *buf, nf_size cap) NF_NOEXCEPT;
 
 #endif /* NETFLOW_ABI_H */

@@ -42,11 +42,16 @@ int nf_text_write(struct nf_text_setting *ts, const char *value);
 void nf_text_read(struct nf_text_setting *ts, char *buf, size_t size);
 int nf_apply_aggregation(const char *text);
 
-/* params.c */
-int nf_validate_destinations(const char *text, bool quiet);
+int nf_destinations_start(void);	/* connects the list in force (module init) */
 
-/* socket.c */
-int nf_sockets_start(const char *destinations);	/* parses and connects */
+/* socket.c: parses a destination list.  Returns the number of destinations
+ * and sets *out to a kcalloc'ed array the caller kfree()s (NULL when 0), or
+ * -EINVAL after logging "destination=TEXT is invalid at position N: REASON"
+ * (unless quiet), or -ENOMEM. */
+int nf_destinations_parse(const char *text, struct nf_dest **out, bool quiet);
+/* Connects this parsed list (copied) and then drops the old one; on failure
+ * the old list stays in force. */
+int nf_sockets_start(const struct nf_dest *dests, int n);
 void nf_sockets_stop(void);
 int nf_sockets_set_sndbuf(int bytes);
 int nf_sockets_sndbuf(void);

@@ -32,7 +32,7 @@ static int __init netflow_init(void)
 		return err;
 	}
 	nf_core_running = true;
-	err = nf_sockets_start(nf_destination.text);
+	err = nf_destinations_start();
 	if (err)
 		goto fail_core;
 	err = nf_apply_aggregation(nf_aggregation.text);

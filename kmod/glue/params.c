@@ -8,7 +8,6 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/slab.h>
 #include "glue.h"
 
 static int setting_set(const char *val, const struct kernel_param *kp)
@@ -63,23 +62,3 @@ MODULE_PARM_DESC(destination, "export destinations, comma separated: ip:port[@bi
 /* 0400 as in the original: the rules may be sensitive. */
 module_param_cb(aggregation, &text_ops, &nf_aggregation, 0400);
 MODULE_PARM_DESC(aggregation, "aggregation rules: a.b.c.d/M=N (strip to /N), P1-P2=P, P=Q; comma separated");
-
-int nf_validate_destinations(const char *text, bool quiet)
-{
-	struct nf_dest *tmp;
-	const char *reason = "";
-	u32 pos = 0;
-	int n;
-
-	tmp = kcalloc(NF_MAX_DESTINATIONS, sizeof(*tmp), GFP_KERNEL);
-	if (!tmp)
-		return -ENOMEM;
-	n = nfc_parse_destinations(text, tmp, NF_MAX_DESTINATIONS, &pos, &reason);
-	kfree(tmp);
-	if (n < 0) {
-		if (!quiet)
-			pr_err(NF_NAME ": destination=%s is invalid at position %u: %s\n", text, pos, reason);
-		return -EINVAL;
-	}
-	return n;
-}

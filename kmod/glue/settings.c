@@ -130,21 +130,46 @@ int nf_setting_write_text(enum nfc_setting which, const char *text)
 static char nf_destination_text[NF_DESTINATION_MAX] = "127.0.0.1:2055";
 static char nf_aggregation_text[NF_AGGREGATION_MAX];
 
-/* While the core runs: the datagram being filled leaves to the old
- * collectors (it may lean on templates only they have seen), then the new
- * ones get every template. */
-static int nf_destination_apply(const char *text)
+/* The datagram being filled leaves to the old collectors (it may lean on
+ * templates only they have seen), then the new ones get every template. */
+static int nf_destinations_connect(const struct nf_dest *dests, int n)
 {
-	int err = nf_validate_destinations(text, false);
+	int err;
 
-	if (err < 0 || !nf_core_running)
-		return min(err, 0);
 	mutex_lock(&nf_export_mutex);
 	nfc_send_pending();
-	err = nf_sockets_start(text);
+	err = nf_sockets_start(dests, n);
 	if (!err)
 		nfc_resend_templates();
 	mutex_unlock(&nf_export_mutex);
+	return err;
+}
+
+/* Before the core runs (a parameter at load) the list is only checked:
+ * keeping what was parsed would leak it whenever a later parameter fails
+ * the load, which calls no exit.  The load parses it again to connect. */
+static int nf_destination_apply(const char *text)
+{
+	struct nf_dest *dests;
+	int n = nf_destinations_parse(text, &dests, false);
+	int err = 0;
+
+	if (n >= 0 && nf_core_running)
+		err = nf_destinations_connect(dests, n);
+	kfree(dests);
+	return n < 0 ? n : err;
+}
+
+int nf_destinations_start(void)
+{
+	struct nf_dest *dests;
+	int n, err;
+
+	mutex_lock(&nf_settings_mutex);
+	n = nf_destinations_parse(nf_destination.text, &dests, false);
+	err = n < 0 ? n : nf_sockets_start(dests, n);
+	mutex_unlock(&nf_settings_mutex);
+	kfree(dests);
 	return err;
 }
 

@@ -17,6 +17,7 @@
 
 struct nf_sock {
 	struct nf_dest dest;
+	char name[NF_DEST_TEXT_MAX];	/* dest as text, made once for logs and /proc */
 	struct socket *sock;		/* NULL while unconnected */
 	u32 attempts;			/* failed connects */
 	atomic_t cberr;			/* ICMP errors reported by the peer */
@@ -128,46 +129,59 @@ static void nf_sock_close(struct nf_sock *ns)
 	ns->sock = NULL;
 }
 
-/* Connects a new destination list and then drops the old one; on failure
- * the old list stays in force. */
-int nf_sockets_start(const char *destinations)
+int nf_destinations_parse(const char *text, struct nf_dest **out, bool quiet)
 {
 	const char *reason = "";
-	struct nf_sock *socks;
 	struct nf_dest *dests;
 	u32 pos = 0;
-	int i, n;
+	int n;
 
+	*out = NULL;
 	dests = kcalloc(NF_MAX_DESTINATIONS, sizeof(*dests), GFP_KERNEL);
 	if (!dests)
 		return -ENOMEM;
-	n = nfc_parse_destinations(destinations, dests, NF_MAX_DESTINATIONS, &pos, &reason);
+	n = nfc_parse_destinations(text, dests, NF_MAX_DESTINATIONS, &pos, &reason);
 	if (n < 0) {
-		pr_err(NF_NAME ": destination=%s is invalid at position %u: %s\n", destinations, pos, reason);
+		if (!quiet)
+			pr_err(NF_NAME ": destination=%s is invalid at position %u: %s\n", text, pos, reason);
 		kfree(dests);
 		return -EINVAL;
 	}
-	socks = kcalloc(max(n, 1), sizeof(*socks), GFP_KERNEL);
-	if (!socks) {
+	if (n)
+		*out = dests;
+	else
 		kfree(dests);
-		return -ENOMEM;
-	}
-	for (i = 0; i < n; i++) {
-		struct nf_sock *ns = &socks[i];
-		char name[96];
-		int err;
+	return n;
+}
 
-		ns->dest = dests[i];
-		atomic_set(&ns->cberr, 0);
-		err = nf_sock_connect(ns);
-		if (err) {
-			ns->attempts = 1;
-			ns->err_connect++;
-			nfc_format_destination(&ns->dest, name, sizeof(name));
-			pr_warn(NF_NAME ": cannot connect to %s (%d); will retry on each export\n", name, err);
-		}
+/* A destination that cannot be connected now is kept and retried on send. */
+static void nf_sock_open(struct nf_sock *ns, const struct nf_dest *d)
+{
+	int err;
+
+	ns->dest = *d;
+	nfc_format_destination(d, ns->name, sizeof(ns->name));
+	atomic_set(&ns->cberr, 0);
+	err = nf_sock_connect(ns);
+	if (err) {
+		ns->attempts = 1;
+		ns->err_connect++;
+		pr_warn(NF_NAME ": cannot connect to %s (%d); will retry on each export\n", ns->name, err);
 	}
-	kfree(dests);
+}
+
+int nf_sockets_start(const struct nf_dest *dests, int n)
+{
+	struct nf_sock *socks;
+	int i;
+
+	if (n < 0 || n > NF_MAX_DESTINATIONS)
+		return -EINVAL;
+	socks = kcalloc(max(n, 1), sizeof(*socks), GFP_KERNEL);
+	if (!socks)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		nf_sock_open(&socks[i], &dests[i]);
 	nf_sockets_stop();
 	nf_socks = socks;
 	nf_nsocks = n;
@@ -248,14 +262,12 @@ int nfp_send(const void *buf, nf_size len)
 
 void nf_sockets_show(struct seq_file *m)
 {
-	char name[96];
 	int i;
 
 	for (i = 0; i < nf_nsocks; i++) {
 		struct nf_sock *ns = &nf_socks[i];
 
-		nfc_format_destination(&ns->dest, name, sizeof(name));
-		seq_printf(m, "sock%d: %s", i, name);
+		seq_printf(m, "sock%d: %s", i, ns->name);
 		if (!ns->sock) {
 			seq_printf(m, " unconnected (%u attempts).\n", ns->attempts);
 			continue;
@@ -280,14 +292,12 @@ u64 nf_sockets_icmp_errors(void)
 void nf_sockets_show_snmp(struct seq_file *m)
 {
 	u32 peak = 0;
-	char name[96];
 	int i;
 
 	for (i = 0; i < nf_nsocks; i++) {
 		struct nf_sock *ns = &nf_socks[i];
 
-		nfc_format_destination(&ns->dest, name, sizeof(name));
-		seq_printf(m, "sock%d %s %d %u %u %u %u", i, name, ns->sock != NULL, ns->err_connect,
+		seq_printf(m, "sock%d %s %d %u %u %u %u", i, ns->name, ns->sock != NULL, ns->err_connect,
 			   ns->err_full, atomic_read(&ns->cberr), ns->err_other);
 		if (ns->sock)
 			seq_printf(m, " %u %u %u\n", READ_ONCE(ns->sock->sk->sk_sndbuf),

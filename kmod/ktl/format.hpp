@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// printf-free text building into a caller's buffer, for /proc views.  Output
-// that does not fit is cut, never overrun; `overflowed()` says it happened.
+// printf-free text building into a caller's buffer, for /proc views and C
+// strings.  Output that does not fit is cut, never overrun; `overflowed()`
+// says it happened.
 #pragma once
 #include "ktl/types.hpp"
 
@@ -9,6 +10,15 @@ namespace ktl {
 class TextBuffer {
 public:
 	TextBuffer(char* buf, size_t cap) : buf_(buf), cap_(cap) {}
+
+	// For a C caller's `cap` bytes: the text gets at most cap - 1 of them so
+	// that terminate() always has room for the NUL (cap 0: no room at all).
+	static TextBuffer c_string(char* buf, size_t cap)
+	{
+		TextBuffer t(buf, cap ? cap - 1 : 0);
+		t.nul_room_ = cap != 0;
+		return t;
+	}
 
 	size_t size() const { return len_; }
 	bool overflowed() const { return overflow_; }
@@ -89,11 +99,20 @@ public:
 		return *this;
 	}
 
+	// A NUL after the text where there is room for one; returns size().
+	size_t terminate()
+	{
+		if (len_ < cap_ || nul_room_)
+			buf_[len_] = '\0';
+		return len_;
+	}
+
 private:
 	char* buf_;
 	size_t cap_;
 	size_t len_ = 0;
 	bool overflow_ = false;
+	bool nul_room_ = false;	// one byte past cap_ is the caller's too
 };
 
 } // namespace ktl

@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	std::memcpy(in, data, std::min(size, sizeof(in)));
 
 	Destination d;
-	std::memset(&d, 0, sizeof(d));	// padding too: parse_destinations() zeroes it
+	std::memset(&d, 0, sizeof(d));	// what is not set is zero, as parsed
 	d.family = (in[0] & 1) ? NF_FAMILY_IPV6 : NF_FAMILY_IPV4;
 	const size_t alen = d.family == NF_FAMILY_IPV6 ? 16 : 4;
 	d.port = fuzz::be16(in + 1);

@@ -370,3 +370,54 @@ TEST(Destination, OutputIsFullyInitialised)
 	z.port = 2055;
 	EXPECT_EQ(0, std::memcmp(&p.d[0], &z, sizeof(z)));
 }
+
+TEST(Destination, GlueEntryPoints)
+{
+	// The glue gets the parser's own structs and text, errors included.
+	const char* text = "10.0.0.1:9995@10.0.0.2%eth0 [2001:db8::1]:2055";
+	auto p = parse(text);
+	ASSERT_TRUE(p.ok);
+	nf_dest abi[NF_MAX_DESTINATIONS];
+	nf_u32 pos = 99;
+	const char* reason = nullptr;
+	ASSERT_EQ(nfc_parse_destinations(text, abi, NF_MAX_DESTINATIONS, &pos, &reason), 2);
+	EXPECT_EQ(0, std::memcmp(abi, p.d.data(), 2 * sizeof(nf_dest)));
+	char buf[NF_DEST_TEXT_MAX];
+	EXPECT_EQ(nfc_format_destination(&abi[1], buf, sizeof(buf)), 18u);
+	EXPECT_STREQ(buf, "[2001:db8::1]:2055");
+
+	EXPECT_EQ(nfc_parse_destinations("1.1.1.1 1.2.3.4:0", abi, NF_MAX_DESTINATIONS, &pos, &reason), -1);
+	EXPECT_EQ(pos, 8u);
+	EXPECT_STREQ(reason, "port out of range");
+
+	// Never more than NF_MAX_DESTINATIONS, whatever cap says.
+	std::string many;
+	for (int i = 1; i <= NF_MAX_DESTINATIONS + 1; ++i)
+		many += "10.0.0." + std::to_string(i) + " ";
+	nf_dest big[NF_MAX_DESTINATIONS + 1];
+	EXPECT_EQ(nfc_parse_destinations(many.c_str(), big, NF_MAX_DESTINATIONS + 1, &pos, &reason), -1);
+	EXPECT_STREQ(reason, "too many destinations");
+}
+
+TEST(Destination, FormatAddress)
+{
+	const uint8_t v4[16] = {192, 0, 2, 1};
+	const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	char buf[64];
+	EXPECT_EQ(format_address(NF_FAMILY_IPV4, v4, buf, sizeof(buf)), 9u);
+	EXPECT_STREQ(buf, "192.0.2.1");
+	EXPECT_EQ(format_address(NF_FAMILY_IPV6, v6, buf, sizeof(buf)), 11u);
+	EXPECT_STREQ(buf, "2001:db8::1");
+	EXPECT_EQ(format_address(NF_FAMILY_IPV6, v6, buf, 5), 4u);
+	EXPECT_STREQ(buf, "2001");
+	buf[0] = '#';
+	EXPECT_EQ(format_address(NF_FAMILY_IPV4, v4, buf, 0), 0u);
+	EXPECT_EQ(buf[0], '#');
+
+	// Appended to other text, as the flows view does.
+	TextBuffer out(buf, sizeof(buf));
+	out.put("src ");
+	put_address(out, NF_FAMILY_IPV6, v6);
+	out.put(',').num(80);
+	EXPECT_EQ(std::string(buf, out.size()), "src 2001:db8::1,80");
+}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// The `destination=` list parser and formatter (grammar in destination.hpp).
+// The `destination=` list parser and formatter (grammar in destination.hpp),
+// and their entry points for the glue.
 #include "core/config/destination.hpp"
 
 namespace netflow {
@@ -273,102 +274,65 @@ bool same_endpoint(const Destination& a, const Destination& b)
 	return a.family == b.family && a.port == b.port && equal(a.addr, b.addr, sizeof(a.addr));
 }
 
-// Bounded text output, like scnprintf.
-struct Writer {
-	char* buf;
-	size_t cap;
-	size_t len;
+void put_ipv4(TextBuffer& out, const u8* a)
+{
+	out.num(a[0]).put('.').num(a[1]).put('.').num(a[2]).put('.').num(a[3]);
+}
 
-	void put(char c)
-	{
-		if (len + 1 < cap)
-			buf[len++] = c;
-	}
-	void puts(const char* s)
-	{
-		while (*s)
-			put(*s++);
-	}
-	void dec(u32 v)
-	{
-		char tmp[10];
-		int n = 0;
-		do {
-			tmp[n++] = static_cast<char>('0' + v % 10);
-			v /= 10;
-		} while (v);
-		while (n)
-			put(tmp[--n]);
-	}
-	void hex(u16 v)
-	{
-		static constexpr char digits[] = "0123456789abcdef";
-		bool started = false;
-		for (int shift = 12; shift >= 0; shift -= 4) {
-			const u16 nibble = (v >> shift) & 0xf;
-			if (nibble || started || shift == 0) {
-				put(digits[nibble]);
-				started = true;
-			}
-		}
-	}
-	void ipv4(const u8* a)
-	{
-		for (int i = 0; i < 4; ++i) {
-			if (i)
-				put('.');
-			dec(a[i]);
-		}
-	}
-	// RFC 5952: lowercase, no leading zeros, the longest run (>= 2) of zero
-	// groups as "::" (the first on a tie), IPv4-mapped as ::ffff:a.b.c.d.
-	void ipv6(const u8* a)
-	{
-		static constexpr u8 mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-		if (equal(a, mapped, sizeof(mapped))) {
-			puts("::ffff:");
-			ipv4(a + 12);
-			return;
-		}
-		u16 g[8];
-		for (int i = 0; i < 8; ++i)
-			g[i] = static_cast<u16>(a[2 * i] << 8 | a[2 * i + 1]);
-		int best = -1, best_len = 0;
-		for (int i = 0; i < 8;) {
-			if (g[i]) {
-				++i;
-				continue;
-			}
-			int j = i;
-			while (j < 8 && !g[j])
-				++j;
-			if (j - i > best_len && j - i >= 2) {
-				best = i;
-				best_len = j - i;
-			}
-			i = j;
-		}
-		for (int i = 0; i < 8;) {
-			if (i == best) {
-				put(':');
-				put(':');
-				i += best_len;
-				continue;
-			}
-			if (i > 0 && i != best + best_len)
-				put(':');
-			hex(g[i]);
-			++i;
-		}
-	}
-	void address(u8 family, const u8* a)
-	{
-		if (family == NF_FAMILY_IPV4)
-			ipv4(a);
-		else
-			ipv6(a);
-	}
+struct ZeroRun {
+	int start;	// -1: none
+	int len;
 };
+
+// RFC 5952 §4.2: "::" stands for the longest run of two or more zero groups,
+// the first one on a tie.
+ZeroRun longest_zero_run(const u16 g[8])
+{
+	ZeroRun best{-1, 0};
+	for (int i = 0; i < 8;) {
+		if (g[i]) {
+			++i;
+			continue;
+		}
+		int j = i;
+		while (j < 8 && !g[j])
+			++j;
+		if (j - i > best.len && j - i >= 2)
+			best = ZeroRun{i, j - i};
+		i = j;
+	}
+	return best;
+}
+
+// RFC 5952, as the original's "%pISpc" printed it (so /proc reads the same):
+// lowercase, no leading zeros, IPv4-mapped as ::ffff:a.b.c.d.
+void put_ipv6(TextBuffer& out, const u8* a)
+{
+	static constexpr u8 mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (equal(a, mapped, sizeof(mapped))) {
+		put_ipv4(out.put("::ffff:"), a + 12);
+		return;
+	}
+	u16 g[8];
+	for (int i = 0; i < 8; ++i)
+		g[i] = static_cast<u16>(a[2 * i] << 8 | a[2 * i + 1]);
+	const ZeroRun zeros = longest_zero_run(g);
+	for (int i = 0; i < 8;) {
+		if (i == zeros.start) {
+			out.put("::");
+			i += zeros.len;
+			continue;
+		}
+		if (i > 0 && i != zeros.start + zeros.len)
+			out.put(':');
+		out.hex(g[i++]);
+	}
+}
+
+// The longest text format_destination() can make fits what the glue keeps.
+static_assert(sizeof("[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535"
+		     "@ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+		     "%abcdefghijklmno") <= destination_text_max);
 
 } // namespace
 
@@ -398,7 +362,7 @@ bool parse_destinations(const char* text, Destination* out, size_t cap, size_t& 
 				if (n == cap)
 					reason = "too many destinations";
 				else
-					copy(&out[n++], &d, sizeof(d));	// padding too: memcmp-able
+					out[n++] = d;
 			}
 		}
 		if (reason) {
@@ -410,41 +374,55 @@ bool parse_destinations(const char* text, Destination* out, size_t cap, size_t& 
 	return true;
 }
 
-size_t format_destination(const Destination& d, char* buf, size_t cap) noexcept
+void put_address(TextBuffer& out, u8 family, const u8* addr) noexcept
 {
-	Writer w{buf, cap, 0};
-	if (d.family == NF_FAMILY_IPV6)
-		w.put('[');
-	w.address(d.family, d.addr);
-	if (d.family == NF_FAMILY_IPV6)
-		w.put(']');
-	w.put(':');
-	w.dec(d.port);
-	if (d.bind_family) {
-		w.put('@');
-		w.address(d.bind_family, d.bind);
-	}
-	if (d.ifname[0]) {
-		w.put('%');
-		for (size_t i = 0; i < ifname_max && d.ifname[i]; ++i)
-			w.put(d.ifname[i]);
-	}
-	if (cap)
-		buf[w.len] = '\0';
-	return w.len;
+	if (family == NF_FAMILY_IPV4)
+		put_ipv4(out, addr);
+	else
+		put_ipv6(out, addr);
 }
 
-} // namespace netflow
-
-namespace netflow {
+size_t format_destination(const Destination& d, char* buf, size_t cap) noexcept
+{
+	TextBuffer out = TextBuffer::c_string(buf, cap);
+	if (d.family == NF_FAMILY_IPV6)
+		out.put('[');
+	put_address(out, d.family, d.addr);
+	if (d.family == NF_FAMILY_IPV6)
+		out.put(']');
+	out.put(':').num(d.port);
+	if (d.bind_family)
+		put_address(out.put('@'), d.bind_family, d.bind);
+	if (d.ifname[0])
+		out.put('%').put(d.ifname, ifname_max);
+	return out.terminate();
+}
 
 size_t format_address(u8 family, const u8* addr, char* buf, size_t cap) noexcept
 {
-	Writer w{buf, cap, 0};
-	w.address(family, addr);
-	if (cap)
-		buf[w.len] = 0;
-	return w.len;
+	TextBuffer out = TextBuffer::c_string(buf, cap);
+	put_address(out, family, addr);
+	return out.terminate();
 }
 
 } // namespace netflow
+
+using namespace netflow;
+
+extern "C" int nfc_parse_destinations(const char* text, nf_dest* out, u32 cap, u32* err_pos,
+				      const char** err_reason) noexcept
+{
+	size_t count;
+	ParseError err;
+	if (!parse_destinations(text, out, min<size_t>(cap, NF_MAX_DESTINATIONS), count, err)) {
+		*err_pos = err.position;
+		*err_reason = err.reason;
+		return -1;
+	}
+	return static_cast<int>(count);
+}
+
+extern "C" nf_size nfc_format_destination(const nf_dest* d, char* buf, nf_size cap) noexcept
+{
+	return format_destination(*d, buf, cap);
+}

@@ -30,22 +30,19 @@
 // address and port, whatever the bind/ifname) are dropped silently; they
 // don't count against `cap`.  More than `cap` distinct entries is an error.
 #pragma once
+#include "ktl/format.hpp"
 #include "ktl/types.hpp"
 
 namespace netflow {
 using namespace ktl;
 
-inline constexpr u16 default_destination_port = 2055;
-inline constexpr size_t ifname_max = 15;	// IFNAMSIZ - 1
+// The glue's struct: what the parser fills is what the sockets connect to.
+using Destination = nf_dest;
+static_assert(__has_unique_object_representations(Destination),
+	      "padding would make equal destinations unequal to memcmp");
 
-struct Destination {
-	u8 family;		// NF_FAMILY_IPV4 / NF_FAMILY_IPV6
-	u8 addr[16];		// IPv4 in the first 4 bytes, rest zero
-	u16 port;		// host order
-	u8 bind_family;		// 0 = no bind address, else == family
-	u8 bind[16];
-	char ifname[16];	// NUL-terminated, "" = none
-};
+inline constexpr u16 default_destination_port = 2055;
+inline constexpr size_t ifname_max = sizeof(Destination::ifname) - 1;	// IFNAMSIZ - 1
 
 struct ParseError {
 	u32 position;		// byte offset of the start of the bad entry
@@ -57,8 +54,7 @@ struct ParseError {
 // returns false, count = 0 (out[] may have been written), err says where/why.
 bool parse_destinations(const char* text, Destination* out, size_t cap, size_t& count, ParseError& err) noexcept;
 
-// Longest text format_destination() produces, NUL included.
-inline constexpr size_t destination_text_max = 128;
+inline constexpr size_t destination_text_max = NF_DEST_TEXT_MAX;
 
 // Formats like the kernel's "%pISpc": "1.2.3.4:2055", "[2001:db8::1]:2055"
 // (RFC 5952 compression, lowercase, ::ffff:a.b.c.d for IPv4-mapped), then
@@ -69,5 +65,7 @@ size_t format_destination(const Destination& d, char* buf, size_t cap) noexcept;
 
 // Just the address: "1.2.3.4" or RFC 5952 IPv6.  Same contract as above.
 size_t format_address(u8 family, const u8* addr, char* buf, size_t cap) noexcept;
+// The same text, appended to `out`.
+void put_address(TextBuffer& out, u8 family, const u8* addr) noexcept;
 
 } // namespace netflow

@@ -15,9 +15,7 @@ template <typename F> void put_endpoints(TextBuffer& out, const F& f);
 
 void put_addr(TextBuffer& out, u8 family, const void* a)
 {
-	char tmp[48];
-	format_address(family, static_cast<const u8*>(a), tmp, sizeof(tmp));
-	out.put(tmp);
+	put_address(out, family, static_cast<const u8*>(a));
 }
 
 template <> void put_endpoints(TextBuffer& out, const Flow4& f)
