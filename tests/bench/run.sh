@@ -45,6 +45,9 @@ done
 
 msg() { echo "bench: $*" >&2; }
 t_start=$SECONDS
+if [ -n "$BASE" ]; then
+	base_sha=$(git -C "$REPO" rev-parse --verify --quiet "$BASE^{commit}") || { msg "--base $BASE: not a commit"; exit 2; }
+fi
 
 # ---- build what is measured -------------------------------------------------
 cd "$REPO"
@@ -80,7 +83,6 @@ cp "$REPO/xtables/libxt_NETFLOW.so" "$OUT/build/xtables/"
 cost_rules=(none empty mark ours) mem_variants=(ours) burst_variants=(ours)
 if [ -n "$BASE" ]; then
 	# Our module as of REF, built from a private copy of that commit.
-	base_sha=$(git -C "$REPO" rev-parse --verify "$BASE^{commit}") || { msg "--base $BASE: not a commit"; exit 2; }
 	msg "building the base module from $BASE ($base_sha) in $OUT/base"
 	mkdir -p "$OUT/base/src" "$OUT/base/xtables"
 	git -C "$REPO" archive "$base_sha" | tar -x -C "$OUT/base/src"
