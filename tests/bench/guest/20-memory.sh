@@ -4,8 +4,8 @@
 # 20-memory: bytes per flow with 1,000,000 flows cached, IPv4 then IPv6, for
 # ours (and its run.sh --base build) and the original (both builds): the flow
 # objects (their slab cache in /proc/slabinfo: objsize x active objects, less
-# what was there before) plus the hash table (/proc/net/stat/ipt_netflow "Hash: size N (mem MK)"),
-# divided by the flows cached.  Both modules get hashsize=1000000 (one bucket
+# what was there before) plus the hash table (/proc/net/stat/ipt_netflow
+# "Hash: size N (mem MK)"), divided by the flows cached.  Both modules get hashsize=1000000 (one bucket
 # per flow) and day-long timeouts so that every flow stays.  Boot with
 # slab_nomerge so that each cache has its own slabinfo line.
 #
