@@ -6,12 +6,14 @@
 #   instructions per packet over -j MARK: ours <= 0.5 x the original at its best
 #   bytes per flow all-in with 1,000,000 flows: IPv4 <= 96, IPv6 <= 128
 #   1,000,000 flows expiring at once: every one stored by nfcapd, none lost
+# With run.sh --base REF, also base (ours built from REF) vs current, each figure
+# flagged when current/base is outside 1 +- TOL (TOL 0.02: the project's 2 % rule).
 
 set -euo pipefail
 OUT=${1:?usage: report.sh OUT}
 [ -s "$OUT/results.txt" ] || { echo "report.sh: no results in $OUT" >&2; exit 1; }
 
-awk -v info="$OUT/info.txt" '
+awk -v info="$OUT/info.txt" -v tol=0.02 '
 function have(k) { return (k in r) }
 function get(k) { return (k in r) ? r[k] : "" }
 # Over -j MARK measured with the same module loaded (10-cost.sh says why),
@@ -26,11 +28,17 @@ function delta(be, rule, mix,   a, b) {
 }
 function sgn(x) { return x == "" ? "-" : sprintf("%+.0f", x) }
 function verdict(ok) { return ok ? "met" : "MISSED" }
+# ab(BASE, CUR): "CUR/BASE" and a flag when outside 1 +- tol
+function ab(b, c) {
+	if (b == "" || c == "" || b <= 0) return "-"
+	return sprintf("%.3f %s", c / b, (c / b > 1 + tol || c / b < 1 - tol) ? "OUTSIDE" : "ok")
+}
 { r[$1] = $2 }
 END {
 	while ((getline line < info) > 0) {
 		split(line, w, " ")
 		if (w[1] == "flows") flows = w[2]
+		if (w[1] == "base") { baseref = w[2]; sub(/:$/, "", baseref) }
 		infos = infos "  " line "\n"
 	}
 	printf "ipt_NETFLOW benchmark (tests/bench, docs/PERFORMANCE.md)\n%s\n", infos
@@ -59,10 +67,25 @@ END {
 	}
 	printf "\n(path: no FORWARD table; +chain: an empty FORWARD chain; +MARK: -j MARK over the empty chain.\n"
 	printf " Published for the original on 6.1.0-56 over -j MARK: DKMS +622/+1035/+1225, best +488/+749/+1010.)\n"
+	hdr = 0
+	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
+		be = bes[b]; mix = mixes[m]
+		if (!have("cost." be ".base." mix)) continue
+		if (!hdr++) {
+			printf "\nBase vs current (base: ours built from %s): instructions per packet added over -j MARK,\n", baseref
+			printf "each over the MARK measured right after it; the medians with MARK in brackets.\n"
+			printf "Rule: current within +-%.0f %% of base.\n\n", tol * 100
+			printf "%-7s %-16s %18s %18s %7s %s\n", "backend", "flow mix", "base [MARK]", "current [MARK]", "diff", "current/base"
+		}
+		o = delta(be, "base", mix); c = delta(be, "ours", mix)
+		printf "%-7s %-16s %18s %18s %7s %s\n", be, nm[mix],
+			sprintf("%s [%.0f]", sgn(o), base(be, "base", mix)), sprintf("%s [%.0f]", sgn(c), base(be, "ours", mix)),
+			(o != "" && c != "") ? sprintf("%+.0f", c - o) : "-", ab(o, c)
+	}
 	printf "\nRuns (instructions per packet): \n"
 	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
 		line = ""
-		nr = split("none empty mark ours ours-mark dkms dkms-mark best best-mark", rules, " ")
+		nr = split("none empty mark base base-mark ours ours-mark dkms dkms-mark best best-mark", rules, " ")
 		for (i = 1; i <= nr; i++) {
 			k = "cost." bes[b] "." rules[i] "." mixes[m] ".runs"
 			if (have(k)) line = line sprintf(" %s=%s", rules[i], r[k])
@@ -97,9 +120,9 @@ END {
 	printf "objsize x active objects, hash from /proc/net/stat/ipt_netflow): object + hash = all-in bytes.\n"
 	printf "Targets: IPv4 <= 96, IPv6 <= 128 (ours).\n\n"
 	printf "%-15s %-36s %-36s\n", "module", "IPv4", "IPv6"
-	split("ours best dkms", vs, " ")
-	vn["ours"] = "ours"; vn["best"] = "original best"; vn["dkms"] = "original DKMS"
-	for (i = 1; i <= 3; i++) {
+	nv = split("base ours best dkms", vs, " ")
+	vn["base"] = "base"; vn["ours"] = "ours"; vn["best"] = "original best"; vn["dkms"] = "original DKMS"
+	for (i = 1; i <= nv; i++) {
 		v = vs[i]
 		if (!have("mem." v ".4.total")) continue
 		c4 = sprintf("%s + %s = %s", get("mem." v ".4.obj"), get("mem." v ".4.hash"), get("mem." v ".4.total"))
@@ -113,11 +136,14 @@ END {
 			printf "%-15s   flows cached: IPv4 %s, IPv6 %s (expected %s)\n", "", get("mem." v ".4.flows"), get("mem." v ".6.flows"), flows
 		printf "%-15s   counting whole slab pages: IPv4 %s, IPv6 %s\n", "", get("mem." v ".4.slabpages"), get("mem." v ".6.slabpages")
 	}
+	if (have("mem.base.4.total") && have("mem.ours.4.total"))
+		printf "current/base (all-in, base: %s): IPv4 %s, IPv6 %s\n", baseref,
+			ab(get("mem.base.4.total"), get("mem.ours.4.total")), ab(get("mem.base.6.total"), get("mem.ours.6.total"))
 
 	printf "\nBurst: %s flows expire at once (flush=1) toward nfcapd -B 64 MiB on 127.0.0.1 (NetFlow v5).\n", flows
 	printf "Target: records stored = flows, lost = 0 (ours).\n\n"
 	printf "%-15s %9s %9s %7s %9s %12s %8s %s\n", "module", "flows", "exported", "lost", "records", "socket drops", "seconds", "target"
-	for (i = 1; i <= 2; i++) {
+	for (i = 1; i <= nv; i++) {
 		v = vs[i]
 		if (!have("burst." v ".flows")) continue
 		ok = get("burst." v ".records") == get("burst." v ".flows") && get("burst." v ".lost") == 0 && get("burst." v ".flows") == flows

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/bench/run.sh [--quick] [--kver VER] [--out DIR]: `make bench`.
+# tests/bench/run.sh [--quick] [--kver VER] [--out DIR] [--parts P] [--base REF]
+#                    [--no-original]: `make bench`.
 # Measures the project's ipt_NETFLOW against the original ipt_NETFLOW 2.6
 # (Debian's iptables-netflow-dkms, built privately by original.sh) in QEMU:
 #
@@ -17,12 +18,17 @@
 # BENCH_WALL_LIMIT: wall-clock seconds allowed per VM (10800).
 # --quick: a smoke run (fewer packets, one repetition, 100,000 flows): the
 # figures are not the benchmark's.
+# --base REF (make bench BENCH_BASE=REF): also builds our module from git REF
+# (git archive into OUT/base/src, ./configure --kver, make) and measures it in
+# the same boots, the same way, right before the tree's; the report adds base
+# vs current per figure, flagging a ratio outside +-2 %.
+# --no-original: leaves out the original ipt_NETFLOW (a quicker A/B run).
 
 set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/../.." && pwd)
 
-QUICK=0 KVER='' OUT='' PARTS=cost,memory
+QUICK=0 KVER='' OUT='' PARTS=cost,memory BASE='' ORIGINAL=1
 WALL_LIMIT=${BENCH_WALL_LIMIT:-10800} # seconds per VM, wall clock
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -30,13 +36,18 @@ while [ $# -gt 0 ]; do
 	--kver) KVER=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
 	--parts) PARTS=$2; shift 2 ;;
-	-h | --help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--base) BASE=$2; shift 2 ;;
+	--no-original) ORIGINAL=0; shift ;;
+	-h | --help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 
 msg() { echo "bench: $*" >&2; }
 t_start=$SECONDS
+if [ -n "$BASE" ]; then
+	base_sha=$(git -C "$REPO" rev-parse --verify --quiet "$BASE^{commit}") || { msg "--base $BASE: not a commit"; exit 2; }
+fi
 
 # ---- build what is measured -------------------------------------------------
 cd "$REPO"
@@ -49,7 +60,8 @@ else
 	make -s KVER="$KVER" all >/dev/null
 	KO=$REPO/build/$KVER/ipt_NETFLOW.ko
 fi
-ORIG=$("$BENCH/original.sh" "$KVER")
+ORIG=''
+[ $ORIGINAL = 0 ] || ORIG=$("$BENCH/original.sh" "$KVER")
 
 [ -n "$OUT" ] || OUT=$BENCH/out/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
@@ -63,11 +75,31 @@ cp "$REPO/xtables/libxt_NETFLOW.so" "$OUT/build/xtables/"
 {
 	echo "kver $KVER"
 	echo "ours $(modinfo -F version "$KO") srcversion $(modinfo -F srcversion "$KO") git $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo ?)"
-	echo "original $ORIG"
+	echo "original ${ORIG:-(not measured)}"
 	echo "host $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/info.txt"
 
-common=(--append "vm_bench_orig=$ORIG")
+# The modules measured, in this order (names of bench-lib.sh's nf_load_variant).
+cost_rules=(none empty mark ours) mem_variants=(ours) burst_variants=(ours)
+if [ -n "$BASE" ]; then
+	# Our module as of REF, built from a private copy of that commit.
+	msg "building the base module from $BASE ($base_sha) in $OUT/base"
+	mkdir -p "$OUT/base/src" "$OUT/base/xtables"
+	git -C "$REPO" archive "$base_sha" | tar -x -C "$OUT/base/src"
+	(cd "$OUT/base/src" && ./configure --kver="$KVER" && make -s all) >"$OUT/base/build.log" 2>&1 ||
+		{ tail -n 20 "$OUT/base/build.log" >&2; msg "the base build failed: $OUT/base/build.log"; exit 1; }
+	cp "$OUT/base/src/ipt_NETFLOW.ko" "$OUT/base/"
+	cp "$OUT/base/src/xtables/libxt_NETFLOW.so" "$OUT/base/xtables/"
+	echo "base $BASE: $(modinfo -F version "$OUT/base/ipt_NETFLOW.ko") srcversion $(modinfo -F srcversion "$OUT/base/ipt_NETFLOW.ko") git $(git -C "$REPO" describe --always "$base_sha")" >>"$OUT/info.txt"
+	cost_rules=(none empty mark base ours) mem_variants=(base ours) burst_variants=(base ours)
+fi
+if [ $ORIGINAL = 1 ]; then
+	cost_rules+=(dkms best) mem_variants+=(best dkms) burst_variants+=(best)
+fi
+common=(--append "vm_bench_orig=$ORIG" --append "vm_bench_base=${BASE:+$OUT/base}"
+	--append "vm_bench_rules=$(IFS=,; echo "${cost_rules[*]}")"
+	--append "vm_bench_mem_variants=$(IFS=,; echo "${mem_variants[*]}")"
+	--append "vm_bench_burst_variants=$(IFS=,; echo "${burst_variants[*]}")")
 flows=1000000
 if [ $QUICK = 1 ]; then
 	flows=100000

@@ -8,7 +8,8 @@
 #
 #   nsr: pktgen (netif_receive on vr) -> FORWARD [rule] -> d0 (dummy)
 #   rules: none (no table), empty chain, -j MARK --set-mark 1,
-#          -j NETFLOW of ours, of the original built by DKMS, of the original at its best,
+#          -j NETFLOW of ours (of ours as of run.sh --base REF first, if given),
+#          of the original built by DKMS, of the original at its best,
 #          and after each NETFLOW rule -j MARK again with that module still loaded
 #          (RULE-mark: the baseline the rule is compared with, see below)
 #   mixes: 1 flow, 65,536 flows, a new flow per packet

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # 20-memory: bytes per flow with 1,000,000 flows cached, IPv4 then IPv6, for
-# ours and the original (both builds): the flow objects (their slab cache in
-# /proc/slabinfo: objsize x active objects, less what was there before) plus
-# the hash table (/proc/net/stat/ipt_netflow "Hash: size N (mem MK)"),
-# divided by the flows cached.  Both modules get hashsize=1000000 (one bucket
+# ours (and its run.sh --base build) and the original (both builds): the flow
+# objects (their slab cache in /proc/slabinfo: objsize x active objects, less
+# what was there before) plus the hash table (/proc/net/stat/ipt_netflow
+# "Hash: size N (mem MK)"), divided by the flows cached.  Both modules get hashsize=1000000 (one bucket
 # per flow) and day-long timeouts so that every flow stays.  Boot with
 # slab_nomerge so that each cache has its own slabinfo line.
 #
@@ -28,7 +28,7 @@ result mem.hashsize "$HASHSIZE"
 for v in "${VARIANTS[@]}"; do
 	for fam in 4 6; do
 		cache=ipt_netflow
-		[ "$v" = ours ] && [ $fam = 6 ] && cache=ipt_netflow6
+		[[ $v == ours || $v == base ]] && [ $fam = 6 ] && cache=ipt_netflow6
 		ipt=iptables-legacy mix=seq1m proto=5
 		# IPv6 flows need NetFlow v9 or IPFIX (ours refuses v5 with ip6tables rules)
 		[ $fam = 6 ] && ipt=ip6tables-legacy mix=seq1m6 proto=10

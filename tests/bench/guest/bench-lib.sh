@@ -2,8 +2,9 @@
 # shellcheck shell=bash
 #
 # Guest-side helpers of the benchmark (sourced after tests/vm/lib.sh): the
-# pktgen router namespace, the three NETFLOW modules (ours, the original
-# built the DKMS way, the original at its best) one at a time, a collector on
+# pktgen router namespace, the NETFLOW modules (ours, ours built from the
+# --base git ref, the original built the DKMS way, the original at its best)
+# one at a time, a collector on
 # loopback, and the module's counters.  See docs/PERFORMANCE.md.
 #
 #   nsr (router): pktgen --netif_receive--> vr [FORWARD] --> d0 (dummy, drops)
@@ -12,10 +13,12 @@
 #
 # Kernel command-line words (run.sh --append) arrive as environment:
 #   vm_bench_orig  the original's build directory (tests/bench/original.sh)
+#   vm_bench_base  ours as of run.sh --base REF: DIR/ipt_NETFLOW.ko, DIR/xtables/
 #   vm_bench_reps  repetitions per measurement (3), vm_bench_warm warm-ups (2)
 #   vm_bench_pkts  packets per run (100000)
 
 BENCH_ORIG=${vm_bench_orig:-}
+BENCH_BASE=${vm_bench_base:-}
 BENCH_REPS=${vm_bench_reps:-3}
 BENCH_WARM=${vm_bench_warm:-2}
 BENCH_PKTS=${vm_bench_pkts:-100000}
@@ -184,11 +187,11 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(
 # variant_ko VARIANT: the .ko of the original's builds (dkms, best).
 variant_ko() { echo "$BENCH_ORIG/$1/ipt_NETFLOW.ko"; }
 
-# nf_load_variant VARIANT PARAMS...: ours | dkms | best; also points
-# XTABLES_LIBDIR at that module's extension only: ours is libxt_NETFLOW.so,
-# the original's libipt_/libip6t_NETFLOW.so; never both visible at once.
+# nf_load_variant VARIANT PARAMS...: ours | base | dkms | best; also points
+# XTABLES_LIBDIR at that module's extension only: ours and base have their own
+# libxt_NETFLOW.so, the original libipt_/libip6t_NETFLOW.so; never two visible at once.
 nf_load_variant() {
-	local v=$1 ko d
+	local v=$1 ko d xt
 	shift
 	if [ -e /sys/module/ipt_NETFLOW ]; then rmmod ipt_NETFLOW; fi
 	case $v in
@@ -197,11 +200,17 @@ nf_load_variant() {
 		load_module ipt_NETFLOW "$@"
 		;;
 	*)
-		# dkms, best, or any other build of the original in vm_bench_orig/NAME/
-		[ -n "$BENCH_ORIG" ] || fail "vm_bench_orig not set"
-		ko=$(variant_ko "$v")
+		# base (vm_bench_base), or dkms, best or any other build of the
+		# original in vm_bench_orig/NAME/
+		if [ "$v" = base ]; then
+			[ -n "$BENCH_BASE" ] || fail "vm_bench_base not set"
+			ko=$BENCH_BASE/ipt_NETFLOW.ko xt=$BENCH_BASE/xtables
+		else
+			[ -n "$BENCH_ORIG" ] || fail "vm_bench_orig not set"
+			ko=$(variant_ko "$v") xt=$BENCH_ORIG/xtables
+		fi
 		[ -f "$ko" ] || fail "unknown variant $v: $ko missing"
-		export XTABLES_LIBDIR=$BENCH_ORIG/xtables:$XT_SYSTEM
+		export XTABLES_LIBDIR=$xt:$XT_SYSTEM
 		for d in $(modinfo -F depends "$ko" | tr ',' ' '); do modprobe "$d"; done
 		insmod "$ko" "$@" || fail "insmod $ko $*: $(dmesg | tail -n 3)"
 		;;
