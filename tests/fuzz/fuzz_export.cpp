@@ -868,7 +868,7 @@ struct Run {
 		nf_u32 pos = 0;
 		const char* why = nullptr;
 		const int r = nfc_set_aggregation(text.c_str(), &pos, &why);
-		FUZZ_CHECK(r == (want ? 0 : -1), "nfc_set_aggregation(\"%s\") = %d", text.c_str(), r);
+		FUZZ_CHECK(r == (want ? 0 : NF_EINVAL), "nfc_set_aggregation(\"%s\") = %d", text.c_str(), r);
 		if (!want)
 			FUZZ_CHECK(pos == perr.position && why == perr.reason);
 	}
