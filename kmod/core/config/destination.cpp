@@ -170,6 +170,21 @@ const char* parse_bare_ipv6(const char* s, const char* e, u8 out[16], bool allow
 	return run;
 }
 
+// "[ipv6]" at s: the address into out and the end (past ']') into end;
+// returns nullptr, or the reason (`bad` for an invalid address).
+const char* parse_bracketed_ipv6(const char* s, const char* e, u8 out[16], const char* bad, const char*& end)
+{
+	const char* close = s + 1;
+	while (close < e && *close != ']')
+		++close;
+	if (close == e)
+		return "missing ']'";
+	if (!parse_ipv6_exact(s + 1, close, out))
+		return bad;
+	end = close + 1;
+	return nullptr;
+}
+
 bool valid_ifname_char(char c)
 {
 	return c > ' ' && c < 0x7f && c != '/' && c != ':' && c != '@' && c != '%';
@@ -192,15 +207,9 @@ const char* parse_entry(const char* s, const char* e, Destination& d)
 		if (p < e && *p == ':' && !(p = parse_port(p + 1, e, d.port, &reason)))
 			return reason;
 	} else if (*s == '[') {
-		const char* close = s + 1;
-		while (close < e && *close != ']')
-			++close;
-		if (close == e)
-			return "missing ']'";
-		if (!parse_ipv6_exact(s + 1, close, d.addr))
-			return "invalid IPv6 address";
+		if ((reason = parse_bracketed_ipv6(s, e, d.addr, "invalid IPv6 address", p)))
+			return reason;
 		d.family = NF_FAMILY_IPV6;
-		p = close + 1;
 		if (p < e && *p == ':' && !(p = parse_port(p + 1, e, d.port, &reason)))
 			return reason;
 	} else {
@@ -226,14 +235,8 @@ const char* parse_entry(const char* s, const char* e, Destination& d)
 			copy(d.bind, bind4, 4);
 			p = q;
 		} else if (p < e && *p == '[') {
-			const char* close = p + 1;
-			while (close < e && *close != ']')
-				++close;
-			if (close == e)
-				return "missing ']'";
-			if (!parse_ipv6_exact(p + 1, close, d.bind))
-				return "invalid bind address";
-			p = close + 1;
+			if ((reason = parse_bracketed_ipv6(p, e, d.bind, "invalid bind address", p)))
+				return reason;
 		} else {
 			u16 unused_port;
 			bool unused = false;
