@@ -113,11 +113,12 @@ int nf_setting_write_text(enum nfc_setting which, const char *text)
 	u32 value;
 	int err;
 
-	strscpy(buf, text, sizeof(buf));
+	/* Longer than any number: refused whole, never cut into one. */
+	err = strscpy(buf, text, sizeof(buf)) < 0 ? -EINVAL : 0;
 	strim(buf);
-	if (nf_setting_rows[which].kind == NF_CPU)
+	if (!err && nf_setting_rows[which].kind == NF_CPU)
 		err = kstrtoint(buf, 0, (int *)&value);
-	else
+	else if (!err)
 		err = kstrtouint(buf, 0, &value);
 	err = err ? -EINVAL : nf_setting_write(which, value);
 	if (err == -EINVAL)

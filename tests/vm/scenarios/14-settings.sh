@@ -80,6 +80,9 @@ for v in 4 6 8 11; do
 done
 assert_eq "protocol kept" 5 "$(cat "$SYSCTL/protocol")"
 assert_eq "sysctl natevents <- 2" EINVAL "$(nf_sysctl_write natevents 2)"
+# A number followed by junk past any number's length is refused, not cut.
+assert_eq "parameter debug <- 1, 30 blanks, x" EINVAL "$(nf_write "$PARAMS/debug" "1$(printf '%30s' '')x")"
+assert_eq "debug kept" 0 "$(cat "$PARAMS/debug")"
 assert_eq "sysctl hashsize <- 255" EINVAL "$(nf_sysctl_write hashsize 255)"
 
 # ---- two natevents writers at once ----
