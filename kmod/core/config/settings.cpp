@@ -9,25 +9,27 @@ constinit SettingStore g_settings{{NF_SETTINGS(NF_SETTING_DEFAULT)}};
 
 namespace {
 
-constexpr bool in_range(const SettingSpec& spec, s64 v) { return v >= spec.min && v <= spec.max; }
-
-constexpr bool default_valid(const SettingSpec& spec)
+// What a row accepts, with CPU numbers below `cpus`: one rule for the
+// compile-time check of the defaults and for every value written.
+constexpr bool accepts(const SettingSpec& spec, u32 value, u32 cpus)
 {
+	const s64 v = spec.kind == NF_CPU ? static_cast<s32>(value) : static_cast<s64>(value);
 	switch (spec.kind) {
 	case NF_PROTOCOL:
-		return nf_protocol_valid(static_cast<u32>(spec.def));
+		return nf_protocol_valid(value);
 	case NF_AUTO_RANGE:
+		return v == 0 || (v >= spec.min && v <= spec.max);
 	case NF_CPU:
-		return spec.def == (spec.kind == NF_CPU ? -1 : 0) || in_range(spec, spec.def);
+		return v == -1 || (v >= 0 && v < cpus);
 	default:
-		return in_range(spec, spec.def);
+		return v >= spec.min && v <= spec.max;
 	}
 }
 
 constexpr bool all_defaults_valid()
 {
 	for (const SettingSpec& spec : setting_specs)
-		if (!default_valid(spec))
+		if (!accepts(spec, static_cast<u32>(spec.def), 1))
 			return false;
 	return true;
 }
@@ -37,21 +39,7 @@ static_assert(all_defaults_valid(), "every default is a value its row accepts");
 
 bool setting_valid(nfc_setting s, u32 value)
 {
-	if (static_cast<u32>(s) >= NFC_NR_SETTINGS)
-		return false;
-	const SettingSpec& spec = spec_of(s);
-	switch (spec.kind) {
-	case NF_PROTOCOL:
-		return nf_protocol_valid(value);
-	case NF_AUTO_RANGE:
-		return value == 0 || in_range(spec, value);
-	case NF_CPU: {
-		const s32 cpu = static_cast<s32>(value);
-		return cpu == -1 || (cpu >= 0 && static_cast<u32>(cpu) < nfp_nr_cpu_ids());
-	}
-	default:
-		return in_range(spec, value);
-	}
+	return static_cast<u32>(s) < NFC_NR_SETTINGS && accepts(spec_of(s), value, nfp_nr_cpu_ids());
 }
 
 } // namespace netflow
