@@ -218,11 +218,20 @@ void Exporter::mark_pending(const ExportClock& clock)
 
 // engine_id is read once per run, and a message carries one domain: records
 // written under the old id leave with it before any under the new one.
+// Templates are scoped by the domain (RFC 7011 §8, RFC 3954 §5.1), so a
+// new one has seen none: every template goes out again, each before its
+// first record, and the options records with theirs, or a collector could
+// decode nothing of the new domain until the next refresh.
 void Exporter::begin_domain(Core& core)
 {
-	run_domain_ = core.setting(NFC_ENGINE_ID);
-	if (pending_ && msg_domain_ != run_domain_)
+	const u32 domain = core.setting(NFC_ENGINE_ID);
+	if (domain == run_domain_)
+		return;
+	if (pending_ && msg_domain_ != domain)
 		send_pending(core);
+	run_domain_ = domain;
+	templates.mark_all_unsent();
+	options_due_ = true;
 }
 
 ktl::Bytes Exporter::finish_v5(const DatagramTime& when)
