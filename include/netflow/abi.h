@@ -110,6 +110,9 @@ NF_ABI void nfp_cpu_lock(unsigned int cpu) NF_NOEXCEPT;
 NF_ABI void nfp_cpu_unlock(unsigned int cpu) NF_NOEXCEPT;
 
 NF_ABI void nfp_packet_route(const void *skb, int family, struct nf_route *out) NF_NOEXCEPT;
+/* Whether the skb is a GSO TCP packet (then a zero IP length field means
+ * "the skb's length": BIG TCP); asked only for such headers. */
+NF_ABI int nfp_packet_gso_tcp(const void *skb) NF_NOEXCEPT;
 
 /* Clocks. */
 NF_ABI nf_u64 nfp_jiffies64(void) NF_NOEXCEPT;	/* since boot, starts at 0 */
@@ -172,10 +175,13 @@ enum nfc_export_mode {
 };
 NF_ABI nf_u32 nfc_export(enum nfc_export_mode mode, unsigned int worker_cpu) NF_NOEXCEPT;
 
-/* NAT events: a buffer of ctnetlink messages the glue received (export
- * mutex held), and events the glue lost to a listener overrun. */
+/* NAT events (export mutex held): a buffer of ctnetlink messages the glue
+ * received; events the glue knows were lost (the socket's drop count, what
+ * a stop left unread); an overrun the listener was told of (ENOBUFS: one
+ * report, however many events it cost). */
 NF_ABI void nfc_nat_input(const nf_u8 *buf, nf_size len) NF_NOEXCEPT;
 NF_ABI void nfc_nat_lost(nf_u32 events) NF_NOEXCEPT;
+NF_ABI void nfc_nat_overrun(void) NF_NOEXCEPT;
 
 /* Aggregation rules: parsed whole, then swapped in; on error nothing
  * changes and NF_EINVAL (or NF_ENOMEM) is returned with the position and
@@ -184,11 +190,14 @@ NF_ABI int nfc_set_aggregation(const char *text, nf_u32 *err_pos, const char **e
 /* The aggrN lines of /proc/net/stat/ipt_netflow. */
 NF_ABI nf_size nfc_format_aggregation(char *buf, nf_size cap) NF_NOEXCEPT;
 
-/* /proc/net/stat/ipt_netflow_flows, one hash bucket of one CPU at a time. */
+/* /proc/net/stat/ipt_netflow_flows, one hash bucket of one CPU at a time:
+ * the whole lines that fit in cap, from flow *cursor of the bucket on
+ * (*cursor and the line number *seq advance per line); 0 once the bucket
+ * is done. */
 NF_ABI nf_u32 nfc_flow_buckets(unsigned int cpu) NF_NOEXCEPT;
 NF_ABI nf_size nfc_format_flows_header(char *buf, nf_size cap) NF_NOEXCEPT;
-NF_ABI nf_size nfc_format_flows_bucket(unsigned int cpu, nf_u32 bucket, nf_u32 *seq, char *buf,
-				       nf_size cap) NF_NOEXCEPT;
+NF_ABI nf_size nfc_format_flows_bucket(unsigned int cpu, nf_u32 bucket, nf_u32 *cursor, nf_u32 *seq,
+				       char *buf, nf_size cap) NF_NOEXCEPT;
 
 /* The datagram being filled leaves now, to the destinations in force (before
  * they are replaced: it may lean on templates only they have seen). */

@@ -16,7 +16,11 @@ extern "C" NF_NO_CANARY void nfc_account(unsigned int cpu, const nf_packet* pkt)
 	PacketFacts facts NF_FILLED_BELOW;	// by the parsers (parse_packet() zeroes it)
 	const bool plain = pkt->family == NF_FAMILY_IPV4 && parse_plain_ipv4(pkt->data, pkt->len, pkt->wire_len, facts);
 	if (!plain) {
-		if (parse_packet(Bytes(pkt->data, pkt->len), pkt->wire_len, pkt->family, facts) != ParseStatus::ok) {
+		ParseStatus st = parse_packet(Bytes(pkt->data, pkt->len), pkt->wire_len, pkt->family, facts);
+		// Only a header with a zero length asks the skb (BIG TCP).
+		if (st == ParseStatus::length_in_skb && nfp_packet_gso_tcp(pkt->skb))
+			st = parse_packet(Bytes(pkt->data, pkt->len), pkt->wire_len, pkt->family, facts, true);
+		if (st != ParseStatus::ok) {
 			cache.count_truncated(pkt->wire_len);
 			return;
 		}

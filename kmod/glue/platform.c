@@ -70,6 +70,13 @@ void nfp_random(void *buf, nf_size len)
 	get_random_bytes(buf, len);
 }
 
+int nfp_packet_gso_tcp(const void *skbp)
+{
+	const struct sk_buff *skb = skbp;
+
+	return skb && skb_is_gso(skb) && skb_is_gso_tcp(skb);
+}
+
 void nfp_packet_route(const void *skbp, int family, struct nf_route *out)
 {
 	const struct sk_buff *skb = skbp;

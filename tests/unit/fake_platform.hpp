@@ -44,6 +44,7 @@ void set_route_nexthop(const uint8_t (&nexthop)[16]);
 void set_route_nexthop_v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d);
 int route_calls();		// nfp_packet_route calls
 int last_route_family();	// its family argument
+void set_gso_tcp(bool on);	// what nfp_packet_gso_tcp() answers (false after reset())
 
 // ---- nfp_interfaces -------------------------------------------------------
 // What nfp_interfaces() reports (none after reset()); names and descriptions

@@ -37,6 +37,7 @@ struct State {
 	uint8_t nexthop[16] = {};
 	int route_family = 0;
 	int route_calls = 0;
+	bool gso_tcp = false;
 	std::vector<fake::Interface> interfaces;
 	std::atomic<uint64_t> clock_extra_ns{0};
 	std::atomic<int> fail_atomic{0}, fail_slab{0}, fail_large{0};
@@ -111,6 +112,7 @@ void reset()
 	std::memset(s.nexthop, 0, sizeof(s.nexthop));
 	s.route_family = 0;
 	s.route_calls = 0;
+	s.gso_tcp = false;
 	s.interfaces.clear();
 	s.clock_extra_ns = 0;
 	s.fail_atomic = 0;
@@ -185,6 +187,13 @@ int route_calls()
 	State& s = st();
 	std::lock_guard<std::mutex> g(s.mu);
 	return s.route_calls;
+}
+
+void set_gso_tcp(bool on)
+{
+	State& s = st();
+	std::lock_guard<std::mutex> g(s.mu);
+	s.gso_tcp = on;
 }
 
 int last_route_family()
@@ -370,6 +379,14 @@ void nfp_cpu_unlock(unsigned int cpu) noexcept
 	State& s = st();
 	std::lock_guard<std::mutex> g(s.mu);
 	--s.lock_depth[cpu];
+}
+
+int nfp_packet_gso_tcp(const void* skb) noexcept
+{
+	(void)skb;
+	State& s = st();
+	std::lock_guard<std::mutex> g(s.mu);
+	return s.gso_tcp;
 }
 
 void nfp_packet_route(const void* skb, int family, struct nf_route* out) noexcept

@@ -753,6 +753,26 @@ TEST_F(CacheTest, TruncatedPacketsAreCountedAndDropped)
 	EXPECT_EQ(fake::slab_objects_live(), 0);
 }
 
+// Issue 20 item 1: BIG TCP super-packets (zero IP length, a GSO TCP skb)
+// are counted with the skb's length; without GSO they stay truncated.
+TEST_F(CacheTest, BigTcpPacketsAreAccountedWithTheSkbLength)
+{
+	Packet big4 = tcp4(A, B, 1, 2, 0x10, 40);
+	put16(big4.hdr, 2, 0);
+	Packet big6 = v6(6, 1, 2, 3, 4, 20);
+	put16(big6.hdr, 4, 0);
+	account_raw(0, big4.hdr, 100000, NF_FAMILY_IPV4);	// not GSO: a lying header
+	EXPECT_EQ(stats(0).trunc, 1u);
+	fake::set_gso_tcp(true);
+	account_raw(0, big4.hdr, 185000, NF_FAMILY_IPV4);
+	account_raw(0, big4.hdr, 70000, NF_FAMILY_IPV4);
+	account_raw(0, big6.hdr, 150000, NF_FAMILY_IPV6);
+	EXPECT_EQ(stats(0).trunc, 1u);
+	EXPECT_EQ(stats(0).pkt_total, 3u);
+	EXPECT_EQ(stats(0).traf_total, 185000u + 70000 + 150000);
+	EXPECT_EQ(nr_flows(), 2u);
+}
+
 TEST_F(CacheTest, FragmentsCountedAndAccounted)
 {
 	// First fragment (MF, offset 0) keeps its ports; a later one (offset

@@ -546,8 +546,8 @@ TEST(ParserIpv4, HeaderChecks)
 	p[2] = 0x00;	// tot_len 19 < 20
 	p[3] = 0x13;
 	EXPECT_EQ(parse(p).st, ParseStatus::truncated);
-	p[3] = 0x00;	// tot_len 0
-	EXPECT_EQ(parse(p).st, ParseStatus::truncated);
+	p[3] = 0x00;	// tot_len 0: only a BIG TCP skb can say the length
+	EXPECT_EQ(parse(p).st, ParseStatus::length_in_skb);
 	p[2] = 0xff;	// tot_len 65535, lying
 	p[3] = 0xff;
 	EXPECT_EQ(parse(p).st, ParseStatus::truncated);
@@ -933,9 +933,9 @@ TEST(ParserIpv6, HeaderChecks)
 {
 	Buf p = cat({ipv6_header(12, 17), udp_8080});
 	Buf q = p;
-	q[4] = 0;	// payload length 0: jumbogram
+	q[4] = 0;	// payload length 0, no jumbo option: the skb's length
 	q[5] = 0;
-	EXPECT_EQ(parse(q).st, ParseStatus::truncated);
+	EXPECT_EQ(parse(q).st, ParseStatus::length_in_skb);
 	q = p;
 	q[5] = 13;	// one more than the wire has
 	EXPECT_EQ(parse(q).st, ParseStatus::truncated);
@@ -976,8 +976,9 @@ TEST(ParserIpv6, EveryPrefixOfChainPacket)
 			auto r = parse(q);
 			// A first fragment (M=1) may stop after its ports; before the
 			// end of the extension headers it is malformed.
-			// (n == 40 is payload length 0: a jumbogram, truncated.)
-			EXPECT_EQ(r.st, n >= 88 ? ParseStatus::ok : ParseStatus::truncated);
+			// (n == 40 is payload length 0 without a jumbo option.)
+			EXPECT_EQ(r.st, n >= 88 ? ParseStatus::ok
+					: n == 40 ? ParseStatus::length_in_skb : ParseStatus::truncated);
 			if (n >= 92) {
 				EXPECT_EQ(r.f.key.v6.dport.host(), 80);
 			} else if (n >= 88) {
@@ -985,4 +986,88 @@ TEST(ParserIpv6, EveryPrefixOfChainPacket)
 			}
 		}
 	}
+}
+
+// ---- BIG TCP (issue 20 item 1) --------------------------------------------
+//
+// GRO/GSO super-packets above 64 KiB: IPv4 tot_len 0 (6.3+), IPv6 payload
+// length 0 with a hop-by-hop jumbo option (6.1, 6.12) or without one.  The
+// header alone (what the glue copies) is parsed; wire_len is the skb's.
+
+namespace {
+
+Result parse_big(const Buf& hdr, uint32_t wire, bool length_from_skb)
+{
+	std::unique_ptr<uint8_t[]> buf(new uint8_t[hdr.size()]);
+	std::memcpy(buf.get(), hdr.data(), hdr.size());
+	Result r;
+	const uint8_t family = (hdr[0] >> 4) == 6 ? NF_FAMILY_IPV6 : NF_FAMILY_IPV4;
+	r.st = parse_packet(ktl::Bytes(buf.get(), hdr.size()), wire, family, r.f, length_from_skb);
+	return r;
+}
+
+// TCP 12345 -> 80, ACK, data offset 5.
+const Buf tcp_ack = {0x30, 0x39, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x10, 0xff, 0xff, 0, 0, 0, 0};
+
+Buf ipv4_big_tcp()
+{
+	Buf p = cat({Buf(ipv4_tcp_syn.begin(), ipv4_tcp_syn.begin() + 20), tcp_ack});
+	p[2] = p[3] = 0;	// tot_len 0
+	return p;
+}
+
+// Hop-by-hop header with the jumbo payload option (RFC 2675), next TCP.
+Buf hbh_jumbo(uint32_t jumbo)
+{
+	return {6, 0, 0xc2, 4, uint8_t(jumbo >> 24), uint8_t(jumbo >> 16), uint8_t(jumbo >> 8), uint8_t(jumbo)};
+}
+
+} // namespace
+
+TEST(ParserBigTcp, Ipv4ZeroTotalLengthTakesTheSkbLength)
+{
+	const Buf p = ipv4_big_tcp();
+	EXPECT_EQ(parse_big(p, 185000, false).st, ParseStatus::length_in_skb);
+	const Result r = parse_big(p, 185000, true);
+	ASSERT_EQ(r.st, ParseStatus::ok);
+	EXPECT_EQ(r.f.ip_len, 185000u);
+	EXPECT_EQ(r.f.key.v4.proto, 6);
+	EXPECT_EQ(r.f.key.v4.dport.host(), 80);
+	EXPECT_EQ(r.f.tcp_flags, 0x10);
+	// Shorter than its own header: still truncated.
+	EXPECT_EQ(parse_big(p, 30, true).st, ParseStatus::truncated);
+}
+
+TEST(ParserBigTcp, Ipv6JumboOptionGivesTheLength)
+{
+	const Buf p = cat({ipv6_header(0, 0), hbh_jumbo(185000 - 40), tcp_ack});
+	const Result r = parse_big(p, 185000, false);
+	ASSERT_EQ(r.st, ParseStatus::ok);
+	EXPECT_EQ(r.f.ip_len, 185000u);
+	EXPECT_EQ(r.f.key.v6.proto, 6);
+	EXPECT_EQ(r.f.key.v6.dport.host(), 80);
+	EXPECT_EQ(r.f.ext_hdrs, ipv6_ext::hop);
+	// PadN before the option is skipped.
+	Buf padded = cat({ipv6_header(0, 0), Buf{6, 1, 1, 2, 0, 0, 0xc2, 4, 0, 2, 0xd3, 0x80, 0, 0, 0, 0}, tcp_ack});
+	const Result q = parse_big(padded, 40 + 0x2d380, false);
+	ASSERT_EQ(q.st, ParseStatus::ok);
+	EXPECT_EQ(q.f.ip_len, 40u + 0x2d380);
+	// A jumbo length beyond the packet, or below 65536, is not trusted.
+	EXPECT_EQ(parse_big(p, 184999, false).st, ParseStatus::truncated);
+	EXPECT_EQ(parse_big(p, 184999, true).st, ParseStatus::truncated);
+	const Buf small = cat({ipv6_header(0, 0), hbh_jumbo(1000), tcp_ack});
+	EXPECT_NE(parse_big(small, 1040, false).st, ParseStatus::ok);
+	// Cut inside the hop-by-hop header: never read past the copy.
+	for (size_t n = 40; n < 48; n++)
+		EXPECT_NE(parse_big(Buf(p.begin(), p.begin() + long(n)), 185000, false).st, ParseStatus::ok) << n;
+}
+
+TEST(ParserBigTcp, Ipv6ZeroPayloadWithoutOptionTakesTheSkbLength)
+{
+	const Buf p = cat({ipv6_header(0, 6), tcp_ack});
+	EXPECT_EQ(parse_big(p, 150000, false).st, ParseStatus::length_in_skb);
+	const Result r = parse_big(p, 150000, true);
+	ASSERT_EQ(r.st, ParseStatus::ok);
+	EXPECT_EQ(r.f.ip_len, 150000u);
+	EXPECT_EQ(r.f.key.v6.sport.host(), 12345);
 }

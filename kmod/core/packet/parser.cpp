@@ -153,7 +153,7 @@ __attribute__((always_inline)) inline ParseStatus parse_l4(const View& v, u32 of
 	return ParseStatus::ok;
 }
 
-ParseStatus parse_ipv4(ktl::Bytes l3, u32 wire_len, PacketFacts& out)
+ParseStatus parse_ipv4(ktl::Bytes l3, u32 wire_len, bool length_from_skb, PacketFacts& out)
 {
 	if (l3.size() < ipv4_min_header)
 		return ParseStatus::truncated;
@@ -161,7 +161,12 @@ ParseStatus parse_ipv4(ktl::Bytes l3, u32 wire_len, PacketFacts& out)
 	if ((p[0] >> 4) != 4)
 		return ParseStatus::truncated;
 	const u32 hlen = static_cast<u32>(p[0] & 0x0f) * 4;
-	const u32 tot_len = rd16(p + 2);
+	u32 tot_len = rd16(p + 2);
+	if (tot_len == 0) {
+		if (!length_from_skb)
+			return ParseStatus::length_in_skb;
+		tot_len = wire_len;
+	}
 	if (hlen < ipv4_min_header || tot_len < hlen || tot_len > wire_len)
 		return ParseStatus::truncated;
 
@@ -193,17 +198,60 @@ ParseStatus parse_ipv4(ktl::Bytes l3, u32 wire_len, PacketFacts& out)
 	return st;
 }
 
-ParseStatus parse_ipv6(ktl::Bytes l3, u32 wire_len, PacketFacts& out)
+// RFC 2675: payload length 0 with a Jumbo Payload option (type 0xC2, 4
+// bytes) in a hop-by-hop header right after the IPv6 header: what BIG TCP
+// inserts into its IPv6 super-packets on 6.1 and 6.12.  Returns the jumbo length (which counts
+// the hop-by-hop header), 0 when there is no such option.
+u32 jumbo_payload(ktl::Bytes l3)
+{
+	const u8* p = l3.data();
+	if (p[6] != proto::hopopts || l3.size() < ipv6_header + 8)
+		return 0;
+	const u32 end = min<u32>(static_cast<u32>(l3.size()), ipv6_header + (p[ipv6_header + 1] + 1u) * 8);
+	u32 off = ipv6_header + 2;
+	while (off < end) {
+		const u8 type = p[off];
+		if (type == 0) {	// Pad1
+			off++;
+			continue;
+		}
+		if (off + 2 > end)
+			return 0;
+		const u32 len = p[off + 1];
+		if (type == 0xc2)
+			return len == 4 && off + 6 <= end ? load_be<u32>(p + off + 2) : 0;
+		off += 2 + len;
+	}
+	return 0;
+}
+
+// The bytes the packet has from the IPv6 header on: payload length + 40,
+// else the jumbo option's length + 40, else (BIG TCP without the option,
+// length_from_skb) the skb's; 0 when the header gives no length.
+u64 ipv6_length(ktl::Bytes l3, u32 wire_len, bool length_from_skb)
+{
+	const u32 payload = rd16(l3.data() + 4);
+	if (payload)
+		return payload + ipv6_header;
+	const u32 jumbo = jumbo_payload(l3);
+	if (jumbo > 0xffff)	// RFC 2675: a jumbo length below 65536 is an error
+		return u64{jumbo} + ipv6_header;
+	return length_from_skb ? wire_len : 0;
+}
+
+ParseStatus parse_ipv6(ktl::Bytes l3, u32 wire_len, bool length_from_skb, PacketFacts& out)
 {
 	if (l3.size() < ipv6_header)
 		return ParseStatus::truncated;
 	const u8* p = l3.data();
 	if ((p[0] >> 4) != 6)
 		return ParseStatus::truncated;
-	const u32 payload = rd16(p + 4);
-	const u32 ip_len = payload + ipv6_header;
-	if (payload == 0 || ip_len > wire_len)	// 0: jumbogram, not trusted
+	const u64 length = ipv6_length(l3, wire_len, length_from_skb);
+	if (length == 0)
+		return ParseStatus::length_in_skb;
+	if (length < ipv6_header || length > wire_len)
 		return ParseStatus::truncated;
+	const u32 ip_len = static_cast<u32>(length);
 
 	View v{p, static_cast<u32>(min<size_t>(l3.size(), ip_len)), ip_len};
 
@@ -295,13 +343,13 @@ upper_layer:
 
 } // namespace
 
-ParseStatus parse_packet(ktl::Bytes l3, u32 wire_len, u8 family, PacketFacts& out) noexcept
+ParseStatus parse_packet(ktl::Bytes l3, u32 wire_len, u8 family, PacketFacts& out, bool length_from_skb) noexcept
 {
 	zero(&out, sizeof(out));
 	if (family == NF_FAMILY_IPV4)
-		return parse_ipv4(l3, wire_len, out);
+		return parse_ipv4(l3, wire_len, length_from_skb, out);
 	if (family == NF_FAMILY_IPV6)
-		return parse_ipv6(l3, wire_len, out);
+		return parse_ipv6(l3, wire_len, length_from_skb, out);
 	return ParseStatus::truncated;
 }
 

@@ -17,10 +17,18 @@ enum class ParseStatus : u8 {
 	// Anything the parser cannot account with confidence: a header cut by
 	// the end of the packet (`wire_len`) or by the end of the copy (`l3`),
 	// a lying length field (IPv4 IHL < 5, tot_len < IHL*4 or > wire_len,
-	// IPv6 payload length 0 = jumbogram), a wrong IP version, TCP data
+	// an IPv6 jumbo payload length <= 65535 or > wire_len), a wrong IP version, TCP data
 	// offset < 5, or an IPv6 extension-header chain longer than
 	// max_ipv6_ext_headers.  The caller counts it (`trunc`) and drops it.
 	truncated,
+	// The header's length field is 0 and nothing in the header says more
+	// (IPv4 tot_len 0; IPv6 payload length 0 without a jumbo payload
+	// option): a BIG TCP super-packet (GRO/GSO above 64 KiB, IPv6 since
+	// 5.19, IPv4 since 6.3) whose length only the skb knows, the way the
+	// kernel's own skb_ip_totlen()/ipv6 payload helpers read it: when the
+	// skb is a GSO TCP packet, the caller parses again with
+	// `length_from_skb` (the length is then `wire_len`); else truncated.
+	length_in_skb,
 };
 
 // The most extension headers the IPv6 walk follows; one more is "truncated".
@@ -123,7 +131,8 @@ template <bool IsTcp> inline u32 walk_options(const u8* p, u32 off, u32 end)
 //              not kept: the upper-layer protocol and its ports are the
 //              key); ESP(50), IPComp(108) and No Next Header(59) stop it
 //              and become the protocol.
-ParseStatus parse_packet(ktl::Bytes l3, u32 wire_len, u8 family, PacketFacts& out) noexcept;
+ParseStatus parse_packet(ktl::Bytes l3, u32 wire_len, u8 family, PacketFacts& out,
+			 bool length_from_skb = false) noexcept;
 
 // The common case, inlined into the packet path: IPv4 without options, not
 // a fragment, TCP or UDP with its whole fixed header (and TCP options) in
