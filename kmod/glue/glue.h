@@ -16,7 +16,8 @@ extern struct mutex nf_export_mutex;
 
 /* settings.c: every change of a setting goes through here (see there). */
 extern struct mutex nf_settings_mutex;
-extern bool nf_core_running;		/* between nfc_init() and nfc_exit() */
+extern bool nf_core_running;		/* between nfc_init() and nfc_exit(); under nf_settings_mutex */
+void nf_set_core_running(bool running);
 struct nf_setting_row {			/* one row of netflow/settings.h */
 	const char *param;
 	const char *sysctl;		/* NULL: no plain sysctl */

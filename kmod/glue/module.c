@@ -14,6 +14,8 @@ DEFINE_MUTEX(nf_export_mutex);
 static_assert(NF_ENOENT == -ENOENT && NF_ENOMEM == -ENOMEM && NF_EBUSY == -EBUSY && NF_EINVAL == -EINVAL,
 	      "abi.h's error codes are the kernel's");
 
+static void nf_core_stop(void);
+
 static int __init netflow_init(void)
 {
 	struct nfc_init_args args = {
@@ -31,7 +33,7 @@ static int __init netflow_init(void)
 		pr_err(NF_NAME ": cannot start the flow cache (%d)\n", err);
 		return err;
 	}
-	nf_core_running = true;
+	nf_set_core_running(true);
 	err = nf_destinations_start();
 	if (err)
 		goto fail_core;
@@ -67,9 +69,18 @@ fail_proc:
 fail_sockets:
 	nf_sockets_stop();
 fail_core:
+	nf_core_stop();
+	return err;
+}
+
+/* A parameter written now waits for the teardown, then only stores its
+ * value (see nf_set_core_running()). */
+static void nf_core_stop(void)
+{
+	mutex_lock(&nf_settings_mutex);
 	nf_core_running = false;
 	nfc_exit();
-	return err;
+	mutex_unlock(&nf_settings_mutex);
 }
 
 static void __exit netflow_exit(void)
@@ -77,11 +88,14 @@ static void __exit netflow_exit(void)
 	nf_target_exit();
 	nf_sysctl_exit();
 	nf_proc_exit();
+	/* No hook may start the listener or touch the sockets from here on. */
+	nf_set_core_running(false);
 	nf_natevents_stop();
 	nf_worker_stop();	/* exports everything still cached */
+	mutex_lock(&nf_export_mutex);
 	nf_sockets_stop();
-	nf_core_running = false;
-	nfc_exit();
+	mutex_unlock(&nf_export_mutex);
+	nf_core_stop();
 	pr_info(NF_NAME " unloaded\n");
 }
 

@@ -27,15 +27,24 @@ const struct nf_setting_row nf_setting_rows[NFC_NR_SETTINGS] = { NF_SETTINGS(NF_
 
 /* ---- numeric settings --------------------------------------------------- */
 
+/* The rule count cannot change under us: the target's check takes
+ * nf_settings_mutex too, so no ip6tables rule slips in between this check
+ * and the new protocol being stored.  Everything cached then leaves under
+ * the old protocol at the export pace, like a flush: unpaced, a large cache
+ * would overrun the socket and the collector.  (Flows created meanwhile
+ * leave with the switch itself, in the core.) */
 static int nf_protocol_hook(u32 protocol)
 {
 	int rules = atomic_read(&nf_ipv6_rules);
 
+	lockdep_assert_held(&nf_settings_mutex);
 	if (protocol == NF_PROTOCOL_V5 && rules) {
 		pr_info(NF_NAME ": protocol 5 cannot carry IPv6: delete the %d ip6tables NETFLOW rule(s) first\n",
 			rules);
 		return -EBUSY;
 	}
+	if (protocol != nfc_get(NFC_PROTOCOL))
+		nf_worker_flush(false);
 	return 0;
 }
 
@@ -86,6 +95,17 @@ static void nf_setting_refused(enum nfc_setting which, const char *text)
 		       row->min, row->max);
 		break;
 	}
+}
+
+/* The load and the unload flip this under nf_settings_mutex: a writer (a
+ * module parameter written while rmmod runs: its sysfs file outlives
+ * module_exit) either finishes before the teardown or finds the core gone
+ * and only stores the value. */
+void nf_set_core_running(bool running)
+{
+	mutex_lock(&nf_settings_mutex);
+	nf_core_running = running;
+	mutex_unlock(&nf_settings_mutex);
 }
 
 int nf_setting_write(enum nfc_setting which, u32 value)

@@ -118,21 +118,30 @@ static __no_stack_protector unsigned int netflow_tg(struct sk_buff *skb, const s
 /* IPv6 rules in place: v5 could not export their flows. */
 atomic_t nf_ipv6_rules = ATOMIC_INIT(0);
 
+/* An IPv6 rule is checked and counted under nf_settings_mutex, which a
+ * protocol write holds from its own check of the count until the new value
+ * is stored: protocol 5 and an ip6tables rule never both get in. */
 static int netflow_tg_check(const struct xt_tgchk_param *par)
 {
+	int err = 0;
+
 	if (strcmp(par->table, "nat") == 0) {
 		pr_info(NF_NAME ": the NETFLOW target is not valid in the nat table;"
 			" use filter, mangle or raw\n");
 		return -EINVAL;
 	}
-	if (par->family == NFPROTO_IPV6 && nfc_get(NFC_PROTOCOL) == NF_PROTOCOL_V5) {
+	if (par->family != NFPROTO_IPV6)
+		return 0;
+	mutex_lock(&nf_settings_mutex);
+	if (nfc_get(NFC_PROTOCOL) == NF_PROTOCOL_V5) {
 		pr_info(NF_NAME ": ip6tables -j NETFLOW needs protocol 9 or 10: NetFlow v5 cannot"
 			" carry IPv6 (sysctl net.netflow.protocol=10, then add the rule)\n");
-		return -EINVAL;
-	}
-	if (par->family == NFPROTO_IPV6)
+		err = -EINVAL;
+	} else {
 		atomic_inc(&nf_ipv6_rules);
-	return 0;
+	}
+	mutex_unlock(&nf_settings_mutex);
+	return err;
 }
 
 static void netflow_tg_destroy(const struct xt_tgdtor_param *par)
