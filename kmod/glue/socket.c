@@ -199,12 +199,11 @@ void nf_sockets_stop(void)
 	nf_nsocks = 0;
 }
 
+/* Sockets not connected yet take the setting when they connect. */
 int nf_sockets_set_sndbuf(int bytes)
 {
 	int i;
 
-	if (!nf_nsocks)
-		return -ENOENT;
 	for (i = 0; i < nf_nsocks; i++)
 		if (nf_socks[i].sock)
 			nf_sock_apply_sndbuf(nf_socks[i].sock, bytes);

@@ -71,8 +71,9 @@ static int nf_sysctl_hashsize(NF_CTL_CONST struct ctl_table *table, int write, v
 	return err;
 }
 
-/* Shows what the sockets have (the system's default unless set), so there
- * is nothing to show or set while no destination is connected. */
+/* Shows what the sockets have (the system's default unless set); while no
+ * destination is connected (its route is not there yet, say at boot), the
+ * value set, which a socket takes when it comes up. */
 static int nf_sysctl_sndbuf(NF_CTL_CONST struct ctl_table *table, int write, void *buffer,
 			    size_t *lenp, loff_t *ppos)
 {
@@ -82,7 +83,7 @@ static int nf_sysctl_sndbuf(NF_CTL_CONST struct ctl_table *table, int write, voi
 	v = nf_sockets_sndbuf();
 	mutex_unlock(&nf_export_mutex);
 	if (v < 0)
-		return v;
+		v = nfc_get(NFC_SNDBUF);
 	err = nf_proc_uint(table, write, buffer, lenp, ppos, (unsigned int *)&v);
 	if (err || !write)
 		return err;
