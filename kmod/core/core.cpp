@@ -200,6 +200,8 @@ extern "C" void nfc_nat_input(const u8* buf, nf_size len) noexcept
 
 extern "C" void nfc_nat_lost(u32 events) noexcept { g_core->nat_stats.lost += events; }
 
+extern "C" void nfc_nat_overrun(void) noexcept { g_core->nat_stats.overruns++; }
+
 extern "C" int nfc_set_aggregation(const char* text, u32* err_pos, const char** err_reason) noexcept
 {
 	Core& core = *g_core;

@@ -20,50 +20,117 @@
 
 #define NF_NAT_BUF (64 * 1024)
 #define NF_NAT_RCVBUF (8 * 1024 * 1024)
+#define NF_NAT_GROUPS { NFNLGRP_CONNTRACK_NEW, NFNLGRP_CONNTRACK_DESTROY }
+/* What a stop reads from the socket after leaving the groups: what was
+ * queued before (at most the receive buffer), never an endless stream. */
+#define NF_NAT_STOP_BUDGET 4096
 
 static DEFINE_MUTEX(nf_nat_mutex);	/* start/stop */
 static struct socket *nf_nat_sock;
 static void (*nf_nat_saved_ready)(struct sock *sk);
 static u8 *nf_nat_buf;
+static int nf_nat_drops_seen;		/* sk_drops already counted as lost */
 static void nf_nat_work_fn(struct work_struct *work);
 static DECLARE_WORK(nf_nat_work, nf_nat_work_fn);
 
+/* Netlink calls sk_data_ready without sk_callback_lock, so restoring the
+ * callback cannot tell when the last call has finished.  The gate can: once
+ * a stop has closed it (taking the lock), no call can queue the work again,
+ * and cancel_work_sync() is final. */
+static DEFINE_SPINLOCK(nf_nat_gate_lock);
+static bool nf_nat_gate_open;
+
+static void nf_nat_queue_work(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&nf_nat_gate_lock, flags);
+	if (nf_nat_gate_open)
+		queue_work(system_wq, &nf_nat_work);
+	spin_unlock_irqrestore(&nf_nat_gate_lock, flags);
+}
+
+static void nf_nat_set_gate(bool open)
+{
+	spin_lock_irq(&nf_nat_gate_lock);
+	nf_nat_gate_open = open;
+	spin_unlock_irq(&nf_nat_gate_lock);
+}
+
 static void nf_nat_data_ready(struct sock *sk)
 {
-	queue_work(system_wq, &nf_nat_work);
+	nf_nat_queue_work();
+}
+
+/* Netlink counts in sk_drops every message it could not queue for us: the
+ * events an overrun lost. */
+static void nf_nat_count_drops(void)
+{
+	int drops = atomic_read(&nf_nat_sock->sk->sk_drops);
+
+	if (drops != nf_nat_drops_seen) {
+		mutex_lock(&nf_export_mutex);
+		nfc_nat_lost((u32)(drops - nf_nat_drops_seen));
+		mutex_unlock(&nf_export_mutex);
+		nf_nat_drops_seen = drops;
+	}
 }
 
 /* Reads at most `budget` messages; true if more may be waiting. */
 static bool nf_nat_drain(int budget)
 {
 	struct kvec iov = { .iov_base = nf_nat_buf, .iov_len = NF_NAT_BUF };
+	bool more = true;
 
 	while (budget--) {
 		struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 		int n = kernel_recvmsg(nf_nat_sock, &msg, &iov, 1, NF_NAT_BUF, MSG_DONTWAIT);
 
-		if (n == -EAGAIN || n == 0)
-			return false;
+		if (n == -EAGAIN || n == 0) {
+			more = false;
+			break;
+		}
 		if (n == -ENOBUFS) {
-			/* The listener overran: events were dropped by netlink. */
+			/* An overrun: one report however many events it took
+			 * (those show in sk_drops). */
 			mutex_lock(&nf_export_mutex);
-			nfc_nat_lost(1);
+			nfc_nat_overrun();
 			mutex_unlock(&nf_export_mutex);
 			continue;
 		}
-		if (n < 0)
-			return false;
+		if (n < 0) {
+			more = false;
+			break;
+		}
 		mutex_lock(&nf_export_mutex);
 		nfc_nat_input(nf_nat_buf, n);
 		mutex_unlock(&nf_export_mutex);
 	}
-	return true;
+	nf_nat_count_drops();
+	return more;
 }
 
 static void nf_nat_work_fn(struct work_struct *work)
 {
 	if (nf_nat_drain(256))
-		queue_work(system_wq, &nf_nat_work);	/* more to read: yield first */
+		nf_nat_queue_work();	/* more to read: yield first */
+}
+
+/* Leaves the conntrack groups: the membership update waits for broadcasts
+ * under way (netlink's table grab), so afterwards none reaches the socket. */
+static void nf_nat_leave_groups(struct socket *sock)
+{
+	static const int groups[] = NF_NAT_GROUPS;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(groups); i++) {
+		int group = groups[i];
+		int err = sock->ops->setsockopt(sock, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP,
+						KERNEL_SOCKPTR(&group), sizeof(group));
+
+		if (err)
+			pr_warn(NF_NAME ": natevents: cannot leave conntrack group %d (%d)\n", group, err);
+	}
 }
 
 int nf_natevents_start(void)
@@ -94,9 +161,13 @@ int nf_natevents_start(void)
 	nf_nat_saved_ready = sock->sk->sk_data_ready;
 	sock->sk->sk_data_ready = nf_nat_data_ready;
 	write_unlock_bh(&sock->sk->sk_callback_lock);
+	nf_nat_drops_seen = atomic_read(&sock->sk->sk_drops);
 	nf_nat_sock = sock;
+	nf_nat_set_gate(true);
 	err = kernel_bind(sock, (struct sockaddr *)&addr, sizeof(addr));
 	if (err) {
+		nf_nat_set_gate(false);
+		cancel_work_sync(&nf_nat_work);
 		nf_nat_sock = NULL;
 		sock_release(sock);
 		goto fail;
@@ -113,9 +184,15 @@ fail:
 	return err;
 }
 
+/* In this order: no event reaches the socket any more, no data-ready can
+ * queue the work, the work is not running; what was queued before is read
+ * (bounded: the groups are left, so nothing new comes in), the rest is
+ * counted lost and released with the socket. */
 void nf_natevents_stop(void)
 {
 	struct socket *sock;
+	int budget = NF_NAT_STOP_BUDGET;
+	u32 left;
 
 	mutex_lock(&nf_nat_mutex);
 	sock = nf_nat_sock;
@@ -123,14 +200,22 @@ void nf_natevents_stop(void)
 		mutex_unlock(&nf_nat_mutex);
 		return;
 	}
+	nf_nat_leave_groups(sock);
+	nf_nat_set_gate(false);
+	cancel_work_sync(&nf_nat_work);
 	write_lock_bh(&sock->sk->sk_callback_lock);
 	sock->sk->sk_data_ready = nf_nat_saved_ready;
 	write_unlock_bh(&sock->sk->sk_callback_lock);
-	cancel_work_sync(&nf_nat_work);
-	/* What is still queued in the socket is taken before it goes; no
-	 * work is queued again once the callback is restored. */
-	while (nf_nat_drain(256))
+	while (budget > 0 && nf_nat_drain(256)) {
+		budget -= 256;
 		cond_resched();
+	}
+	left = skb_queue_len(&sock->sk->sk_receive_queue);
+	if (left) {
+		mutex_lock(&nf_export_mutex);
+		nfc_nat_lost(left);
+		mutex_unlock(&nf_export_mutex);
+	}
 	nf_nat_sock = NULL;
 	sock_release(sock);
 	kvfree(nf_nat_buf);

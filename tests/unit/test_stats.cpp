@@ -7,6 +7,7 @@
 // fact, in the memory figures), via flow_mem() below.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -221,7 +222,7 @@ TEST_F(StatsTest, FreshCoreFullText)
 		"ipt_NETFLOW " NF_VERSION ", srcversion TESTSRC;\n"
 		"Protocol version 5 (netflow)\n"
 		"Timeouts: active 1800s, inactive 15s. Maxflows 2000000\n"
-		"Natevents disabled, count start 0, stop 0.\n"
+		"Natevents disabled, count start 0, stop 0; lost 0 (overruns 0), malformed 0, ignored 0.\n"
 		"Flows: active 0 (peak 0 reached 0d0h0m ago), mem 8K, worker delay 25/250 [1..25] (0 ms, 0 us, 0:0 [cpu0]).\n"
 		"Hash: size 1024 (mem 8K), metric 1.00 [1.00, 1.00, 1.00]. InHash: 0 pkt, 0 K, InPDU 0, 0.\n"
 		"Rate: 0 bits/sec, 0 packets/sec; Avg 1 min: 0 bps, 0 pps; 5 min: 0 bps, 0 pps\n" +
@@ -238,7 +239,7 @@ TEST_F(StatsTest, FreshCoreWithTwoCpusHasPerCpuLines)
 		"ipt_NETFLOW " NF_VERSION ", srcversion none;\n"
 		"Protocol version 5 (netflow)\n"
 		"Timeouts: active 1800s, inactive 15s. Maxflows 2000000\n"
-		"Natevents disabled, count start 0, stop 0.\n"
+		"Natevents disabled, count start 0, stop 0; lost 0 (overruns 0), malformed 0, ignored 0.\n"
 		"Flows: active 0 (peak 0 reached 0d0h0m ago), mem 32K, worker delay 25/250 [1..25] (0 ms, 0 us, 0:0 [cpu0]).\n"
 		"Hash: size 4096 (mem 32K), metric 1.00 [1.00, 1.00, 1.00]. InHash: 0 pkt, 0 K, InPDU 0, 0.\n"
 		"Rate: 0 bits/sec, 0 packets/sec; Avg 1 min: 0 bps, 0 pps; 5 min: 0 bps, 0 pps\n" +
@@ -610,6 +611,12 @@ TEST_F(StatsTest, SnmpRowsExact)
 		"lostPackets  0\n"
 		"lostBytes    0\n"
 		"errTotal     7\n"
+		"natStarts    0\n"
+		"natStops     0\n"
+		"natLost      0\n"
+		"natOverruns  0\n"
+		"natMalformed 0\n"
+		"natIgnored   0\n"
 		"cpu0 0 2 5 3200 1.00 0 0 0 0 0 0\n"
 		"cpu1 0 2 1 500 1.00 2 1000 1 0 1 0\n";
 	EXPECT_EQ(snmp_text(7), expected);
@@ -636,6 +643,12 @@ TEST_F(StatsTest, SnmpRowsExact)
 		"lostPackets  2\n"
 		"lostBytes    200\n"
 		"errTotal     0\n"
+		"natStarts    0\n"
+		"natStops     0\n"
+		"natLost      0\n"
+		"natOverruns  0\n"
+		"natMalformed 0\n"
+		"natIgnored   0\n"
 		"cpu0 0 2 5 3200 1.00 0 0 0 0 0 0\n"
 		"cpu1 0 2 1 500 1.00 2 1000 1 0 1 0\n";
 	EXPECT_EQ(snmp_text(0), expected);
@@ -652,4 +665,60 @@ TEST_F(StatsTest, SnmpRowsExact)
 	EXPECT_EQ(line(s, "inFlows"), "inFlows      5");
 	EXPECT_EQ(line(s, "inBytes"), "inBytes      3764");
 	EXPECT_EQ(line(s, "cpu1 "), "cpu1 0 3 2 564 1.00 2 1000 1 0 1 0");
+}
+
+// Issue 20 item 7: NAT event loss shows in /proc and in the snmp rows;
+// an overrun counts as one overrun, the events it cost as lost.
+TEST_F(StatsTest, NatLossIsShown)
+{
+	netflow::g_core->nat_stats.starts = 5;
+	netflow::g_core->nat_stats.stops = 4;
+	netflow::g_core->nat_stats.malformed = 3;
+	netflow::g_core->nat_stats.ignored = 2;
+	nfc_nat_overrun();
+	nfc_nat_lost(37);	// the socket's drop count moved by 37
+	EXPECT_EQ(line(stats_text(), "Natevents"),
+		  "Natevents disabled, count start 5, stop 4; lost 37 (overruns 1), malformed 3, ignored 2.");
+	const std::string snmp = snmp_text();
+	EXPECT_EQ(line(snmp, "natStarts"), "natStarts    5");
+	EXPECT_EQ(line(snmp, "natStops"), "natStops     4");
+	EXPECT_EQ(line(snmp, "natLost"), "natLost      37");
+	EXPECT_EQ(line(snmp, "natOverruns"), "natOverruns  1");
+	EXPECT_EQ(line(snmp, "natMalformed"), "natMalformed 3");
+	EXPECT_EQ(line(snmp, "natIgnored"), "natIgnored   2");
+}
+
+// Issue 20 item 8: a bucket whose lines exceed the caller's buffer is shown
+// whole, a chunk at a time, lines never cut and numbered without a gap.
+TEST_F(StatsTest, FlowsViewShowsALongBucketWhole)
+{
+	reinit(1, 256);	// 256 buckets: 3000 flows, ~12 per bucket
+	for (uint16_t i = 0; i < 3000; i++)
+		account(0, udp4(A, B, 1, uint16_t(1000 + i), 100));
+	const uint32_t buckets = nfc_flow_buckets(0);
+	uint32_t seq = 0, longest = 0, lines_seen = 0;
+	std::vector<char> buf(300);	// one line fits, two may not
+	for (uint32_t b = 0; b < buckets; b++) {
+		uint32_t cursor = 0, in_bucket = 0;
+		size_t n;
+		while ((n = nfc_format_flows_bucket(0, b, &cursor, &seq, buf.data(), buf.size())) != 0) {
+			ASSERT_LE(n, buf.size());
+			const std::string text(buf.data(), n);
+			ASSERT_EQ(text.back(), '\n') << "a line was cut";
+			for (const auto& l : lines(text)) {
+				EXPECT_EQ(l.substr(0, l.find(' ')), std::to_string(lines_seen)) << l;
+				lines_seen++;
+				in_bucket++;
+			}
+		}
+		EXPECT_EQ(cursor, in_bucket);
+		longest = std::max(longest, in_bucket);
+	}
+	EXPECT_EQ(lines_seen, 3000u);
+	EXPECT_EQ(seq, 3000u);
+	EXPECT_GT(longest, 1u);
+	// Too small for one line: nothing, and no partial line.
+	uint32_t cursor = 0, s2 = 0;
+	EXPECT_EQ(nfc_format_flows_bucket(0, 0, &cursor, &s2, buf.data(), 20), 0u);
+	EXPECT_EQ(cursor, 0u);
 }

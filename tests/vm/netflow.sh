@@ -247,7 +247,7 @@ nf_worker_cpu() { sed -n 's/^Flows: .*\[cpu\([0-9]*\)\])\.$/\1/p' /proc/net/stat
 # nat_counters: "START STOP" from the line "Natevents enabled|disabled, count
 # start N, stop M." of /proc/net/stat/ipt_netflow; nat_state: enabled|disabled.
 nat_counters() {
-	sed -n 's/^Natevents [a-z]*, count start \([0-9]*\), stop \([0-9]*\)\.$/\1 \2/p' /proc/net/stat/ipt_netflow
+	sed -n 's/^Natevents [a-z]*, count start \([0-9]*\), stop \([0-9]*\)[.;].*/\1 \2/p' /proc/net/stat/ipt_netflow
 }
 nat_state() { sed -n 's/^Natevents \([a-z]*\), .*/\1/p' /proc/net/stat/ipt_netflow; }
 

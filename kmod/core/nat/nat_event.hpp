@@ -56,7 +56,9 @@ struct NatStats {
 	u64 stops;		// destroy events taken
 	u64 malformed;		// messages that did not parse
 	u64 ignored;		// not NAT, not IPv4, or not an event we report
-	u64 lost;		// listener overruns + queue full
+	u64 lost;		// events lost: dropped at the socket (overrun), queue
+				// full, not exported, unread at stop
+	u64 overruns;		// ENOBUFS reports to the listener (each may cost many)
 };
 
 } // namespace netflow

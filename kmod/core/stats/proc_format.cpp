@@ -43,7 +43,9 @@ extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversi
 
 	const NatStats& nat = core.nat_stats;
 	out.put("Natevents ").put(core.setting(NFC_NATEVENTS) ? "enabled" : "disabled").put(", count start ")
-		.num(nat.starts).put(", stop ").num(nat.stops).put(".\n");
+		.num(nat.starts).put(", stop ").num(nat.stops).put("; lost ").num(nat.lost).put(" (overruns ")
+		.num(nat.overruns).put("), malformed ").num(nat.malformed).put(", ignored ").num(nat.ignored)
+		.put(".\n");
 
 	CpuStats total{};
 	u64 mem = 0, buckets = 0;
@@ -132,6 +134,12 @@ extern "C" nf_size nfc_format_snmp(char* buf, nf_size cap, u64 sock_errors) noex
 	row("lostPackets  ", e.lost_pkts);
 	row("lostBytes    ", e.lost_bytes);
 	row("errTotal     ", e.errors + sock_errors);
+	row("natStarts    ", core.nat_stats.starts);
+	row("natStops     ", core.nat_stats.stops);
+	row("natLost      ", core.nat_stats.lost);
+	row("natOverruns  ", core.nat_stats.overruns);
+	row("natMalformed ", core.nat_stats.malformed);
+	row("natIgnored   ", core.nat_stats.ignored);
 	core.for_each_cpu([&](u32 cpu, CpuCache& c) {
 		const CpuStats& s = c.stats;
 		const CpuRate& cr = ex.cpu_rates[cpu];
