@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /proc/net/stat/ipt_netflow_flows: every cached flow, one line each.  A
- * seq_file position is one hash bucket of one CPU, so a read never holds a
- * CPU's cache lock for more than one bucket and never needs a buffer sized
- * for the whole cache.  (Flows moving while the file is read may be missed
- * or shown twice, as in any live view.)
+ * seq_file position is one hash bucket of one CPU; its flows are formatted
+ * a chunk at a time (whole lines, as many as fit in a small buffer), so a
+ * read holds a CPU's cache lock for one chunk, never for a whole chain, and
+ * a long chain is shown whole (seq_file grows its own, accounted, buffer).
+ * Each open costs one chunk buffer, charged to the opener's memory cgroup.
+ * (Flows moving while the file is read may be missed or shown twice, as in
+ * any live view.)
  */
 #include <linux/cpumask.h>
 #include <linux/proc_fs.h>
@@ -13,7 +16,7 @@
 #include <net/net_namespace.h>
 #include "glue.h"
 
-#define NF_FLOWS_BUF (64 * 1024)
+#define NF_FLOWS_BUF (4 * 1024)	/* a chunk: ~16 lines or more */
 
 struct nf_flows_iter {
 	u32 seq;		/* line number of the next flow */
@@ -77,12 +80,15 @@ static int nf_flows_show(struct seq_file *m, void *v)
 	} else {
 		if (!nf_flows_locate(NF_FLOWS_POS(v), &cpu, &bucket))
 			return 0;
-		u32 seq = it->seq;
+		u32 seq = it->seq, cursor = 0;
 
-		mutex_lock(&nf_export_mutex);
-		len = nfc_format_flows_bucket(cpu, bucket, &it->seq, it->buf, NF_FLOWS_BUF);
-		mutex_unlock(&nf_export_mutex);
-		seq_write(m, it->buf, len);
+		do {
+			mutex_lock(&nf_export_mutex);
+			len = nfc_format_flows_bucket(cpu, bucket, &cursor, &it->seq, it->buf, NF_FLOWS_BUF);
+			mutex_unlock(&nf_export_mutex);
+			seq_write(m, it->buf, len);
+			cond_resched();
+		} while (len && !seq_has_overflowed(m));
 		/* seq_file shows this bucket again in a bigger buffer: number
 		 * its lines the same way then. */
 		if (seq_has_overflowed(m))
@@ -106,7 +112,7 @@ static int nf_flows_open(struct inode *inode, struct file *file)
 
 	if (!it)
 		return -ENOMEM;
-	it->buf = kvmalloc(NF_FLOWS_BUF, GFP_KERNEL);
+	it->buf = kmalloc(NF_FLOWS_BUF, GFP_KERNEL_ACCOUNT);
 	if (!it->buf) {
 		seq_release_private(inode, file);
 		return -ENOMEM;
@@ -119,7 +125,7 @@ static int nf_flows_release(struct inode *inode, struct file *file)
 	struct seq_file *m = file->private_data;
 	struct nf_flows_iter *it = m->private;
 
-	kvfree(it->buf);
+	kfree(it->buf);
 	return seq_release_private(inode, file);
 }
 

@@ -902,8 +902,12 @@ struct Run {
 			FUZZ_CHECK(cpu < nr_cpus || buckets == 0);
 			uint32_t seq = 0;
 			const uint32_t from = in.ConsumeIntegralInRange<uint32_t>(0, buckets + 1);
-			for (uint32_t b = from; b < std::min(buckets + 2, from + 64); b++)
-				n = std::max(n, nfc_format_flows_bucket(cpu, b, &seq, buf.get(), cap));
+			for (uint32_t b = from; b < std::min(buckets + 2, from + 64); b++) {
+				uint32_t cursor = 0;
+				nf_size part;
+				while ((part = nfc_format_flows_bucket(cpu, b, &cursor, &seq, buf.get(), cap)) != 0)
+					n = std::max(n, part);
+			}
 			break;
 		}
 		}

@@ -81,19 +81,37 @@ extern "C" nf_size nfc_format_flows_header(char* buf, nf_size cap) noexcept
 	return out.size();
 }
 
-extern "C" nf_size nfc_format_flows_bucket(unsigned int cpu, u32 bucket, u32* seq, char* buf, nf_size cap) noexcept
+// Longer than any flow line (two IPv6 addresses and a nexthop, ~250 bytes).
+constexpr size_t max_line = 384;
+
+extern "C" nf_size nfc_format_flows_bucket(unsigned int cpu, u32 bucket, u32* cursor, u32* seq, char* buf,
+					   nf_size cap) noexcept
 {
 	Core& core = *g_core;
 	if (cpu >= core.nr_cpus || !core.cpus[cpu])
 		return 0;
 	const Timeouts t = core.timeouts();
-	TextBuffer out(buf, cap);
-	{
-		CpuLockGuard lock(cpu);
-		const u32 now = static_cast<u32>(nfp_jiffies64());
-		core.cpus[cpu]->for_each_in_bucket(bucket, [&](const FlowHead& h) {
-			visit(h, [&](const auto& f) { put_flow(out, h, f, FlowLine{bucket, (*seq)++, now}, t); });
-		});
-	}
-	return out.size();
+	nf_size len = 0;
+	// Whole lines only, as many as fit: the lock is held for one buffer's
+	// worth of flows, and the caller comes back for the rest at *cursor.
+	CpuLockGuard lock(cpu);
+	const u32 now = static_cast<u32>(nfp_jiffies64());
+	u32 index = 0;
+	bool full = false;
+	core.cpus[cpu]->for_each_in_bucket(bucket, [&](const FlowHead& h) {
+		if (full || index++ < *cursor)
+			return;
+		char line[max_line];
+		TextBuffer out(line, sizeof(line));
+		visit(h, [&](const auto& f) { put_flow(out, h, f, FlowLine{bucket, *seq, now}, t); });
+		if (out.size() > cap - len) {
+			full = true;
+			return;
+		}
+		__builtin_memcpy(buf + len, line, out.size());
+		len += out.size();
+		++*cursor;
+		++*seq;
+	});
+	return len;
 }
