@@ -388,8 +388,9 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 
 void Exporter::switch_protocol(Core& core, u32 protocol) noexcept
 {
-	// Everything leaves under the old protocol now, unpaced: a rare
-	// administrative change that cannot wait between runs.
+	// Everything left leaves under the old protocol now.  The glue has
+	// already exported the cache at the export pace (settings.c, the
+	// protocol hook): what remains is what arrived meanwhile.
 	while (run(core, NFC_EXPORT_ALL, worker.cpu) == 0)
 		;
 	send_pending(core);

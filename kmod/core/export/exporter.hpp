@@ -63,7 +63,8 @@ public:
 	// for NFC_EXPORT_ALL, a flush unfinished): call again after a pause of
 	// about a tick (see the pacing rule in exporter.cpp).
 	u32 run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept;
-	// Everything cached leaves under the old protocol first.
+	// Everything cached leaves under the old protocol first (the glue
+	// exports the bulk of it paced, like a flush, before calling this).
 	void switch_protocol(Core& core, u32 protocol) noexcept;
 	void flush_pending(Core& core) noexcept { send_pending(core); }
 	// New destinations must see every template again.
