@@ -74,7 +74,8 @@ iptables -t nat -A POSTROUTING -o vb -j MASQUERADE
 iptables -A FORWARD -j NETFLOW
 sysctl -qw net.netfilter.nf_conntrack_udp_timeout=1	# NEW and DESTROY events all along
 listeners_before=$(nat_nl_sockets)
-na python3 "$NF_TOOLS/flood.py" 10.2.0.2 999 40000 5000 8 0 >/dev/null &
+# not through na(): $! must be the sender itself
+ip netns exec nsa python3 "$NF_TOOLS/flood.py" 10.2.0.2 999 40000 5000 8 0 >/dev/null &
 flood=$!
 nat_writer() {
 	local i t0
