@@ -303,8 +303,6 @@ size_t Exporter::export_batch(Core& core, u32 c, const ExportClock& clock, const
 	}
 	while (FlowHead* h = batch.pop_front())
 		cache->release(h);
-	while (FlowHead* h = parts.spent.pop_front())
-		cache->release(h);
 	return n;
 }
 

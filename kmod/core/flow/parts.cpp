@@ -53,7 +53,7 @@ bool join_one(CpuCache& other, FlowHead& h, u32 hash, u32 now, const Timeouts& t
 	// inactive, so it leaves by the active timeout.
 	const bool part_live = !idle_at(part, now, t);
 	fold_part(h, *other.take_out(link));
-	out.spent.push_back(&part);
+	other.give_back(&part);
 	out.taken_out++;
 	if (idle)
 		h.set_end(part_live ? EndReason::active

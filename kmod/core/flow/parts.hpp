@@ -9,7 +9,8 @@
 //   that live part (the flow is not inactive, judged on its last packet on
 //   any CPU), which keeps metering on its CPU;
 // - otherwise every other part is taken out of its cache and folded into
-//   the leaving one, which is exported as the flow's one record.
+//   the leaving one, which is exported as the flow's one record; the
+//   part's record goes back to its CPU's pool at once.
 //
 // Folding follows fold.hpp.  The exporter holds one CPU's lock at a time
 // (a lookup of at most one batch of flows per hold), so the packet paths
@@ -21,8 +22,7 @@ namespace netflow {
 
 struct JoinedParts {
 	ktl::List<FlowHead> absorbed;	// left `batch`: folded into a live part elsewhere
-	ktl::List<FlowHead> spent;	// taken out of other caches and folded into `batch`
-	u32 taken_out = 0;		// records in `spent`: no longer cached
+	u32 taken_out = 0;		// parts taken out of other caches, folded into `batch`
 };
 
 // `batch`: flows CPU `home` just gave up (CpuCache::collect(), end reasons
