@@ -2,6 +2,7 @@
 #include "core/export/exporter.hpp"
 #include "core/core.hpp"
 #include "core/flow/cpu_lock.hpp"
+#include "core/flow/parts.hpp"
 #include "core/nat/nat_v5.hpp"
 #include "ktl/new.hpp"
 
@@ -293,9 +294,15 @@ size_t Exporter::export_batch(Core& core, u32 c, const ExportClock& clock, const
 		CpuLockGuard lock(c);
 		n = cache->collect(clock.now, t, force, batch, want);
 	}
+	// One record per flow: its parts on other CPUs join it (flow/parts.hpp).
+	JoinedParts parts;
+	if (n && core.nr_cpus > 1)
+		join_parts(core.cpus, core.nr_cpus, c, core.seed, clock.now, t, batch, parts);
 	for (const FlowHead* h : batch)
 		add(core, *h, clock);
-	__atomic_sub_fetch(&core.nr_flows, static_cast<u32>(n), __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&core.nr_flows, static_cast<u32>(n) + parts.taken_out, __ATOMIC_RELAXED);
+	while (FlowHead* h = parts.absorbed.pop_front())
+		batch.push_back(h);
 	// The records go back to the CPU that cached them, for its next flows,
 	// as many as it may keep; the rest, and pooled records it no longer
 	// needs, to the slab.

@@ -87,6 +87,28 @@ size_t CpuCache::collect(u32 now, const Timeouts& t, bool force, ktl::List<FlowH
 	return n;
 }
 
+FlowHead** CpuCache::find_link(const FlowHead& like, u32 hash) const noexcept
+{
+	FlowHead** link = &table_[reduce(hash, nbuckets_)];
+	for (; *link; link = &(*link)->hash_next) {
+		const FlowHead& h = **link;
+		if (h.is_v6 != like.is_v6)
+			continue;
+		if (!like.is_v6 ? as_v4(h).key == as_v4(like).key : as_v6(h).key == as_v6(like).key)
+			return link;
+	}
+	return nullptr;
+}
+
+FlowHead* CpuCache::take_out(FlowHead** link) noexcept
+{
+	FlowHead* h = *link;
+	*link = h->hash_next;
+	h->hash_next = nullptr;
+	forget(*h);
+	return h;
+}
+
 void CpuCache::forget(FlowHead& h)
 {
 	ktl::List<FlowHead>::remove(&h);

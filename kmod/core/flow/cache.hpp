@@ -70,6 +70,17 @@ public:
 	size_t collect(u32 now, const Timeouts& t, bool force, ktl::List<FlowHead>& out,
 		       size_t budget) noexcept;
 
+	// Exporter side, under the lock: the hashed record with the key and
+	// family of `like` (a flow of another CPU; `hash` is flow_hash() of
+	// it), as the link that points to it, or nullptr.
+	FlowHead** find_link(const FlowHead& like, u32 hash) const noexcept;
+	// Takes the record `*link` points to out of the hash and the expiry
+	// list (the caller then owns it and lowers the global flow count).
+	FlowHead* take_out(FlowHead** link) noexcept;
+	// Under the lock: a record taken out (and exported) goes back to this
+	// CPU's pool; the next recycle() trims the pool to what it may keep.
+	void give_back(FlowHead* h) noexcept { (h->is_v6 ? pool6_ : pool4_).give(h); }
+
 	// Swaps in a new, zeroed bucket array of `n` entries and rehashes every
 	// cached flow into it; returns the old array for the caller to free.
 	FlowHead** rehash(FlowHead** fresh, u32 n) noexcept;

@@ -32,3 +32,22 @@ for c in hit hit64k new miss hit6; do
 		/:nfp_(slab_alloc_bulk|slab_free|packet_route) \[/ { p += num($1) }
 		END { printf "%-8s %10.1f %10.1f\n", c, (m - p) / n, m / n }' "$tmp/ann.$c"
 done
+
+# Export: instructions per exported flow (one record per flow, its parts on
+# other CPUs joined; flow/parts.hpp), v5 encoding and the fake's send
+# included, 65,536 flows.
+nx=65536
+printf '\n%-8s %10s   %s\n' case all/flow "(instructions per exported flow, $nx flows)"
+for c in export1 export2 export2d export64; do
+	out=$tmp/cg.$c
+	valgrind --tool=callgrind --callgrind-out-file="$out" --collect-atstart=no \
+		--toggle-collect=measured_export "$ipp" "$c" "$nx" >/dev/null 2>"$tmp/log.$c" || {
+		cat "$tmp/log.$c" >&2
+		exit 1
+	}
+	callgrind_annotate --inclusive=yes --threshold=100 "$out" >"$tmp/ann.$c" 2>/dev/null
+	awk -v n="$nx" -v c="$c" '
+		function num(s) { gsub(/,/, "", s); return s + 0 }
+		/PROGRAM TOTALS/ { m = num($1) }
+		END { printf "%-8s %10.1f\n", c, m / n }' "$tmp/ann.$c"
+done

@@ -37,5 +37,8 @@ cat /proc/net/stat/ipt_netflow
 collector_stop demo
 say "nfdump -R /tmp/nf/demo -o extended   (what the collector received)"
 nfdump -R "$NF_TMP/demo" -o extended
+# Five flows (ping requests and replies, the UDP exchange, the TCP connection
+# each way), one record each, although their packets met both CPUs.
+assert_eq "records for the 5 flows" 5 "$(collector_records demo | wc -l)"
 iptables -F FORWARD
 unload_module ipt_NETFLOW

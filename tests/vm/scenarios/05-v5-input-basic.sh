@@ -61,8 +61,8 @@ defer rmmod ipt_NETFLOW
 defer cp "$flows" "$VM_ARTIFACTS/"
 
 # ping_sum FROM: packets and octets of the ping flow's records from line FROM
-# of the collector's output on.  One record, or one per CPU that handled the
-# pings (per-CPU caches: each exports what it saw).
+# of the collector's output on (one record per interval: the parts cached on
+# the CPUs that handled the pings are joined at export).
 ping_sum() {
 	tail -n +"$1" "$flows" | awk '$1 == "flow" && $2 == "10.0.0.1" && $3 == "10.0.0.2" && $4 == 1 {
 		p += $5; o += $6 } END { print p + 0, o + 0 }'
