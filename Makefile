@@ -16,6 +16,10 @@ VERSION := $(shell sed -n 's/^\#define NF_VERSION "\(.*\)"$$/\1/p' include/netfl
 
 ifeq ($(origin KVER),command line)
 BUILDDIR := build/$(KVER)
+# A test kernel whose tools need a newer libc (7.x): configure and kbuild run in
+# the chroot scripts/install-kernel.sh made for it, this tree mounted there.
+KCACHE := $(or $(NF_KERNEL_CACHE),/var/cache/ipt-netflow-pp/kernels)
+IN_ENV := $(if $(wildcard $(KCACHE)/$(KVER)/chroot),$(CURDIR)/scripts/install-kernel.sh --run $(KVER) --)
 else
 BUILDDIR := .
 endif
@@ -25,7 +29,7 @@ ifneq ($(BUILDDIR),.)
 -include $(CONFIG)
 $(CONFIG): configure scripts/compat-probe.sh
 	@mkdir -p $(BUILDDIR)
-	cd $(BUILDDIR) && $(CURDIR)/configure --kver=$(KVER) $(CONFIGURE_ARGS)
+	cd $(BUILDDIR) && $(IN_ENV) $(CURDIR)/configure --kver=$(KVER) $(CONFIGURE_ARGS)
 else ifneq ($(wildcard config.mk),)
 include config.mk
 endif
@@ -53,13 +57,13 @@ need-config:
 
 # Kernel API probes: written by configure; redone if missing or if the probes changed.
 $(COMPAT_H): scripts/compat-probe.sh | need-config
-	scripts/compat-probe.sh $(KDIR) $@
+	$(IN_ENV) scripts/compat-probe.sh $(KDIR) $@
 
 module: $(COMPAT_H) | need-config
 ifneq ($(BUILDDIR),.)
 	@cp -pu --parents $(MODULE_SOURCES) $(BUILDDIR)/
 endif
-	$(MAKE) -C $(KDIR) M=$(abspath $(BUILDDIR)) NF_CXX=$(NF_CXX) $(KBUILD_ARGS) modules
+	$(IN_ENV) $(MAKE) -C $(KDIR) M=$(abspath $(BUILDDIR)) NF_CXX=$(NF_CXX) $(KBUILD_ARGS) modules
 
 xtables: $(XTLIB)
 
