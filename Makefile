@@ -43,7 +43,7 @@ XT_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -fPIC $(XTABLES_
 COMPAT_H := $(BUILDDIR)/include/generated/nf_compat_probes.h
 # The module's sources (what build/KVER/, DKMS and the .deb get).
 MODULE_SOURCES = Kbuild $(sort $(shell find include/netflow kmod -name '*.[ch]' -o -name '*.[ch]pp')) \
-	scripts/check-cxx-object.sh scripts/compat-probe.sh scripts/pahole-c-only.sh
+	scripts/check-cxx-object.sh scripts/compat-probe.sh scripts/cxx-drop-flags.sh scripts/pahole-c-only.sh
 DKMS_NAME := ipt-netflow-pp
 DKMS_SRC = $(DESTDIR)/usr/src/$(DKMS_NAME)-$(VERSION)
 

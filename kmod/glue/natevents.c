@@ -30,7 +30,7 @@ static DECLARE_WORK(nf_nat_work, nf_nat_work_fn);
 
 static void nf_nat_data_ready(struct sock *sk)
 {
-	queue_work(system_wq, &nf_nat_work);
+	queue_work(nf_system_wq, &nf_nat_work);
 }
 
 /* Reads at most `budget` messages; true if more may be waiting. */
@@ -63,7 +63,7 @@ static bool nf_nat_drain(int budget)
 static void nf_nat_work_fn(struct work_struct *work)
 {
 	if (nf_nat_drain(256))
-		queue_work(system_wq, &nf_nat_work);	/* more to read: yield first */
+		queue_work(nf_system_wq, &nf_nat_work);	/* more to read: yield first */
 }
 
 int nf_natevents_start(void)
@@ -95,7 +95,7 @@ int nf_natevents_start(void)
 	sock->sk->sk_data_ready = nf_nat_data_ready;
 	write_unlock_bh(&sock->sk->sk_callback_lock);
 	nf_nat_sock = sock;
-	err = kernel_bind(sock, (struct sockaddr *)&addr, sizeof(addr));
+	err = kernel_bind(sock, (nf_sockaddr_arg *)&addr, sizeof(addr));
 	if (err) {
 		nf_nat_sock = NULL;
 		sock_release(sock);
