@@ -48,7 +48,7 @@ DKMS_NAME := ipt-netflow-pp
 DKMS_SRC = $(DESTDIR)/usr/src/$(DKMS_NAME)-$(VERSION)
 
 .PHONY: all module xtables install uninstall clean check check-unit check-vm check-build \
-	check-6.12 check-debug-kernel check-packaging demo need-config dkms-src dkms-install dkms-uninstall deb
+	check-6.12 check-kernels check-debug-kernel check-packaging demo need-config dkms-src dkms-install dkms-uninstall deb
 
 all: module $(if $(MODULE_ONLY),,xtables)
 
@@ -150,12 +150,15 @@ check-build: all
 check-vm: all
 	tests/vm/run.sh --kver $(KVER) --module $(BUILDDIR)/$(MODULE) --xtlib xtables tests/vm/scenarios/*.sh
 
-# The second kernel series: Debian backports' 6.12 (installed if missing).
+# Every kernel series (6.1, 6.1-rt, 6.12, 7.x, 7.x-rt; SERIES="..." for some):
+# test kernels fetched into the project's cache (scripts/install-kernel.sh),
+# build checks and the whole VM suite on each.  Not part of `make check`.
+check-kernels:
+	@tests/run-kernels.sh $(SERIES)
+
+# One series (e.g. 6.12): the same, for that one.
 check-6.12:
-	@scripts/install-kernel-612.sh >/dev/null
-	@k=$$(scripts/install-kernel-612.sh --print) && \
-		$(MAKE) -s KVER=$$k all && \
-		$(MAKE) --no-print-directory KVER=$$k check-build check-vm
+	@tests/run-kernels.sh 6.12
 
 # The whole VM suite on a KASAN/lockdep/kmemleak/UBSAN kernel built once from
 # linux-source-6.1 (cached in /var/cache; hours the first time, not in CI).
