@@ -16,6 +16,10 @@ VERSION := $(shell sed -n 's/^\#define NF_VERSION "\(.*\)"$$/\1/p' include/netfl
 
 ifeq ($(origin KVER),command line)
 BUILDDIR := build/$(KVER)
+# A test kernel whose tools need a newer libc (7.x): configure and kbuild run in
+# the chroot scripts/install-kernel.sh made for it, this tree mounted there.
+KCACHE := $(or $(NF_KERNEL_CACHE),/var/cache/ipt-netflow-pp/kernels)
+IN_ENV := $(if $(wildcard $(KCACHE)/$(KVER)/chroot),$(CURDIR)/scripts/install-kernel.sh --run $(KVER) --)
 else
 BUILDDIR := .
 endif
@@ -25,7 +29,7 @@ ifneq ($(BUILDDIR),.)
 -include $(CONFIG)
 $(CONFIG): configure scripts/compat-probe.sh
 	@mkdir -p $(BUILDDIR)
-	cd $(BUILDDIR) && $(CURDIR)/configure --kver=$(KVER) $(CONFIGURE_ARGS)
+	cd $(BUILDDIR) && $(IN_ENV) $(CURDIR)/configure --kver=$(KVER) $(CONFIGURE_ARGS)
 else ifneq ($(wildcard config.mk),)
 include config.mk
 endif
@@ -39,12 +43,12 @@ XT_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -fPIC $(XTABLES_
 COMPAT_H := $(BUILDDIR)/include/generated/nf_compat_probes.h
 # The module's sources (what build/KVER/, DKMS and the .deb get).
 MODULE_SOURCES = Kbuild $(sort $(shell find include/netflow kmod -name '*.[ch]' -o -name '*.[ch]pp')) \
-	scripts/check-cxx-object.sh scripts/compat-probe.sh scripts/pahole-c-only.sh
+	scripts/check-cxx-object.sh scripts/compat-probe.sh scripts/cxx-drop-flags.sh scripts/pahole-c-only.sh
 DKMS_NAME := ipt-netflow-pp
 DKMS_SRC = $(DESTDIR)/usr/src/$(DKMS_NAME)-$(VERSION)
 
 .PHONY: all module xtables install uninstall clean check check-unit check-vm check-build \
-	check-6.12 check-debug-kernel check-packaging demo need-config dkms-src dkms-install dkms-uninstall deb
+	check-6.12 check-kernels check-debug-kernel check-packaging demo need-config dkms-src dkms-install dkms-uninstall deb
 
 all: module $(if $(MODULE_ONLY),,xtables)
 
@@ -53,13 +57,13 @@ need-config:
 
 # Kernel API probes: written by configure; redone if missing or if the probes changed.
 $(COMPAT_H): scripts/compat-probe.sh | need-config
-	scripts/compat-probe.sh $(KDIR) $@
+	$(IN_ENV) scripts/compat-probe.sh $(KDIR) $@
 
 module: $(COMPAT_H) | need-config
 ifneq ($(BUILDDIR),.)
 	@cp -pu --parents $(MODULE_SOURCES) $(BUILDDIR)/
 endif
-	$(MAKE) -C $(KDIR) M=$(abspath $(BUILDDIR)) NF_CXX=$(NF_CXX) $(KBUILD_ARGS) modules
+	$(IN_ENV) $(MAKE) -C $(KDIR) M=$(abspath $(BUILDDIR)) NF_CXX=$(NF_CXX) $(KBUILD_ARGS) modules
 
 xtables: $(XTLIB)
 
@@ -146,12 +150,15 @@ check-build: all
 check-vm: all
 	tests/vm/run.sh --kver $(KVER) --module $(BUILDDIR)/$(MODULE) --xtlib xtables tests/vm/scenarios/*.sh
 
-# The second kernel series: Debian backports' 6.12 (installed if missing).
+# Every kernel series (6.1, 6.1-rt, 6.12, 7.x, 7.x-rt; SERIES="..." for some):
+# test kernels fetched into the project's cache (scripts/install-kernel.sh),
+# build checks and the whole VM suite on each.  Not part of `make check`.
+check-kernels:
+	@tests/run-kernels.sh $(SERIES)
+
+# One series (e.g. 6.12): the same, for that one.
 check-6.12:
-	@scripts/install-kernel-612.sh >/dev/null
-	@k=$$(scripts/install-kernel-612.sh --print) && \
-		$(MAKE) -s KVER=$$k all && \
-		$(MAKE) --no-print-directory KVER=$$k check-build check-vm
+	@tests/run-kernels.sh 6.12
 
 # The whole VM suite on a KASAN/lockdep/kmemleak/UBSAN kernel built once from
 # linux-source-6.1 (cached in /var/cache; hours the first time, not in CI).

@@ -4,7 +4,8 @@
 # ipt-netflow-pp-xtables (libxt_NETFLOW.so, NETFLOW(8)) with dpkg-buildpackage,
 # from a clean copy of the sources in build/deb/ipt-netflow-pp-VERSION; the
 # .debs land in build/deb/.  Needs debhelper, dh-dkms, dpkg-dev,
-# libxtables-dev and pkg-config (it says which are missing); no kernel headers.
+# libxtables-dev and pkg-config (installed when missing, as root); no kernel
+# headers.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -14,13 +15,19 @@ debver=$(dpkg-parsechangelog -S Version)
 	echo "build-deb: debian/changelog is at $debver but NF_VERSION is $version: add a changelog entry" >&2
 	exit 1
 }
-if ! dpkg-checkbuilddeps 2>/tmp/build-deb.$$; then
-	sed 's/^dpkg-checkbuilddeps: error: /build-deb: /' /tmp/build-deb.$$ >&2
-	rm -f /tmp/build-deb.$$
-	echo "build-deb: install them: apt-get install debhelper dh-dkms dpkg-dev libxtables-dev pkg-config" >&2
-	exit 1
+# The build dependencies, installed when missing (as root), like the other
+# targets' own dependencies.
+deps="debhelper dh-dkms dpkg-dev libxtables-dev pkg-config"
+if ! dpkg-checkbuilddeps >/dev/null 2>&1; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "build-deb: installing the build dependencies: $deps" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $deps >&2
+	fi
+	dpkg-checkbuilddeps || {
+		echo "build-deb: install them (as root): apt-get install $deps" >&2
+		exit 1
+	}
 fi
-rm -f /tmp/build-deb.$$
 
 out=build/deb
 src=$out/ipt-netflow-pp-$version

@@ -54,6 +54,24 @@ probe HAVE_SLAB_NO_MERGE <<'EOF'
 unsigned long nf_probe_slab_flags = (unsigned long)SLAB_NO_MERGE;
 EOF
 
+# 7.x: kernel_bind() and kernel_connect() take a `struct sockaddr_unsized *`.
+probe HAVE_SOCKADDR_UNSIZED <<'EOF'
+#include <linux/net.h>
+#include <linux/socket.h>
+int nf_probe_bind(struct socket *sock, struct sockaddr_unsized *a, int len);
+int nf_probe_bind(struct socket *sock, struct sockaddr_unsized *a, int len)
+{
+	return kernel_bind(sock, a, len);
+}
+EOF
+
+# Newer kernels: system_percpu_wq, the per-CPU system workqueue under its new name
+# (system_wq is deprecated, to be removed).
+probe HAVE_SYSTEM_PERCPU_WQ <<'EOF'
+#include <linux/workqueue.h>
+struct workqueue_struct **nf_probe_wq = &system_percpu_wq;
+EOF
+
 objs=
 for n in $names; do objs="$objs $n.o"; done
 {

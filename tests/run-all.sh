@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# `make check`: build checks, unit tests, every VM scenario in one boot, then
-# the same build checks and VM scenarios on the second kernel series (6.12).
+# `make check`: build checks, unit tests, every VM scenario in one boot on the
+# default kernel (6.1), then the build checks and the smoke subset of the VM
+# scenarios on the second series (6.12; CHECK_SERIES names others).
 # Ends with one line "N passed, M failed" over all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,23 +49,15 @@ kver=$(sed -n 's/^KVER := //p' config.mk)
 tests/vm/run.sh ${kver:+--kver "$kver"} tests/vm/scenarios/*.sh 2>&1 | tee "$logs/vm"
 tally vm "$logs/vm"
 
-# The second kernel series (issue: both must pass): bookworm-backports' 6.12,
-# installed by the script if missing. CHECK_612=no skips it (e.g. offline).
-if [ "${CHECK_612:-yes}" != no ]; then
-	echo "== kernel 6.12 (bookworm-backports): build checks and VM scenarios"
-	if k612=$(scripts/install-kernel-612.sh | tail -n1) && [ -n "$k612" ] &&
-		make -s KVER="$k612" all >"$logs/build612.make" 2>&1; then
-		tests/build/check-build.sh "build/$k612" 2>&1 | tee "$logs/build612"
-		tally "build-6.12" "$logs/build612"
-		tests/vm/run.sh --kver "$k612" --module "build/$k612/ipt_NETFLOW.ko" --xtlib xtables \
-			tests/vm/scenarios/*.sh 2>&1 | tee "$logs/vm612"
-		tally "vm-6.12" "$logs/vm612"
-	else
-		tail -n 30 "$logs/build612.make" 2>/dev/null
-		broken+=("6.12 (kernel install or module build failed)")
-		fail=$((fail + 1))
-	fi
-fi
+# Further series: build checks and the smoke subset only ('# vm-smoke'
+# scenarios: load/unload, v5 and IPFIX exact, NAT events), fetched by
+# scripts/install-kernel.sh into the project's cache.  A second full suite
+# would not fit CI's hour on two cores; `make check-kernels` runs the whole
+# suite on every series.  CHECK_SERIES="" skips them (e.g. offline).
+for s in ${CHECK_SERIES-6.12}; do
+	tests/run-kernels.sh --smoke "$s" 2>&1 | tee "$logs/series-$s"
+	tally "series $s (smoke)" "$logs/series-$s"
+done
 
 echo "== make check: $(($(date +%s) - start)) s${broken[*]:+; failing suites: ${broken[*]}}"
 echo "$pass passed, $fail failed"

@@ -39,4 +39,20 @@
 #define NF_SLAB_FLAGS 0
 #endif
 
+/* 7.x: kernel_bind() and kernel_connect() take a struct sockaddr_unsized *
+ * (the length travels beside it). */
+#ifdef HAVE_SOCKADDR_UNSIZED
+typedef struct sockaddr_unsized nf_sockaddr_arg;
+#else
+typedef struct sockaddr nf_sockaddr_arg;
+#endif
+
+/* The per-CPU system workqueue: system_percpu_wq where it exists (system_wq
+ * is declared deprecated there), system_wq before. */
+#ifdef HAVE_SYSTEM_PERCPU_WQ
+#define nf_system_wq system_percpu_wq
+#else
+#define nf_system_wq system_wq
+#endif
+
 #endif

@@ -46,7 +46,7 @@ static void nf_nat_queue_work(void)
 
 	spin_lock_irqsave(&nf_nat_gate_lock, flags);
 	if (nf_nat_gate_open)
-		queue_work(system_wq, &nf_nat_work);
+		queue_work(nf_system_wq, &nf_nat_work);
 	spin_unlock_irqrestore(&nf_nat_gate_lock, flags);
 }
 
@@ -164,7 +164,7 @@ int nf_natevents_start(void)
 	nf_nat_drops_seen = atomic_read(&sock->sk->sk_drops);
 	nf_nat_sock = sock;
 	nf_nat_set_gate(true);
-	err = kernel_bind(sock, (struct sockaddr *)&addr, sizeof(addr));
+	err = kernel_bind(sock, (nf_sockaddr_arg *)&addr, sizeof(addr));
 	if (err) {
 		nf_nat_set_gate(false);
 		cancel_work_sync(&nf_nat_work);

@@ -94,12 +94,12 @@ static int nf_sock_connect(struct nf_sock *ns)
 	}
 	if (d->bind_family) {
 		len = nf_sockaddr(d->bind_family, d->bind, 0, &ss);
-		err = kernel_bind(sock, (struct sockaddr *)&ss, len);
+		err = kernel_bind(sock, (nf_sockaddr_arg *)&ss, len);
 		if (err)
 			goto fail;
 	}
 	len = nf_sockaddr(d->family, d->addr, d->port, &ss);
-	err = kernel_connect(sock, (struct sockaddr *)&ss, len, 0);
+	err = kernel_connect(sock, (nf_sockaddr_arg *)&ss, len, 0);
 	if (err)
 		goto fail;
 	write_lock_bh(&sock->sk->sk_callback_lock);

@@ -17,7 +17,10 @@
  * it inlines to one locked instruction each way, where spin_lock() is two
  * out-of-line calls on Debian's kernels (CONFIG_UNINLINE_SPIN_UNLOCK) on
  * every packet.  The price: lockdep does not track it.  It is a leaf lock,
- * and nothing under it sleeps or takes another of ours. */
+ * and nothing under it sleeps or takes another of ours: it keeps preemption
+ * off, also on PREEMPT_RT, where the slab's locks sleep, so the flow records
+ * are allocated and freed outside it (nf_account_refilled(); the exporter
+ * frees after its unlock). */
 static DEFINE_PER_CPU(unsigned long, nf_cpu_lock);
 
 void nf_cpu_locks_init(void)
@@ -41,13 +44,32 @@ void nfp_cpu_unlock(unsigned int cpu)
 	local_bh_enable();
 }
 
+/* A new flow found this CPU's pool of free records empty: records from the
+ * slab with the lock dropped (on PREEMPT_RT the slab's locks sleep, and a
+ * bit lock keeps preemption off), then, under the lock, the packet the core
+ * kept aside is accounted (an allocation failure if the slab gave none). */
+static noinline void nf_account_refilled(unsigned long *lock, unsigned int cpu,
+					 const struct nf_packet *pkt, int family)
+{
+	struct nf_refill r;
+
+	nfc_refill_alloc(family, &r);
+	bit_spin_lock(0, lock);
+	nfc_refill_give(cpu, &r, pkt);
+	__bit_spin_unlock(0, lock);
+}
+
 static inline void nf_account_locked(const struct nf_packet *pkt)
 {
 	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
+	unsigned int cpu = smp_processor_id();
+	int family;
 
 	bit_spin_lock(0, lock);
-	nfc_account(smp_processor_id(), pkt);
+	family = nfc_account(cpu, pkt);
 	__bit_spin_unlock(0, lock);
+	if (unlikely(family))
+		nf_account_refilled(lock, cpu, pkt, family);
 }
 
 /* Packet path entry, in this file so that it inlines into netflow_tg(): one

@@ -22,9 +22,9 @@ static void nf_worker_queue(unsigned long delay)
 	int cpu = (int)nfc_get(NFC_EXPORTCPU);
 
 	if (cpu >= 0 && cpu_online(cpu))
-		queue_delayed_work_on(cpu, system_wq, &nf_worker, delay);
+		queue_delayed_work_on(cpu, nf_system_wq, &nf_worker, delay);
 	else
-		queue_delayed_work(system_wq, &nf_worker, delay);
+		queue_delayed_work(nf_system_wq, &nf_worker, delay);
 }
 
 static void nf_worker_fn(struct work_struct *work)

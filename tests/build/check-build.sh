@@ -19,7 +19,11 @@ mkargs=()
 pass=0 fail=0
 ok() { echo "PASS build: $1"; pass=$((pass + 1)); }
 ko() { echo "FAIL build: $1"; fail=$((fail + 1)); }
-tmp=$(mktemp -d)
+# A 7.x test kernel's compiler lives in its build chroot, which sees this tree.
+in_env=()
+kcache=${NF_KERNEL_CACHE:-/var/cache/ipt-netflow-pp/kernels}/$KVER
+[ "$B" != . ] && [ -f "$kcache/chroot" ] && in_env=(scripts/install-kernel.sh --run "$KVER" --)
+tmp=$(mktemp -d -p "$PWD/$B" .check-build.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 # 1. W=1: not one warning, objtool silent on every object.
@@ -39,7 +43,7 @@ cxx="$NF_CXX -c -O2 -std=gnu++20 -fno-rtti -fno-exceptions -fno-asynchronous-unw
 expect_refused() {
 	local name=$1 flags=$2 src=$3
 	printf '%s\n' "$src" >"$tmp/$name.cpp"
-	if ! $cxx $flags -o "$tmp/$name.o" "$tmp/$name.cpp" 2>"$tmp/$name.err"; then
+	if ! "${in_env[@]}" $cxx $flags -o "$tmp/$name.o" "$tmp/$name.cpp" 2>"$tmp/$name.err"; then
 		ko "$name: snippet did not compile"; sed 's/^/    /' "$tmp/$name.err"; return
 	fi
 	if scripts/check-cxx-object.sh nm objdump "$tmp/$name.o" 2>"$tmp/$name.chk"; then
@@ -56,7 +60,7 @@ expect_refused libgcc-division "" 'unsigned __int128 d(unsigned __int128 a, unsi
 expect_refused init-priority "" 'struct S { S(); }; S s __attribute__((init_priority(200)));'
 expect_refused eh-frame "-fasynchronous-unwind-tables" 'int f(int x) { return x + 1; }'
 printf 'int f(int x) { return x * 3; }\n' >"$tmp/good.cpp"
-$cxx -o "$tmp/good.o" "$tmp/good.cpp" && scripts/check-cxx-object.sh nm objdump "$tmp/good.o" &&
+"${in_env[@]}" $cxx -o "$tmp/good.o" "$tmp/good.cpp" && scripts/check-cxx-object.sh nm objdump "$tmp/good.o" &&
 	ok "a clean object is accepted" || ko "a clean object was refused"
 
 # 3. The built module: licence, version, description, alias, parameters.

@@ -226,6 +226,17 @@ inline nf_packet make_nf_packet(const uint8_t* data, uint32_t len, uint32_t wire
 	return p;
 }
 
+// nfc_account() as the glue calls it: when it asks for records, the pool's
+// refill (nfc_refill_alloc, then nfc_refill_give) and the packet again.
+inline void account_packet(unsigned cpu, const nf_packet& p)
+{
+	if (int family = nfc_account(cpu, &p)) {
+		nf_refill r;
+		nfc_refill_alloc(family, &r);
+		nfc_refill_give(cpu, &r, &p);
+	}
+}
+
 // nfc_account() on `cpu` at the fake's current jiffies, from an exact-size
 // heap copy of `bytes` (ASan sees any read past them), `wire` claimed.
 inline void account_raw(unsigned cpu, const Buf& bytes, uint32_t wire, uint8_t family, int32_t iif = -1,
@@ -236,7 +247,7 @@ inline void account_raw(unsigned cpu, const Buf& bytes, uint32_t wire, uint8_t f
 		std::memcpy(copy.get(), bytes.data(), bytes.size());
 	const nf_packet p = make_nf_packet(copy.get(), static_cast<nf_u32>(bytes.size()), wire, family, iif, oif,
 					   static_cast<nf_u32>(fake::jiffies()));
-	nfc_account(cpu, &p);
+	account_packet(cpu, p);
 }
 
 inline void account(unsigned cpu, const Packet& pk, int32_t iif = -1, int32_t oif = -1)

@@ -724,7 +724,7 @@ struct Run {
 
 		CpuCache& c = *g_core->cpus[cpu];
 		const CpuStats b = c.stats;
-		nfc_account(cpu, &p);
+		testpkt::account_packet(cpu, p);
 		const CpuStats a = c.stats;
 		const uint64_t dt = a.pkt_total - b.pkt_total, dd = a.pkt_drop - b.pkt_drop;
 		FUZZ_CHECK(dt + dd == 1, "packet counted %llu + %llu times", (unsigned long long)dt,

@@ -604,10 +604,40 @@ TEST_F(CacheTest, SlabFailureCountsAllocErr)
 	EXPECT_EQ(records_in_use(), 1);
 }
 
-// The slab is asked once per FlowPool::refill new flows, not per flow.
+// The packet path never allocates (its lock keeps preemption off, and on
+// PREEMPT_RT the slab's locks sleep): a new flow that finds the pool empty
+// makes nfc_account() return its family, the packet not counted; the caller
+// refills the pool with the lock dropped; the packet is accounted then.
+TEST_F(CacheTest, EmptyPoolAsksForARefillInsteadOfAllocating)
+{
+	const Packet pk = udp4(A, B, 1, 2, 100);
+	std::unique_ptr<uint8_t[]> copy(new uint8_t[pk.hdr.size()]);
+	std::memcpy(copy.get(), pk.hdr.data(), pk.hdr.size());
+	const nf_packet p = testpkt::make_nf_packet(copy.get(), uint32_t(pk.hdr.size()), pk.wire, pk.family, -1, -1,
+						    uint32_t(fake::jiffies()));
+	EXPECT_EQ(nfc_account(0, &p), NF_FAMILY_IPV4);
+	EXPECT_EQ(fake::slab_objects_live(), 0);	// nothing allocated under the lock
+	EXPECT_EQ(stats(0).notfound, 0u);
+	EXPECT_EQ(stats(0).pkt_total, 0u);
+	EXPECT_EQ(stats(0).pkt_drop, 0u);
+	EXPECT_EQ(stats(0).alloc_err, 0u);
+	EXPECT_EQ(nr_flows(), 0u);
+
+	nf_refill r;
+	nfc_refill_alloc(NF_FAMILY_IPV4, &r);
+	EXPECT_EQ(r.n, uint32_t(NF_REFILL_BATCH));
+	nfc_refill_give(0, &r, &p);	// the packet kept aside, accounted now
+	EXPECT_EQ(stats(0).notfound, 1u);
+	EXPECT_EQ(stats(0).pkt_total, 1u);
+	EXPECT_EQ(stats(0).traf_total, 100u);
+	EXPECT_EQ(nr_flows(), 1u);
+	EXPECT_EQ(pooled(), long(NF_REFILL_BATCH) - 1);
+}
+
+// The slab is asked once per NF_REFILL_BATCH new flows, not per flow.
 TEST_F(CacheTest, NewFlowsTakeRecordsFromThePoolInBatches)
 {
-	constexpr uint32_t batch = netflow::FlowPool::refill;
+	constexpr uint32_t batch = NF_REFILL_BATCH;
 	account(0, udp4(A, B, 1, 1));
 	EXPECT_EQ(fake::slab_objects_live(), long(batch));
 	EXPECT_EQ(pooled(), long(batch) - 1);
@@ -714,7 +744,7 @@ TEST_F(CacheTest, RecycledRecordStartsLikeAFreshOne)
 	account(0, udp4(B, A, 53, 1000, 80), 5, 6);
 	account(1, udp4(B, A, 53, 1000, 80), 5, 6);
 	EXPECT_EQ(only_record_on(0), only_record_on(1));
-	EXPECT_EQ(fake::slab_objects_live(), objects + long(netflow::FlowPool::refill));	// cpu1's batch only
+	EXPECT_EQ(fake::slab_objects_live(), objects + long(NF_REFILL_BATCH));	// cpu1's batch only
 	nfc_export(NFC_EXPORT_ALL, 0);
 	account(0, v6(17, 3, 4, 7, 8, 30), 5, 6);
 	account(1, v6(17, 3, 4, 7, 8, 30), 5, 6);

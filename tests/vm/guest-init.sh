@@ -74,6 +74,13 @@ fi
 read -r osrelease </proc/sys/kernel/osrelease
 say "booted $osrelease in $(uptime)s, $($bb nproc) CPUs, scenarios: ${SCEN_NAMES[*]}"
 
+# A test kernel from the project's cache: its modules are not under the
+# host's /lib/modules; link them there (the overlay keeps writes in the guest).
+if [ -n "${VM_KMODDIR:-}" ] && [ ! -e "/lib/modules/$VM_KVER" ]; then
+	$bb mkdir -p /lib/modules
+	$bb ln -s "$VM_KMODDIR" "/lib/modules/$VM_KVER"
+fi
+
 # Project modules: run.sh ran depmod on the host into $VM_MODTREE (distro tree
 # symlinked, project modules in extra/). Copy its indexes and extra/ over this
 # kernel's module dir (the overlay makes it writable) so a plain modprobe works.

@@ -62,7 +62,11 @@ template <typename F> __attribute__((always_inline)) inline FlowHead* CpuCache::
 	FlowHead* h = pool.take();
 	if (__builtin_expect(h != nullptr, 1))
 		return h;
-	return pool.refill_and_take(flow_detail::is_v6<F>() ? slabs_->v6 : slabs_->v4);
+	// Empty: ask for a refill (outside the lock), unless this is the packet
+	// of a refill that got none: an allocation failure.
+	if (!refill_failed_)
+		wanted_family_ = flow_detail::family_of<F>();
+	return nullptr;
 }
 
 // Inlined into account_in(): an out-of-line call cost ~30 instructions per
@@ -80,7 +84,8 @@ __attribute__((always_inline)) inline F* CpuCache::create(const decltype(F::key)
 	}
 	FlowHead* mem = new_record<F>();
 	if (!mem) {
-		stats.alloc_err++;
+		if (!wanted_family_)
+			stats.alloc_err++;
 		return nullptr;
 	}
 	// Every field, without zeroing the record first (touch() adds the
@@ -119,19 +124,26 @@ __attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F
 {
 	FlowHead** bucket = &table_[reduce(flow_detail::hash_of(key, *seed_), nbuckets_)];
 	FlowHead** link = bucket;
+	u32 searched = 0;
 	for (; *link; link = &(*link)->hash_next) {
 		FlowHead* h = *link;
 		if (h->is_v6 == flow_detail::is_v6<F>() && static_cast<F*>(h)->key == key)
 			break;
-		stats.searched++;
+		searched++;
 	}
 	F* fl;
 	if (*link) {
+		stats.searched += searched;
 		stats.found++;
 		fl = static_cast<F*>(*link);
 	} else {
-		stats.notfound++;
 		fl = create<F>(key, facts, pkt, bucket);
+		if (__builtin_expect(!fl && wanted_family_, 0)) {
+			waiting_ = facts;	// counted after the pool's refill
+			return;
+		}
+		stats.searched += searched;
+		stats.notfound++;
 		if (!fl) {
 			stats.pkt_drop++;
 			stats.traf_drop += facts.ip_len;

@@ -152,13 +152,15 @@ void CpuCache::release(FlowHead* h) const noexcept
 	nfp_slab_free(h->is_v6 ? slabs_->v6 : slabs_->v4, h);
 }
 
-FlowHead* FlowPool::refill_and_take(void* slab) noexcept
+void CpuCache::refill(int family, void* const* rec, u32 n, const nf_packet& pkt, const Timeouts& t) noexcept
 {
-	void* got[refill];
-	const nf_size n = nfp_slab_alloc_bulk(slab, refill, got);
-	for (nf_size i = 1; i < n; i++)
-		give(static_cast<FlowHead*>(got[i]));
-	return n ? static_cast<FlowHead*>(got[0]) : nullptr;
+	FlowPool& pool = family == NF_FAMILY_IPV6 ? pool6_ : pool4_;
+	for (u32 i = 0; i < n; i++)
+		pool.give(static_cast<FlowHead*>(rec[i]));
+	refill_failed_ = n == 0;
+	account(waiting_, pkt, t);	// the flow may exist by now: looked up again
+	refill_failed_ = false;
+	wanted_family_ = 0;
 }
 
 void FlowPool::release_all(void* slab) noexcept

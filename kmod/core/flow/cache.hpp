@@ -58,6 +58,19 @@ public:
 	// Packet path.  `facts.key.*.iif` is already set.
 	// Defined in flow/account.hpp, to be inlined into nfc_account().
 	inline void account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept;
+	// After account(): the family whose empty pool stopped a new flow (the
+	// packet kept aside for refill(), not yet counted), or 0.
+	int take_wanted_family() noexcept
+	{
+		const int f = wanted_family_;
+		if (__builtin_expect(f != 0, 0))
+			wanted_family_ = 0;
+		return f;
+	}
+	// Under the lock: records for the `family` pool, allocated outside it,
+	// then the packet kept aside accounted.  None (the slab had none): that
+	// packet counts as an allocation failure.
+	void refill(int family, void* const* rec, u32 n, const nf_packet& pkt, const Timeouts& t) noexcept;
 	void count_truncated(u32 wire_len) noexcept
 	{
 		stats.trunc++;
@@ -137,6 +150,9 @@ private:
 	FlowPool pool4_;
 	FlowPool pool6_;
 	RecentPeak peak_;	// records in use, for what the pools may keep
+	int wanted_family_ = 0;	// see take_wanted_family()
+	bool refill_failed_ = false;
+	PacketFacts waiting_{};	// the packet that wants the refill
 };
 
 u32 flow_hash(const FlowHead& h, const HashSeed& seed);

@@ -11,7 +11,9 @@
 // exporter and the slab is not involved.  A CPU keeps as many as it needed
 // lately (RecentPeak: the most flows it cached within the last 30 to 60 s),
 // so a burst's records return to the slab within a minute of it.  An empty
-// stack is refilled with one kmem_cache_alloc_bulk() of `refill` records.
+// stack is refilled with one kmem_cache_alloc_bulk() of NF_REFILL_BATCH
+// records, made with the CPU's lock dropped (nfc_account() asks for it): on
+// PREEMPT_RT the slab's locks sleep, and the lock keeps preemption off.
 // Pooled records are counted in the "mem" figures of /proc.
 #pragma once
 #include "core/flow/flow.hpp"
@@ -28,8 +30,6 @@ constexpr u32 pool_trim_max = 4096;
 
 class FlowPool {
 public:
-	static constexpr u32 refill = 32;
-
 	// Packet path.
 	FlowHead* take() noexcept
 	{
@@ -40,10 +40,6 @@ public:
 		}
 		return h;
 	}
-	// When take() found none: one batch from the slab; nullptr when the slab
-	// has none to give.
-	FlowHead* refill_and_take(void* slab) noexcept;
-
 	// Exporter side.
 	void give(FlowHead* h) noexcept
 	{

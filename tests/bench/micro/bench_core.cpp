@@ -26,7 +26,7 @@ void BM_HitOneFlow(benchmark::State& state)
 	micro::Packet4 p;
 	micro::make_udp4(p, 1);
 	for (auto _ : state)
-		nfc_account(0, &p.pkt);
+		micro::account(0, &p.pkt);
 	state.SetItemsProcessed(state.iterations());
 	micro::stop_core();
 }
@@ -38,7 +38,7 @@ void BM_HitOneFlow6(benchmark::State& state)
 	micro::Packet6 p;
 	micro::make_udp6(p, 1);
 	for (auto _ : state)
-		nfc_account(0, &p.pkt);
+		micro::account(0, &p.pkt);
 	state.SetItemsProcessed(state.iterations());
 	micro::stop_core();
 }
@@ -52,10 +52,10 @@ void BM_HitManyFlows(benchmark::State& state)
 	micro::start_core(1, n);
 	auto pk = micro::flows4(n);
 	for (auto& p : pk)
-		nfc_account(0, &p.pkt);
+		micro::account(0, &p.pkt);
 	uint32_t i = 0;
 	for (auto _ : state) {
-		nfc_account(0, &pk[i].pkt);
+		micro::account(0, &pk[i].pkt);
 		i = (i + 1) & (n - 1);
 	}
 	state.SetItemsProcessed(state.iterations());
@@ -72,7 +72,7 @@ void BM_MissInsert(benchmark::State& state)
 	auto pk = micro::flows4(window);
 	uint32_t i = 0;
 	for (auto _ : state) {
-		nfc_account(0, &pk[i].pkt);
+		micro::account(0, &pk[i].pkt);
 		if (++i == window) {
 			state.PauseTiming();
 			micro::flush_all();
@@ -92,10 +92,10 @@ void BM_MissAtMaxflows(benchmark::State& state)
 	micro::start_core(1, n);
 	nfc_set(NFC_MAXFLOWS, 1);
 	auto pk = micro::flows4(n);
-	nfc_account(0, &pk[0].pkt);
+	micro::account(0, &pk[0].pkt);
 	uint32_t i = 1;
 	for (auto _ : state) {
-		nfc_account(0, &pk[i].pkt);
+		micro::account(0, &pk[i].pkt);
 		i = (i + 1) & (n - 1);
 		i += !i;
 	}
@@ -116,7 +116,7 @@ void BM_ExpiryScan(benchmark::State& state)
 	for (auto _ : state) {
 		state.PauseTiming();
 		for (auto& p : pk)
-			nfc_account(0, &p.pkt);
+			micro::account(0, &p.pkt);
 		const uint32_t now = uint32_t(fake::jiffies()) + t.inactive;
 		state.ResumeTiming();
 		size_t got;
@@ -144,7 +144,7 @@ void BM_ExportRunV5(benchmark::State& state)
 	for (auto _ : state) {
 		state.PauseTiming();
 		for (auto& p : pk)
-			nfc_account(0, &p.pkt);
+			micro::account(0, &p.pkt);
 		fake::clear_sent();
 		state.ResumeTiming();
 		while (nfc_export(NFC_EXPORT_ALL, 0) == 0)

@@ -24,7 +24,7 @@
 
 extern "C" __attribute__((noinline)) void measured(const nf_packet* p)
 {
-	nfc_account(0, p);
+	micro::account(0, p);
 	__asm__ volatile("" ::: "memory");
 }
 
@@ -65,7 +65,7 @@ int main(int argc, char** argv)
 		micro::make_udp4(p4, 1);
 		micro::make_udp6(p6, 1);
 		const nf_packet* p = mode == "hit6" ? &p6.pkt : &p4.pkt;
-		nfc_account(0, p);
+		micro::account(0, p);
 		for (uint32_t i = 0; i < n; i++)
 			measured(p);
 	} else if (mode == "hit64k") {
@@ -73,7 +73,7 @@ int main(int argc, char** argv)
 		micro::start_core(1, flows);
 		auto pk = micro::flows4(flows);
 		for (auto& p : pk)
-			nfc_account(0, &p.pkt);
+			micro::account(0, &p.pkt);
 		for (uint32_t i = 0; i < n; i++)
 			measured(&pk[i & (flows - 1)].pkt);
 	} else if (mode == "new") {
@@ -86,7 +86,7 @@ int main(int argc, char** argv)
 		micro::start_core(1, flows);
 		nfc_set(NFC_MAXFLOWS, 1);
 		auto pk = micro::flows4(flows);
-		nfc_account(0, &pk[0].pkt);
+		micro::account(0, &pk[0].pkt);
 		for (uint32_t i = 0; i < n; i++)
 			measured(&pk[1 + i % (flows - 1)].pkt);
 	} else if (mode == "export1") {

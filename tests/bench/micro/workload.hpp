@@ -12,6 +12,16 @@ namespace micro {
 // nfc_init() with the module's defaults on `cpus` CPUs and `hashsize`
 // buckets in all; nfc_exit() of the previous core first.
 void start_core(uint32_t cpus, uint32_t hashsize, uint32_t protocol = 5);
+
+// nfc_account() as the glue calls it: refills the pool when it asks.
+inline void account(unsigned cpu, const nf_packet* p)
+{
+	if (int family = nfc_account(cpu, p)) {
+		nf_refill r;
+		nfc_refill_alloc(family, &r);
+		nfc_refill_give(cpu, &r, p);
+	}
+}
 void stop_core();
 
 // A 28-byte IPv4 UDP header copy, as the glue hands it to the core.

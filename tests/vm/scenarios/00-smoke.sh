@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-smoke
 #
 # 00-smoke: proves the harness; needs no project module.
 #

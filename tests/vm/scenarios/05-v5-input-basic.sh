@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-smoke
 #
 # 05-v5-input-basic: the project module end to end, NetFlow v5.
 #

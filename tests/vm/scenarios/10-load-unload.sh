@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-smoke
 #
 # 10-load-unload: the module's life cycle and its configuration surface.  No
 # traffic, no rules: only the guest's root namespace.

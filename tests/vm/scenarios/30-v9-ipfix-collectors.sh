@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-smoke
 #
 # 30-v9-ipfix-collectors: NetFlow v9, then IPFIX, of IPv4 and IPv6 traffic
 # routed through the guest, decoded by every collector at hand.  Per flow the

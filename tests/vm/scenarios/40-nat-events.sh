@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-smoke
 # vm-timeout: 540
 #
 # 40-nat-events: NAT event logging (natevents=1) on a namespace NAT gateway,
