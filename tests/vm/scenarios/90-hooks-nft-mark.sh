@@ -118,7 +118,8 @@ assert_eq "packets dropped by the module" 0 "$(nf_snmp dropPackets)"
 assert_eq "records exported (module) = collector" "$(nf_snmp outFlows)" "$(wc -l <"$NF_TMP/c1.txt")"
 
 log "==== phase 1b: at run time, mask 0xff then mark 2: only mark-2 flows ===="
-collector_start c2 2055
+collector_start c2 2056
+sysctl -qw net.netflow.destination=127.0.0.1:2056
 assert_eq "hooks_mark_mask <- 0xff" OK "$(nf_write "$PARAMS/hooks_mark_mask" 0xff)"
 assert_eq "hooks_mark <- 2" OK "$(nf_write "$PARAMS/hooks_mark" 2)"
 assert_eq "hooks_mark <- junk" EINVAL "$(nf_write "$PARAMS/hooks_mark" 2x)"
@@ -133,6 +134,7 @@ in0=$(nf_snmp inPackets)
 send 41000 50005 50001 50004 50011
 nf_wait_exported 20
 sleep 1.5
+cat /proc/net/stat/ipt_netflow
 collector_stop c2
 check_flows c2 "$(expect 41000 50005)"
 assert_eq "module packets: the mark-2 flow only, each family" "$((in0 + 2 + 2))" "$(nf_snmp inPackets)"
@@ -140,15 +142,15 @@ unload_module ipt_NETFLOW
 
 log "==== phase 2: hooks=4 (FORWARD), no mark: every forwarded packet ===="
 nft -f - <<'NFT'
-table inet fwd {
-	counter all {}
+table inet fwdcount {
+	counter fwdall {}
 	chain forward {
 		type filter hook forward priority filter; policy accept;
-		meta nfproto { ipv4, ipv6 } counter name all
+		meta nfproto { ipv4, ipv6 } counter name fwdall
 	}
 }
 NFT
-defer nft delete table inet fwd
+defer nft delete table inet fwdcount
 collector_start c3 2055
 nf_load destination=127.0.0.1:2055 protocol=10 inactive_timeout=2 hooks=4
 assert_eq "/proc Hooks line" \
@@ -160,7 +162,7 @@ na busybox ping -6 -q -c 3 -i 0.2 fd02::2 >/dev/null
 nf_wait_exported 20
 sleep 1.5
 collector_stop c3
-read -r fp fb <<<"$(nft_counter inet fwd all)"
+read -r fp fb <<<"$(nft_counter inet fwdcount fwdall)"
 collector_records c3 >"$NF_TMP/c3.txt"
 cat "$NF_TMP/c3.txt"
 assert_eq "module = nft forward counter" "$fp $fb" "$(nf_snmp inPackets) $(nf_snmp inBytes)"
