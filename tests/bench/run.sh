@@ -23,12 +23,13 @@
 # the same boots, the same way, right before the tree's; the report adds base
 # vs current per figure, flagging a ratio outside +-2 %.
 # --no-original: leaves out the original ipt_NETFLOW (a quicker A/B run).
+# --backends legacy,nft: the iptables backends of the cost boot (both by default).
 
 set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/../.." && pwd)
 
-QUICK=0 KVER='' OUT='' PARTS=cost,memory BASE='' ORIGINAL=1
+QUICK=0 KVER='' OUT='' PARTS=cost,memory BASE='' ORIGINAL=1 BACKENDS=''
 WALL_LIMIT=${BENCH_WALL_LIMIT:-10800} # seconds per VM, wall clock
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -36,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--kver) KVER=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
 	--parts) PARTS=$2; shift 2 ;;
+	--backends) BACKENDS=$2; shift 2 ;;
 	--base) BASE=$2; shift 2 ;;
 	--no-original) ORIGINAL=0; shift ;;
 	-h | --help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -100,6 +102,7 @@ common=(--append "vm_bench_orig=$ORIG" --append "vm_bench_base=${BASE:+$OUT/base
 	--append "vm_bench_rules=$(IFS=,; echo "${cost_rules[*]}")"
 	--append "vm_bench_mem_variants=$(IFS=,; echo "${mem_variants[*]}")"
 	--append "vm_bench_burst_variants=$(IFS=,; echo "${burst_variants[*]}")")
+[ -n "$BACKENDS" ] && common+=(--append "vm_bench_backends=$BACKENDS")
 flows=1000000
 if [ $QUICK = 1 ]; then
 	flows=100000

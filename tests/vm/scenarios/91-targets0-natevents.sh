@@ -13,6 +13,7 @@
 # Sent: 3 UDP datagrams from nsa source ports 43001..43003 to 10.2.0.2:50001;
 # conntrack -D of each.  Expected: 3 create + 3 destroy NEL records, the
 # post-NAT source 10.2.0.1 with the same port (masquerade keeps a free one).
+# nfevents_limit=2: the events leave two per exporter run, none lost.
 # vm-timeout: 300
 
 source "${VM_LIB:-$(dirname "$0")/../lib.sh}"
@@ -34,7 +35,7 @@ nat_ct_sysctl nf_conntrack_udp_timeout_stream 600
 no_iptables_rules nsa nsb
 
 collector_start c1 2055
-nf_load destination=127.0.0.1:2055 protocol=10 natevents=1 targets=0 inactive_timeout=2
+nf_load destination=127.0.0.1:2055 protocol=10 natevents=1 targets=0 inactive_timeout=2 nfevents_limit=2
 assert_eq "/proc Natevents" enabled "$(nat_state)"
 assert_eq "/proc Hooks line" "Hooks: 0; target NETFLOW not registered (targets=0)." "$(nf_hooks_line)"
 
@@ -66,5 +67,6 @@ assert_eq "NEL records (nfdump): a create and a destroy per connection" \
 	"$(while read -r l; do echo "1 $l"; echo "2 $l"; done <<<"$conns" | sort)" \
 	"$(cut -d' ' -f1-10 "$NF_TMP/c1.nel" | sort)"
 assert_eq "nothing metered" "0 0" "$(nf_snmp inPackets) $(nf_snmp hashFlows)"
+assert_match "no NAT event lost" "Traffic lost 0 pkts, 0 Kbytes, 0 flows\." "$(grep '^Export:' /proc/net/stat/ipt_netflow)"
 unload_module ipt_NETFLOW
 no_iptables_rules nsa nsb
