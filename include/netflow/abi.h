@@ -59,6 +59,13 @@ NF_INLINE int nf_protocol_valid(nf_u32 v)
 	return v == NF_PROTOCOL_V5 || v == NF_PROTOCOL_V9 || v == NF_PROTOCOL_IPFIX;
 }
 
+/* hooks_mark / hooks_mark_mask: a hook meters a packet whose mark agrees
+ * with hooks_mark in the bits of the mask; mask 0 selects every packet. */
+NF_INLINE int nf_mark_selected(nf_u32 skb_mark, nf_u32 mark, nf_u32 mask)
+{
+	return (skb_mark & mask) == (mark & mask);
+}
+
 /* The errno values the core returns across this interface (the core cannot
  * include the kernel's errno.h; the glue checks they agree at build time). */
 enum nf_error { NF_OK = 0, NF_ENOENT = -2, NF_ENOMEM = -12, NF_EBUSY = -16, NF_EINVAL = -22 };

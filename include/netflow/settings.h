@@ -59,7 +59,18 @@
 	X(SNDBUF, sndbuf, 0, 0, 0, 0x7fffffff, NF_RANGE, NF_LIVE, 0444, \
 	  "export socket buffer in bytes, 0 = system default") \
 	X(EXPORTCPU, exportcpu, 0, -1, -1, 0x7fffffff, NF_CPU, NF_LIVE, 0644, \
-	  "CPU the export worker runs on, -1 = any")
+	  "CPU the export worker runs on, -1 = any") \
+	X(HOOKS, hooks, 0, 0, 0, 31, NF_RANGE, NF_LOAD, 0444, \
+	  "meter on netfilter hooks without rules, IPv4 and IPv6, bitmask: 1 PREROUTING, 2 INPUT," \
+	  " 4 FORWARD, 8 OUTPUT, 16 POSTROUTING; 9 on a router") \
+	X(HOOKS_MARK, hooks_mark, 0, 0, 0, 0xffffffff, NF_RANGE, NF_LIVE, 0644, \
+	  "hooks meter only packets with (mark & hooks_mark_mask) == (hooks_mark & hooks_mark_mask)") \
+	X(HOOKS_MARK_MASK, hooks_mark_mask, 0, 0, 0, 0xffffffff, NF_RANGE, NF_LIVE, 0644, \
+	  "bits of the mark hooks compare, 0 = meter every packet") \
+	X(TARGETS, targets, 0, 1, 0, 1, NF_RANGE, NF_LOAD, 0444, \
+	  "1: register the NETFLOW target; 0: none (hooks or NAT events only)") \
+	X(NFEVENTS_LIMIT, nfevents_limit, 0, 10000, 1, 1000000, NF_RANGE, NF_LIVE, 0644, \
+	  "NAT events exported per exporter run at most")
 
 enum nf_setting_kind { NF_RANGE, NF_PROTOCOL, NF_AUTO_RANGE, NF_CPU };
 enum nf_setting_live { NF_LOAD, NF_LIVE };

@@ -81,6 +81,13 @@ void nf_flows_proc_exit(void);
 int nf_sysctl_init(void);
 void nf_sysctl_exit(void);
 
+/* hooks.c: metering on netfilter hooks (hooks=) */
+int nf_hooks_start(void);
+void nf_hooks_stop(void);
+void nf_hooks_set_filter(u32 mark, u32 mask);
+void nf_hooks_set_protocol(u32 protocol);
+void nf_hooks_show(struct seq_file *m);
+
 /* target.c: the target and the per-CPU cache locks */
 extern atomic_t nf_ipv6_rules;
 int nf_target_init(void);

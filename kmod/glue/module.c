@@ -52,13 +52,21 @@ static int __init netflow_init(void)
 		if (err)
 			goto fail_worker;
 	}
-	err = nf_target_init();
+	if (nfc_get(NFC_TARGETS)) {
+		err = nf_target_init();
+		if (err)
+			goto fail_nat;
+	}
+	err = nf_hooks_start();
 	if (err)
-		goto fail_nat;
+		goto fail_target;
 	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %u, destination %s, hashsize %u\n",
 		nfc_get(NFC_PROTOCOL), nf_destination.text, nfc_hashsize());
 	return 0;
 
+fail_target:
+	if (nfc_get(NFC_TARGETS))
+		nf_target_exit();
 fail_nat:
 	nf_natevents_stop();
 fail_worker:
@@ -85,7 +93,9 @@ static void nf_core_stop(void)
 
 static void __exit netflow_exit(void)
 {
-	nf_target_exit();
+	nf_hooks_stop();
+	if (nfc_get(NFC_TARGETS))
+		nf_target_exit();
 	nf_sysctl_exit();
 	nf_proc_exit();
 	/* No hook may start the listener or touch the sockets from here on. */

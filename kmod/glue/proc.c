@@ -26,6 +26,7 @@ static void nf_stat_write(struct seq_file *m, char *buf, size_t cap)
 	seq_write(m, buf, nfc_format_stats(buf, cap, THIS_MODULE->srcversion ?: "none"));
 	nf_sockets_show(m);
 	seq_write(m, buf, nfc_format_aggregation(buf, cap));
+	nf_hooks_show(m);
 }
 
 static int nf_stat_show(struct seq_file *m, void *v)

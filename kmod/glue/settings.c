@@ -43,6 +43,9 @@ static int nf_protocol_hook(u32 protocol)
 			rules);
 		return -EBUSY;
 	}
+	/* IPv6 hooks stop before the cache is exported under v5. */
+	if (protocol == NF_PROTOCOL_V5)
+		nf_hooks_set_protocol(protocol);
 	if (protocol != nfc_get(NFC_PROTOCOL))
 		nf_worker_flush(false);
 	return 0;
@@ -71,6 +74,15 @@ static int (*const nf_setting_hooks[NFC_NR_SETTINGS])(u32 value) = {
 	[NFC_NATEVENTS] = nf_natevents_hook,
 	[NFC_SNDBUF] = nf_sndbuf_hook,
 };
+
+/* The glue's part once the core took the value (run time only). */
+static void nf_setting_applied(enum nfc_setting which)
+{
+	if (which == NFC_PROTOCOL)
+		nf_hooks_set_protocol(nfc_get(NFC_PROTOCOL));
+	if (which == NFC_HOOKS_MARK || which == NFC_HOOKS_MARK_MASK)
+		nf_hooks_set_filter(nfc_get(NFC_HOOKS_MARK), nfc_get(NFC_HOOKS_MARK_MASK));
+}
 
 /* The log line for a refused value says what would have been accepted. */
 static void nf_setting_refused(enum nfc_setting which, const char *text)
@@ -123,6 +135,8 @@ int nf_setting_write(enum nfc_setting which, u32 value)
 		err = nfc_set(which, value);
 		mutex_unlock(&nf_export_mutex);
 	}
+	if (!err && nf_core_running)
+		nf_setting_applied(which);
 	mutex_unlock(&nf_settings_mutex);
 	return err;
 }

@@ -1,16 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The NETFLOW xtables target for IPv4 and IPv6: copy the header bytes the
- * core needs, account under this CPU's cache lock, and let the packet go on
- * (non-terminating).  The per-CPU locks live here, with the packet path. */
-#include <linux/jiffies.h>
+/* The NETFLOW xtables target for IPv4 and IPv6: meters the packet
+ * (meter.h) and lets it go on (non-terminating).  The per-CPU locks live
+ * here, with the packet path. */
 #include <linux/module.h>
 #include <linux/netfilter/x_tables.h>
-#include <linux/percpu.h>
-#include <linux/preempt.h>
-#include <linux/skbuff.h>
-/* After the others: on 6.12 it does not include what cpu_relax() needs. */
-#include <linux/bit_spinlock.h>
-#include "glue.h"
+#include "meter.h"
 
 /* One lock per CPU cache: the owner takes it in the packet path (never
  * contended but by the exporter), the exporter when it visits.  A bit lock:
@@ -21,7 +15,7 @@
  * off, also on PREEMPT_RT, where the slab's locks sleep, so the flow records
  * are allocated and freed outside it (nf_account_refilled(); the exporter
  * frees after its unlock). */
-static DEFINE_PER_CPU(unsigned long, nf_cpu_lock);
+DEFINE_PER_CPU(unsigned long, nf_cpu_lock);
 
 void nf_cpu_locks_init(void)
 {
@@ -48,8 +42,8 @@ void nfp_cpu_unlock(unsigned int cpu)
  * slab with the lock dropped (on PREEMPT_RT the slab's locks sleep, and a
  * bit lock keeps preemption off), then, under the lock, the packet the core
  * kept aside is accounted (an allocation failure if the slab gave none). */
-static noinline void nf_account_refilled(unsigned long *lock, unsigned int cpu,
-					 const struct nf_packet *pkt, int family)
+noinline void nf_account_refilled(unsigned long *lock, unsigned int cpu,
+				  const struct nf_packet *pkt, int family)
 {
 	struct nf_refill r;
 
@@ -59,42 +53,10 @@ static noinline void nf_account_refilled(unsigned long *lock, unsigned int cpu,
 	__bit_spin_unlock(0, lock);
 }
 
-static inline void nf_account_locked(const struct nf_packet *pkt)
-{
-	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
-	unsigned int cpu = smp_processor_id();
-	int family;
-
-	bit_spin_lock(0, lock);
-	family = nfc_account(cpu, pkt);
-	__bit_spin_unlock(0, lock);
-	if (unlikely(family))
-		nf_account_refilled(lock, cpu, pkt, family);
-}
-
-/* Packet path entry, in this file so that it inlines into netflow_tg(): one
- * call and return (a return thunk under RETHUNK) less per packet. */
-static __always_inline void nf_account_packet(const struct nf_packet *pkt)
-{
-	/* PREROUTING, INPUT, FORWARD and POSTROUTING run in softirq or with BH
-	 * off already: we stay on this CPU and softirqs cannot enter its
-	 * cache.  Only nft_compat may run OUTPUT targets with BH on; only then
-	 * pay for local_bh_disable/enable (the enable is an out-of-line call
-	 * that also runs pending softirqs). */
-	if (likely(softirq_count())) {
-		nf_account_locked(pkt);
-	} else {
-		local_bh_disable();
-		nf_account_locked(pkt);
-		local_bh_enable();
-	}
-}
-
-/* Rare path, out of line: the header is not all in the linear area (or
- * there is none), so it is copied.  Kept apart so that the per-packet path
- * has no 256-byte stack array: INIT_STACK_ALL_ZERO would clear it and
- * STACKPROTECTOR_STRONG would guard it with a canary on every packet. */
-static noinline void netflow_account_copy(struct sk_buff *skb, int off, struct nf_packet *pkt)
+/* Kept apart so that the per-packet path has no 256-byte stack array:
+ * INIT_STACK_ALL_ZERO would clear it and STACKPROTECTOR_STRONG would guard
+ * it with a canary on every packet. */
+noinline void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt)
 {
 	u8 copy[NF_MAX_HEADER_BYTES];
 
@@ -106,34 +68,14 @@ static noinline void netflow_account_copy(struct sk_buff *skb, int off, struct n
 	nf_account_packet(pkt);
 }
 
-#ifndef __no_stack_protector
-#define __no_stack_protector	/* older kernels: keep the canary */
-#endif
-
-/* Per packet.  No canary: its only stack object is `pkt` (no array), whose
- * address goes to nf_account_packet(), which only reads it; STACKPROTECTOR_STRONG
- * would guard it anyway, at a canary load, store and check per packet. */
+/* Per packet.  No canary: its only stack object is the packet descriptor
+ * (no array), whose address goes to nf_account_packet(), which only reads
+ * it; STACKPROTECTOR_STRONG would guard it anyway, at a canary load, store
+ * and check per packet. */
 static __no_stack_protector unsigned int netflow_tg(struct sk_buff *skb, const struct xt_action_param *par)
 {
-	const struct net_device *in = xt_in(par), *out = xt_out(par);
-	int off = skb_network_offset(skb);
-	struct nf_packet pkt NF_FILLED_BELOW;
-
-	/* A packet without a network header is counted as truncated. */
-	pkt.wire_len = (off >= 0 && skb->len > (unsigned int)off) ? skb->len - off : 0;
-	pkt.len = min_t(u32, pkt.wire_len, NF_MAX_HEADER_BYTES);
-	pkt.skb = skb;
-	pkt.iif = in ? in->ifindex : -1;
-	pkt.oif = out ? out->ifindex : -1;
-	pkt.now = (u32)(jiffies - INITIAL_JIFFIES);
-	pkt.family = xt_family(par) == NFPROTO_IPV6 ? NF_FAMILY_IPV6 : NF_FAMILY_IPV4;
-	/* The bytes skb_header_pointer() would hand back without copying. */
-	if (likely(pkt.len && (unsigned int)off + pkt.len <= skb_headlen(skb))) {
-		pkt.data = skb->data + off;
-		nf_account_packet(&pkt);
-	} else {
-		netflow_account_copy(skb, off, &pkt);
-	}
+	nf_meter_skb(skb, xt_in(par), xt_out(par),
+		     xt_family(par) == NFPROTO_IPV6 ? NF_FAMILY_IPV6 : NF_FAMILY_IPV4);
 	return XT_CONTINUE;
 }
 

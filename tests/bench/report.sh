@@ -82,10 +82,24 @@ END {
 			sprintf("%s [%.0f]", sgn(o), base(be, "base", mix)), sprintf("%s [%.0f]", sgn(c), base(be, "ours", mix)),
 			(o != "" && c != "") ? sprintf("%+.0f", c - o) : "-", ab(o, c)
 	}
+	hdr = 0
+	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
+		if (!have("cost." bes[b] ".hooks." mixes[m])) continue
+		if (!hdr++) {
+			printf "\nHooks vs target (one load of ours, hooks=4: instructions per packet added over -j MARK with the\n"
+			printf "FORWARD hook selecting nothing; the call of that hook is in the baseline of both):\n"
+			printf "%-7s %-16s %10s %16s %14s %24s\n", "backend", "flow mix", "hook", "-j NETFLOW", "hook/target", "ours +MARK over base MARK"
+		}
+		h = get("cost." bes[b] ".hooks." mixes[m]) - get("cost." bes[b] ".hooks-mark." mixes[m])
+		t = get("cost." bes[b] ".hooks-target." mixes[m]) - get("cost." bes[b] ".hooks-mark." mixes[m])
+		c = get("cost." bes[b] ".hooks-mark." mixes[m]) - base(bes[b], "ours", mixes[m])
+		printf "%-7s %-16s %10s %16s %14s %24s\n", bes[b], nm[mixes[m]], sgn(h), sgn(t),
+			t > 0 ? sprintf("%.2f %s", h / t, h <= t ? "ok" : "MORE") : "-", sgn(c)
+	}
 	printf "\nRuns (instructions per packet): \n"
 	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
 		line = ""
-		nr = split("none empty mark base base-mark ours ours-mark dkms dkms-mark best best-mark", rules, " ")
+		nr = split("none empty mark base base-mark ours ours-mark hooks hooks-mark hooks-target dkms dkms-mark best best-mark", rules, " ")
 		for (i = 1; i <= nr; i++) {
 			k = "cost." bes[b] "." rules[i] "." mixes[m] ".runs"
 			if (have(k)) line = line sprintf(" %s=%s", rules[i], r[k])

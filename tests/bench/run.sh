@@ -23,12 +23,13 @@
 # the same boots, the same way, right before the tree's; the report adds base
 # vs current per figure, flagging a ratio outside +-2 %.
 # --no-original: leaves out the original ipt_NETFLOW (a quicker A/B run).
+# --backends legacy,nft: the iptables backends of the cost boot (both by default).
 
 set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/../.." && pwd)
 
-QUICK=0 KVER='' OUT='' PARTS=cost,memory BASE='' ORIGINAL=1
+QUICK=0 KVER='' OUT='' PARTS=cost,memory BASE='' ORIGINAL=1 BACKENDS=''
 WALL_LIMIT=${BENCH_WALL_LIMIT:-10800} # seconds per VM, wall clock
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -36,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--kver) KVER=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
 	--parts) PARTS=$2; shift 2 ;;
+	--backends) BACKENDS=$2; shift 2 ;;
 	--base) BASE=$2; shift 2 ;;
 	--no-original) ORIGINAL=0; shift ;;
 	-h | --help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -80,7 +82,7 @@ cp "$REPO/xtables/libxt_NETFLOW.so" "$OUT/build/xtables/"
 } >"$OUT/info.txt"
 
 # The modules measured, in this order (names of bench-lib.sh's nf_load_variant).
-cost_rules=(none empty mark ours) mem_variants=(ours) burst_variants=(ours)
+cost_rules=(none empty mark ours hooks) mem_variants=(ours) burst_variants=(ours)
 if [ -n "$BASE" ]; then
 	# Our module as of REF, built from a private copy of that commit.
 	msg "building the base module from $BASE ($base_sha) in $OUT/base"
@@ -91,7 +93,7 @@ if [ -n "$BASE" ]; then
 	cp "$OUT/base/src/ipt_NETFLOW.ko" "$OUT/base/"
 	cp "$OUT/base/src/xtables/libxt_NETFLOW.so" "$OUT/base/xtables/"
 	echo "base $BASE: $(modinfo -F version "$OUT/base/ipt_NETFLOW.ko") srcversion $(modinfo -F srcversion "$OUT/base/ipt_NETFLOW.ko") git $(git -C "$REPO" describe --always "$base_sha")" >>"$OUT/info.txt"
-	cost_rules=(none empty mark base ours) mem_variants=(base ours) burst_variants=(base ours)
+	cost_rules=(none empty mark base ours hooks) mem_variants=(base ours) burst_variants=(base ours)
 fi
 if [ $ORIGINAL = 1 ]; then
 	cost_rules+=(dkms best) mem_variants+=(best dkms) burst_variants+=(best)
@@ -100,6 +102,7 @@ common=(--append "vm_bench_orig=$ORIG" --append "vm_bench_base=${BASE:+$OUT/base
 	--append "vm_bench_rules=$(IFS=,; echo "${cost_rules[*]}")"
 	--append "vm_bench_mem_variants=$(IFS=,; echo "${mem_variants[*]}")"
 	--append "vm_bench_burst_variants=$(IFS=,; echo "${burst_variants[*]}")")
+[ -n "$BACKENDS" ] && common+=(--append "vm_bench_backends=$BACKENDS")
 flows=1000000
 if [ $QUICK = 1 ]; then
 	flows=100000

@@ -15,7 +15,7 @@ mkdir -p "$NF_TMP"
 na() { ip netns exec nsa "$@"; }
 nb() { ip netns exec nsb "$@"; }
 
-# nf_router: two hosts routed through the guest's root namespace.
+# nf_router [nft]: two hosts routed through the guest's root namespace.
 #
 #   nsa                          root (router)                         nsb
 #   va0 10.1.0.2/24  <-veth->  va 10.1.0.1    vb 10.2.0.1  <-veth->  vb0 10.2.0.2/24
@@ -43,9 +43,16 @@ nf_router() {
 	ip -n nsa -6 route add default via fd01::1
 	ip -n nsb -6 route add default via fd02::1
 	sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	# The sink host drops test UDP quietly: no ICMP errors in the flows.
-	nb iptables-legacy -A INPUT -p udp --dport 50000:50999 -j DROP
-	nb ip6tables-legacy -A INPUT -p udp --dport 50000:50999 -j DROP
+	# The sink host drops test UDP quietly: no ICMP errors in the flows
+	# (`nf_router nft`: with an nft rule, for guests without iptables rules).
+	if [ "${1:-}" = nft ]; then
+		nb nft add table inet sink
+		nb nft add chain inet sink input '{ type filter hook input priority 0; }'
+		nb nft add rule inet sink input udp dport 50000-50999 drop
+	else
+		nb iptables-legacy -A INPUT -p udp --dport 50000:50999 -j DROP
+		nb ip6tables-legacy -A INPUT -p udp --dport 50000:50999 -j DROP
+	fi
 	# Warm up ARP and ND so that only test packets follow.
 	na busybox ping -q -c 1 -W 5 10.2.0.2 >/dev/null
 	na busybox ping -6 -q -c 1 -W 5 fd02::2 >/dev/null
@@ -543,3 +550,28 @@ collector_start_ns() {
 	wait_for "[ -s $NF_TMP/$2.pid ] && ip netns exec $1 ss -Hlun 'sport = :$4' | grep -q ." 10
 	defer collector_stop "$2"
 }
+
+# ---- metering on hooks, nft only (scenarios 90-94) ----
+
+# nft_counter [-n NS] FAMILY TABLE NAME: "PKTS BYTES" of a named nft counter.
+nft_counter() {
+	local ns=()
+	if [ "$1" = -n ]; then ns=(ip netns exec "$2"); shift 2; fi
+	"${ns[@]}" nft list counter "$1" "$2" "$3" | sed -n 's/.*packets \([0-9]*\) bytes \([0-9]*\).*/\1 \2/p'
+}
+
+# no_iptables_rules [NS...]: fails if any iptables or ip6tables rule exists
+# (either backend) in the root namespace or one of NS.
+no_iptables_rules() {
+	local ns cmd rules
+	for ns in root "$@"; do
+		for cmd in iptables-legacy-save ip6tables-legacy-save iptables-nft-save ip6tables-nft-save; do
+			if [ "$ns" = root ]; then rules=$($cmd 2>/dev/null | grep -c '^-A' || true)
+			else rules=$(ip netns exec "$ns" $cmd 2>/dev/null | grep -c '^-A' || true); fi
+			assert_eq "$cmd rules in $ns" 0 "$rules"
+		done
+	done
+}
+
+# nf_hooks_line: the "Hooks: ..." line of /proc/net/stat/ipt_netflow.
+nf_hooks_line() { grep '^Hooks: ' /proc/net/stat/ipt_netflow || true; }

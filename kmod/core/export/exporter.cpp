@@ -343,6 +343,18 @@ bool Exporter::drain(Core& core, const ExportClock& clock, const Timeouts& t, bo
 	return false;
 }
 
+// Up to `limit` queued NAT events; true when more are waiting.
+bool Exporter::export_nat(Core& core, const ExportClock& clock, u32 limit)
+{
+	NatEvent e;
+	for (u32 n = 0; n < limit; n++) {
+		if (!core.nat_queue->pop(e))
+			return false;
+		add_nat(core, e, clock);
+	}
+	return core.nat_queue->size() != 0;
+}
+
 // Adaptive scan interval in [scan_min, HZ/10]: busier exports scan sooner.
 void Exporter::adapt_delay(Core& core, u64 sent, bool more)
 {
@@ -379,18 +391,18 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 	const bool more = drain(core, clock, t, force, run_budget(hz), sent_before, taken);
 	if (force && !more)
 		flushing_ = false;
-	NatEvent e;
-	while (core.nat_queue->pop(e))
-		add_nat(core, e, clock);
+	// At most nfevents_limit NAT events a run; the rest wait in the queue
+	// for the next run, which comes a tick later.
+	const bool nat_more = export_nat(core, clock, core.setting(NFC_NFEVENTS_LIMIT));
 	// A partly filled datagram waits for company at most a second (or the
 	// inactive timeout, if shorter); the end of a flush sends it.
 	if (pending_ && ((force && !more) || time_after_eq(now, pending_since_ + min(t.inactive, hz))))
 		send_pending(core);
 	sample_rates(core, rates, cpu_rates, stats.bytes, now);
-	adapt_delay(core, stats.datagrams + stats.errors - sent_before, more);
+	adapt_delay(core, stats.datagrams + stats.errors - sent_before, more || nat_more);
 	worker.scanned = taken;
 	worker.busy_us = static_cast<u32>((nfp_clock_ns() - t0) / 1000);
-	return more ? 0 : worker.delay;
+	return more || nat_more ? 0 : worker.delay;
 }
 
 void Exporter::switch_protocol(Core& core, u32 protocol) noexcept

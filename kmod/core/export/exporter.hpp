@@ -96,6 +96,7 @@ private:
 	void add_templated(Core& core, const FlowHead& flow, const Traffic& t, const ExportClock& clock);
 	void push_v5(Core& core, const v5::Record& r, const ExportClock& clock);
 	void add_nat(Core& core, const NatEvent& e, const ExportClock& clock);
+	bool export_nat(Core& core, const ExportClock& clock, u32 limit);
 	u8* record_slot(Core& core, u32 key, const ExportClock& clock);
 	void add_options(Core& core, const ExportClock& clock, bool force);
 	void send_pending(Core& core);

@@ -9,6 +9,10 @@
 #   nsr: pktgen (netif_receive on vr) -> FORWARD [rule] -> d0 (dummy)
 #   rules: none (no table), empty chain, -j MARK --set-mark 1,
 #          -j NETFLOW of ours (of ours as of run.sh --base REF first, if given),
+#          ours metering on its FORWARD hook instead of a rule (hooks: hooks=4,
+#          selecting the MARK's mark; baseline hooks-mark: the same MARK with
+#          the hook selecting nothing; then hooks-target: -j NETFLOW added to
+#          that chain, in the same load, to compare the two over one baseline),
 #          of the original built by DKMS, of the original at its best,
 #          and after each NETFLOW rule -j MARK again with that module still loaded
 #          (RULE-mark: the baseline the rule is compared with, see below)
@@ -64,7 +68,9 @@ nfrules=0
 for r in "${RULES[@]}"; do
 	if netflow_rule "$r"; then nfrules=$((nfrules + 1)); fi
 done
-total=$((${#BACKENDS[@]} * (${#RULES[@]} + nfrules) * ${#MIXES[@]}))
+hooks_target=0
+for r in "${RULES[@]}"; do [ "$r" = hooks ] && hooks_target=1; done
+total=$((${#BACKENDS[@]} * (${#RULES[@]} + nfrules + hooks_target) * ${#MIXES[@]}))
 done_n=0
 
 # measure BACKEND RULE: every mix with the rule in place.
@@ -110,6 +116,17 @@ for BE in "${BACKENDS[@]}"; do
 		mark)
 			ipt -A FORWARD -j MARK --set-mark 1
 			;;
+		hooks)
+			# ours metering on its FORWARD hook (hooks=4), no NETFLOW rule; the
+			# chain holds the MARK of the baseline, whose mark the hook selects
+			ipt -F FORWARD
+			nf_load_variant ours destination=127.0.0.1:2055 inactive_timeout=600 hooks=4 \
+				hooks_mark=1 hooks_mark_mask=1
+			collector_up
+			ipt -A FORWARD -j MARK --set-mark 1
+			log "$rule: $(grep -E '^(ipt_NETFLOW|Hash|Timeouts|Hooks)' /proc/net/stat/ipt_netflow | tr '\n' ' ')"
+			result "hashsize.$rule" "$(nf_hash_size)"
+			;;
 		*)
 			ipt -F FORWARD
 			nf_load_variant "$rule" destination=127.0.0.1:2055 inactive_timeout=600
@@ -129,8 +146,18 @@ for BE in "${BACKENDS[@]}"; do
 			nf_flush_wait
 			result "cost.$BE.$rule.exported" "$(nf_export_flows)"
 			result "cost.$BE.$rule.lost" "$(nf_lost_flows)"
+			# hooks: the hook stays registered but selects nothing (mark 2)
+			[ "$rule" = hooks ] && echo 2 >/sys/module/ipt_NETFLOW/parameters/hooks_mark
 			ipt -A FORWARD -j MARK --set-mark 1
 			measure "$BE" "$rule-mark"
+			if [ "$rule" = hooks ]; then
+				# -j NETFLOW after the MARK in the same load and chain, the
+				# hook still selecting nothing: the target's cost, compared
+				# with the hook's over the same baseline
+				ipt -A FORWARD -j NETFLOW
+				measure "$BE" hooks-target
+				nf_flush_wait
+			fi
 			ipt -F FORWARD
 			nf_unload_variant
 		fi

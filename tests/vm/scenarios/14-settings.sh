@@ -35,7 +35,10 @@ scan_min 1 1000
 refresh_rate 1 1000000
 timeout_rate 1 1440
 engine_id 0 4294967295
-exportcpu -1 1"
+exportcpu -1 1
+hooks_mark 0 4294967295
+hooks_mark_mask 0 4294967295
+nfevents_limit 1 1000000"
 
 # ---- defaults, from modinfo's own descriptions ----
 nf_load
@@ -51,7 +54,7 @@ while IFS= read -r line; do
 	fi
 	n=$((n + 1))
 done < <(modinfo -F parm ipt_NETFLOW)
-assert_eq "parameters checked against their stated defaults" 14 "$n"
+assert_eq "parameters checked against their stated defaults" 19 "$n"
 assert_eq "aggregation parameter" "" "$(cat "$PARAMS/aggregation")"
 
 # ---- run time: each end of each range taken, one past refused ----
@@ -110,7 +113,8 @@ unload_module ipt_NETFLOW
 # ---- bad values at load ----
 for bad in inactive_timeout=0 active_timeout=604801 maxflows=4294967296 protocol=7 engine_id=-1 debug=4 \
 	scan_min=0 refresh_rate=0 timeout_rate=1441 natevents=2 hashsize=255 sndbuf=2147483648 exportcpu=2 \
-	exportcpu=-2; do
+	exportcpu=-2 hooks=32 hooks=-1 hooks_mark=4294967296 hooks_mark_mask=-1 targets=2 nfevents_limit=0 \
+	nfevents_limit=1000001; do
 	if modprobe ipt_NETFLOW "$bad" 2>/dev/null; then
 		rmmod ipt_NETFLOW
 		fail "modprobe ipt_NETFLOW $bad loaded"

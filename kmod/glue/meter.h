@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The packet path into the core, shared by the NETFLOW target (target.c)
+ * and the netfilter hooks (hooks.c) so that both meter a packet the same
+ * way: copy the header bytes the core needs, account under this CPU's cache
+ * lock, and let the packet go on.  Inline: each caller gets the whole path
+ * without a call in between. */
+#ifndef NETFLOW_METER_H
+#define NETFLOW_METER_H
+
+#include <linux/jiffies.h>
+#include <linux/netdevice.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/skbuff.h>
+/* After the others: on 6.12 it does not include what cpu_relax() needs. */
+#include <linux/bit_spinlock.h>
+#include "glue.h"
+
+/* One lock per CPU cache (target.c says why a bit lock). */
+DECLARE_PER_CPU(unsigned long, nf_cpu_lock);
+
+/* Out of line (target.c): the pool was empty, records are allocated with
+ * the lock dropped. */
+void nf_account_refilled(unsigned long *lock, unsigned int cpu,
+			 const struct nf_packet *pkt, int family);
+
+static inline void nf_account_locked(const struct nf_packet *pkt)
+{
+	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
+	unsigned int cpu = smp_processor_id();
+	int family;
+
+	bit_spin_lock(0, lock);
+	family = nfc_account(cpu, pkt);
+	__bit_spin_unlock(0, lock);
+	if (unlikely(family))
+		nf_account_refilled(lock, cpu, pkt, family);
+}
+
+static __always_inline void nf_account_packet(const struct nf_packet *pkt)
+{
+	/* PREROUTING, INPUT, FORWARD and POSTROUTING run in softirq or with BH
+	 * off already: we stay on this CPU and softirqs cannot enter its
+	 * cache.  OUTPUT may run with BH on (nft_compat targets, and every
+	 * OUTPUT hook of a locally sent packet); only then pay for
+	 * local_bh_disable/enable (the enable is an out-of-line call that also
+	 * runs pending softirqs). */
+	if (likely(softirq_count())) {
+		nf_account_locked(pkt);
+	} else {
+		local_bh_disable();
+		nf_account_locked(pkt);
+		local_bh_enable();
+	}
+}
+
+/* Rare path, out of line (target.c): the header is not all in the linear
+ * area (or there is none), so it is copied. */
+void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt);
+
+/* One packet at its network header, seen between devices `in` and `out`
+ * (either may be NULL); family is enum nf_family. */
+static __always_inline void nf_meter_skb(struct sk_buff *skb, const struct net_device *in,
+					 const struct net_device *out, u8 family)
+{
+	int off = skb_network_offset(skb);
+	struct nf_packet pkt NF_FILLED_BELOW;
+
+	/* A packet without a network header is counted as truncated. */
+	pkt.wire_len = (off >= 0 && skb->len > (unsigned int)off) ? skb->len - off : 0;
+	pkt.len = min_t(u32, pkt.wire_len, NF_MAX_HEADER_BYTES);
+	pkt.skb = skb;
+	pkt.iif = in ? in->ifindex : -1;
+	pkt.oif = out ? out->ifindex : -1;
+	pkt.now = (u32)(jiffies - INITIAL_JIFFIES);
+	pkt.family = family;
+	/* The bytes skb_header_pointer() would hand back without copying. */
+	if (likely(pkt.len && (unsigned int)off + pkt.len <= skb_headlen(skb))) {
+		pkt.data = skb->data + off;
+		nf_account_packet(&pkt);
+	} else {
+		nf_meter_copy(skb, off, &pkt);
+	}
+}
+
+#ifndef __no_stack_protector
+#define __no_stack_protector	/* older kernels: keep the canary */
+#endif
+
+#endif
