@@ -988,6 +988,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	a.settings[NFC_REFRESH_RATE] = a_setting(in, {1, 2, 20}, 1, 1000000);
 	a.settings[NFC_TIMEOUT_RATE] = a_setting(in, {1, 30}, 1, 1440);
 	a.settings[NFC_NATEVENTS] = in.ConsumeIntegralInRange<uint32_t>(0, 1);
+	a.settings[NFC_NFEVENTS_LIMIT] = pick<uint32_t>(in, {10000, 1, 2});
+	a.settings[NFC_TARGETS] = 1;
 
 	std::vector<fake::Interface> ifs;
 	const unsigned nif = in.ConsumeIntegralInRange<uint8_t>(0, 3) == 0 ? in.ConsumeIntegralInRange<unsigned>(1, 60) : 0;

@@ -373,6 +373,8 @@ protected:
 			nfc_exit();
 		nfc_init_args a{};
 		a.nr_cpus = 1;
+		a.settings[NFC_NFEVENTS_LIMIT] = 10000;
+		a.settings[NFC_TARGETS] = 1;
 		a.settings[NFC_HASHSIZE] = 4096;
 		a.settings[NFC_INACTIVE_TIMEOUT] = 15;
 		a.settings[NFC_ACTIVE_TIMEOUT] = 1800;
