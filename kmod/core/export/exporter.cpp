@@ -301,6 +301,7 @@ size_t Exporter::export_batch(Core& core, u32 c, const ExportClock& clock, const
 	for (const FlowHead* h : batch)
 		add(core, *h, clock);
 	__atomic_sub_fetch(&core.nr_flows, static_cast<u32>(n) + parts.taken_out, __ATOMIC_RELAXED);
+	stats.joined += parts.joined;
 	while (FlowHead* h = parts.absorbed.pop_front())
 		batch.push_back(h);
 	// The records go back to the CPU that cached them, for its next flows,

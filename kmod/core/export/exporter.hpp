@@ -36,6 +36,7 @@ struct ExportStats {
 	u64 lost_flows;
 	u64 out_pkts;		// traffic that has left the cache (exported or lost)
 	u64 out_bytes;
+	u64 joined;		// flow parts folded into another part (flow/parts.hpp)
 
 	// Flows that left the cache but no collector will see.
 	void count_lost(u32 flows, const Traffic& t)

@@ -47,6 +47,7 @@ bool join_one(CpuCache& other, FlowHead& h, u32 hash, u32 now, const Timeouts& t
 	const bool idle = left_idle(h);
 	if (idle && keeps_open(part, earlier(first_of(part), first_of(h)), now, t)) {
 		fold_part(part, h);
+		out.joined++;
 		return true;
 	}
 	// The part was still receiving packets although the flow is due: not
@@ -55,6 +56,7 @@ bool join_one(CpuCache& other, FlowHead& h, u32 hash, u32 now, const Timeouts& t
 	fold_part(h, *other.take_out(link));
 	other.give_back(&part);
 	out.taken_out++;
+	out.joined++;
 	if (idle)
 		h.set_end(part_live ? EndReason::active
 				    : (h.tcp_flags & 0x05) ? EndReason::end_of_flow : EndReason::idle);

@@ -23,6 +23,7 @@ namespace netflow {
 struct JoinedParts {
 	ktl::List<FlowHead> absorbed;	// left `batch`: folded into a live part elsewhere
 	u32 taken_out = 0;		// parts taken out of other caches, folded into `batch`
+	u32 joined = 0;			// parts folded into another (absorbed + taken out)
 };
 
 // `batch`: flows CPU `home` just gave up (CpuCache::collect(), end reasons
