@@ -5,6 +5,7 @@
 #include "core/core.hpp"
 #include "core/flow/account.hpp"
 #include "core/packet/parser.hpp"
+#include "core/sampler/sampler.hpp"
 
 using namespace netflow;
 
@@ -32,6 +33,17 @@ extern "C" NF_NO_CANARY void nfc_account(unsigned int cpu, const nf_packet* pkt)
 		facts.key.v6.iif = pkt->iif;
 		if (aggr)
 			aggr->apply_ports(facts.key.v6.sport, facts.key.v6.dport, facts.key.v6.proto);
+	}
+	// Hash sampling: a flow not chosen is never cached (off: one load and
+	// a branch that is not taken).
+	const u32 hash_n = __atomic_load_n(&core.hash_sampling_n, __ATOMIC_RELAXED);
+	if (__builtin_expect(hash_n != 0, 0)) {
+		const bool chosen = facts.family == NF_FAMILY_IPV4 ? hash_selected(facts.key.v4, hash_n, core.sampler_seed)
+								   : hash_selected(facts.key.v6, hash_n, core.sampler_seed);
+		if (!chosen) {
+			cache.stats.samp_drop++;
+			return;
+		}
 	}
 	cache.account(facts, *pkt, core.timeouts());
 }
