@@ -1333,3 +1333,27 @@ TEST_F(IpfixE2E, SamplerV5Header)
 	EXPECT_EQ(be16(&d[2]), 3) << "records";
 	EXPECT_EQ(be16(&d[22]), 0x4003);
 }
+
+// IPFIX: the replaced selector's final statistics leave with the switch.
+TEST_F(IpfixE2E, SamplerSwitchSendsFinalStatistics)
+{
+	init();
+	ASSERT_EQ(set_sampler("deterministic:2"), 0u);
+	many_flows(10);
+	export_everything();
+	fake::clear_sent();
+	ASSERT_EQ(set_sampler("random:5"), 0u);
+	std::map<uint16_t, Tpl> known;
+	const std::vector<Msg> msgs = parse_all(&known);
+	std::vector<Buf> stats;
+	for (const Msg& m : msgs)
+		for (const Set& s : m.sets)
+			if (s.id >= 256 && known.at(s.id).options && known.at(s.id).fields[0].first == 302)
+				stats.insert(stats.end(), s.records.begin(), s.records.end());
+	ASSERT_EQ(stats.size(), 1u);
+	EXPECT_EQ(be64(&stats[0][0]), 1u) << "selector 1";
+	EXPECT_EQ(be64(&stats[0][8]), 10u) << "flows observed";
+	EXPECT_EQ(be64(&stats[0][16]), 5u) << "flows selected";
+	EXPECT_EQ(be64(&stats[0][24]), 20u) << "packets observed";
+	EXPECT_EQ(be64(&stats[0][32]), 10u) << "packets selected";
+}

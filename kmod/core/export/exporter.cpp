@@ -434,8 +434,10 @@ void Exporter::switch_sampler(Core& core, const SamplerConfig& c) noexcept
 {
 	while (run(core, NFC_EXPORT_ALL, worker.cpu) == 0)
 		;
-	send_pending(core);
+	// The old selector's final counts (IPFIX), before they start again.
 	const ExportClock clock = ExportClock::read();
+	add_sampler_options(core, clock, false, true);
+	send_pending(core);
 	sampler.start(c, clock.boot_wall_ms + clock.uptime_ms);
 	sampler_due_ = true;
 }
