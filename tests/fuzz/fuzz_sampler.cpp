@@ -10,6 +10,7 @@
 //     the text, and the output untouched;
 //   * an accepted sampler re-printed as "<full mode name>:<N>" (or "off")
 //     parses to the same sampler.
+#include <algorithm>
 #include <string>
 
 #include "common.hpp"
@@ -35,13 +36,13 @@ bool model(const std::string& s, SamplerConfig& out)
 			       std::pair{"random", SamplerMode::random}, std::pair{"hash", SamplerMode::hash}})
 		if (std::string(name).compare(0, word.size(), word) == 0 && word.size() <= std::string(name).size())
 			mode = m;
-	if (mode == SamplerMode::off || num.empty() || num.size() > 12)
+	if (mode == SamplerMode::off || num.empty())
 		return false;
 	unsigned long long n = 0;
 	for (char c : num) {
 		if (c < '0' || c > '9')
 			return false;
-		n = n * 10 + unsigned(c - '0');
+		n = std::min(n * 10 + unsigned(c - '0'), 1000000ull);	// leading zeros are fine
 	}
 	if (n < 2 || n > 16383)
 		return false;

