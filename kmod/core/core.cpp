@@ -247,10 +247,6 @@ extern "C" int nfc_set_sampler(const char* text, u32* err_pos, const char** err_
 	Core* core = g_core;
 	if (!core)
 		return NF_OK;
-	core->for_each_cpu([&](u32 cpu, CpuCache& cc) {
-		CpuLockGuard lock(cpu);
-		cc.stats.samp_drop = 0;
-	});
 	__atomic_store_n(&core->hash_sampling_n, c.mode == SamplerMode::hash ? c.n : 0, __ATOMIC_RELAXED);
 	core->exporter.switch_sampler(*core, c);
 	return NF_OK;

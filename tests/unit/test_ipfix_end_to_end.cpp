@@ -1357,3 +1357,29 @@ TEST_F(IpfixE2E, SamplerSwitchSendsFinalStatistics)
 	EXPECT_EQ(be64(&stats[0][24]), 20u) << "packets observed";
 	EXPECT_EQ(be64(&stats[0][32]), 10u) << "packets selected";
 }
+
+// Hash: the final statistics count the packets passed over in the packet
+// path, also when the same sampler is written again.
+TEST_F(IpfixE2E, SamplerHashRewriteCountsPassedOver)
+{
+	init();
+	ASSERT_EQ(set_sampler("hash:2"), 0u);
+	many_flows(100);
+	export_everything();
+	const uint64_t dropped = g_core->exporter.sampler_pkts_discarded(*g_core);
+	const uint64_t selected = g_core->exporter.sampler.stats.pkts_selected;
+	EXPECT_EQ(dropped + selected, 200u);
+	const size_t before = fake::sent_count();
+	ASSERT_EQ(set_sampler("hash:2"), 0u);
+	std::map<uint16_t, Tpl> known;
+	const std::vector<Msg> msgs = parse_all(&known);
+	std::vector<Buf> stats;
+	for (size_t i = before; i < msgs.size(); i++)
+		for (const Set& s : msgs[i].sets)
+			if (s.id >= 256 && known.at(s.id).options && known.at(s.id).fields[0].first == 302)
+				stats.insert(stats.end(), s.records.begin(), s.records.end());
+	ASSERT_EQ(stats.size(), 1u);
+	EXPECT_EQ(be64(&stats[0][16]), 200u) << "packets observed";
+	EXPECT_EQ(be64(&stats[0][24]), selected) << "packets selected";
+	EXPECT_EQ(g_core->exporter.sampler_pkts_discarded(*g_core), 0u) << "the new sampler starts at zero";
+}

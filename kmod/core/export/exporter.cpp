@@ -246,7 +246,7 @@ u64 Exporter::sampler_pkts_discarded(Core& core) const noexcept
 		return sampler.stats.pkts_discarded;
 	u64 n = 0;
 	core.for_each_cpu([&](u32, CpuCache& c) { n += c.stats.samp_drop; });
-	return n;
+	return n > sampler.drop_base ? n - sampler.drop_base : 0;
 }
 
 void Exporter::mark_pending(const ExportClock& clock)
@@ -438,7 +438,10 @@ void Exporter::switch_sampler(Core& core, const SamplerConfig& c) noexcept
 	const ExportClock clock = ExportClock::read();
 	add_sampler_options(core, clock, false, true);
 	send_pending(core);
+	u64 dropped = 0;
+	core.for_each_cpu([&](u32, CpuCache& cc) { dropped += cc.stats.samp_drop; });
 	sampler.start(c, clock.boot_wall_ms + clock.uptime_ms);
+	sampler.drop_base = dropped;
 	sampler_due_ = true;
 }
 
@@ -471,6 +474,7 @@ extern "C" void nfc_reset_stats(void) noexcept
 		c.stats = CpuStats{};
 	});
 	core.exporter.reset_stats(core.nr_cpus);
+	core.exporter.sampler.drop_base = 0;	// the CPUs' counts start again too
 	core.peak_flows = core.nr_flows;
 	core.peak_tick = static_cast<u32>(nfp_jiffies64());
 }

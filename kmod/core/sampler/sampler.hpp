@@ -35,6 +35,9 @@ public:
 
 	SamplerStats stats{};
 	u64 since_ms = 0;	// wall clock of start()
+	// Hash: the CPUs' count of packets passed over when this sampler
+	// started (the CPUs count on; this sampler's share is the difference).
+	u64 drop_base = 0;
 
 private:
 	bool choose();
