@@ -213,6 +213,14 @@ NF_ABI int nfc_set_aggregation(const char *text, nf_u32 *err_pos, const char **e
 /* The aggrN lines of /proc/net/stat/ipt_netflow. */
 NF_ABI nf_size nfc_format_aggregation(char *buf, nf_size cap) NF_NOEXCEPT;
 
+/* The sampler (deterministic:N, random:N, hash:N, N = 2..16383; "", "0",
+ * "off", "none" = off): parsed whole; on error NF_EINVAL with the position
+ * and reason, nothing changes.  Before nfc_init() only checked.  While the
+ * core runs: exports everything cached under the old sampler, then the new
+ * one starts with its statistics at zero.  Export mutex held. */
+#define NF_SAMPLER_MAX 64
+NF_ABI int nfc_set_sampler(const char *text, nf_u32 *err_pos, const char **err_reason) NF_NOEXCEPT;
+
 /* /proc/net/stat/ipt_netflow_flows, one hash bucket of one CPU at a time:
  * the whole lines that fit in cap, from flow *cursor of the bucket on
  * (*cursor and the line number *seq advance per line); 0 once the bucket

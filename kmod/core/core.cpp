@@ -83,6 +83,7 @@ extern "C" int nfc_init(const nfc_init_args* args) noexcept
 	core->limits.peak_flows = &core->peak_flows;
 	core->limits.peak_tick = &core->peak_tick;
 	nfp_random(&core->seed, sizeof(core->seed));
+	nfp_random(&core->sampler_seed, sizeof(core->sampler_seed));
 	core->load_jiffies = nfp_jiffies64();
 	core->peak_tick = static_cast<u32>(core->load_jiffies);
 	core->slabs.v4 = nfp_slab_create("ipt_netflow", sizeof(Flow4));
@@ -228,5 +229,27 @@ extern "C" int nfc_set_aggregation(const char* text, u32* err_pos, const char** 
 		nfp_synchronize();
 		nfp_free_large(old);
 	}
+	return NF_OK;
+}
+
+// Parsed whole; a bad text changes nothing.  Applied (while the core runs)
+// as the original does on every write, even of the same text: what is
+// cached leaves under the old sampler and the counts start again.  The
+// packet path switches first, so the flows the flush leaves behind were
+// all metered under the new sampler.
+extern "C" int nfc_set_sampler(const char* text, u32* err_pos, const char** err_reason) noexcept
+{
+	SamplerConfig c;
+	ParseError err{};
+	if (!parse_sampler(text, c, err)) {
+		*err_pos = err.position;
+		*err_reason = err.reason;
+		return NF_EINVAL;
+	}
+	Core* core = g_core;
+	if (!core)
+		return NF_OK;
+	__atomic_store_n(&core->hash_sampling_n, c.mode == SamplerMode::hash ? c.n : 0, __ATOMIC_RELAXED);
+	core->exporter.switch_sampler(*core, c);
 	return NF_OK;
 }

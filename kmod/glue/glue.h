@@ -28,7 +28,7 @@ extern const struct nf_setting_row nf_setting_rows[NFC_NR_SETTINGS];
 int nf_setting_write(enum nfc_setting which, u32 value);
 int nf_setting_write_text(enum nfc_setting which, const char *text);	/* logs a refusal */
 
-/* The two settings that are text, with their own checks and effects. */
+/* The settings that are text, with their own checks and effects. */
 struct nf_text_setting {
 	const char *name;
 	char *text;			/* in force; under nf_settings_mutex */
@@ -38,10 +38,11 @@ struct nf_text_setting {
 };
 #define NF_DESTINATION_MAX 256
 #define NF_AGGREGATION_MAX 1025
-extern struct nf_text_setting nf_destination, nf_aggregation;
+extern struct nf_text_setting nf_destination, nf_aggregation, nf_sampler;
 int nf_text_write(struct nf_text_setting *ts, const char *value);
 void nf_text_read(struct nf_text_setting *ts, char *buf, size_t size);
 int nf_apply_aggregation(const char *text);
+int nf_apply_sampler(const char *text);
 
 int nf_destinations_start(void);	/* connects the list in force (module init) */
 

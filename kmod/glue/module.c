@@ -38,6 +38,8 @@ static int __init netflow_init(void)
 	if (err)
 		goto fail_core;
 	err = nf_apply_aggregation(nf_aggregation.text);
+	if (!err)
+		err = nf_apply_sampler(nf_sampler.text);
 	if (err)
 		goto fail_sockets;
 	err = nf_proc_init();
@@ -60,8 +62,9 @@ static int __init netflow_init(void)
 	err = nf_hooks_start();
 	if (err)
 		goto fail_target;
-	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %u, destination %s, hashsize %u\n",
-		nfc_get(NFC_PROTOCOL), nf_destination.text, nfc_hashsize());
+	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %u, destination %s, hashsize %u%s%s\n",
+		nfc_get(NFC_PROTOCOL), nf_destination.text, nfc_hashsize(),
+		nf_sampler.text[0] ? ", sampler " : "", nf_sampler.text);
 	return 0;
 
 fail_target:

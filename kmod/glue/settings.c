@@ -164,6 +164,7 @@ int nf_setting_write_text(enum nfc_setting which, const char *text)
 
 static char nf_destination_text[NF_DESTINATION_MAX] = "127.0.0.1:2055";
 static char nf_aggregation_text[NF_AGGREGATION_MAX];
+static char nf_sampler_text[NF_SAMPLER_MAX];
 
 /* The datagram being filled leaves to the old collectors (it may lean on
  * templates only they have seen), then the new ones get every template. */
@@ -229,6 +230,37 @@ static int nf_aggregation_apply(const char *text)
 	return nf_core_running ? nf_apply_aggregation(text) : 0;
 }
 
+/* Logs a refusal as the other settings do: the name, the text, why. */
+int nf_apply_sampler(const char *text)
+{
+	const char *reason = "";
+	u32 pos = 0;
+	int err;
+
+	mutex_lock(&nf_export_mutex);
+	err = nfc_set_sampler(text, &pos, &reason);
+	mutex_unlock(&nf_export_mutex);
+	if (err == NF_EINVAL)
+		pr_err(NF_NAME ": sampler=%s is invalid at position %u: %s; the previous sampler stays\n",
+		       text, pos, reason);
+	return err;
+}
+
+/* Before the core runs the text is only checked; the load applies it. */
+static int nf_sampler_apply(const char *text)
+{
+	u32 pos = 0;
+	const char *reason = "";
+	int err;
+
+	if (nf_core_running)
+		return nf_apply_sampler(text);
+	err = nfc_set_sampler(text, &pos, &reason);
+	if (err)
+		pr_err(NF_NAME ": sampler=%s is invalid at position %u: %s\n", text, pos, reason);
+	return err;
+}
+
 struct nf_text_setting nf_destination = {
 	.name = "destination", .text = nf_destination_text, .size = NF_DESTINATION_MAX,
 	.apply = nf_destination_apply,
@@ -238,6 +270,12 @@ struct nf_text_setting nf_destination = {
 struct nf_text_setting nf_aggregation = {
 	.name = "aggregation", .text = nf_aggregation_text, .size = NF_AGGREGATION_MAX,
 	.trim = true, .apply = nf_aggregation_apply,
+};
+
+/* Trimmed like the original's (it read the first letter and the number). */
+struct nf_text_setting nf_sampler = {
+	.name = "sampler", .text = nf_sampler_text, .size = NF_SAMPLER_MAX,
+	.trim = true, .apply = nf_sampler_apply,
 };
 
 int nf_text_write(struct nf_text_setting *ts, const char *written)

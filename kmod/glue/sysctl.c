@@ -109,6 +109,7 @@ static const struct ctl_table nf_sysctl_views[] = {
 	{ .procname = "flush", .mode = 0644, .proc_handler = nf_sysctl_flush },
 	{ .procname = "destination", .mode = 0644, .proc_handler = nf_sysctl_text, .extra1 = &nf_destination },
 	{ .procname = "aggregation", .mode = 0644, .proc_handler = nf_sysctl_text, .extra1 = &nf_aggregation },
+	{ .procname = "sampler", .mode = 0644, .proc_handler = nf_sysctl_text, .extra1 = &nf_sampler },
 };
 
 static struct ctl_table *nf_sysctl_table;

@@ -96,10 +96,24 @@ END {
 		printf "%-7s %-16s %10s %16s %14s %24s\n", bes[b], nm[mixes[m]], sgn(h), sgn(t),
 			t > 0 ? sprintf("%.2f %s", h / t, h <= t ? "ok" : "MORE") : "-", sgn(c)
 	}
+	hdr = 0
+	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
+		be = bes[b]; mix = mixes[m]
+		if (!have("cost." be ".ours-hash." mix)) continue
+		if (!hdr++) {
+			printf "\nSampler: ours with sampler=hash:100 (a flow not chosen is never cached) vs ours unsampled,\n"
+			printf "instructions per packet added over -j MARK.  Rule: hash:100 below unsampled on the new-flow mix.\n\n"
+			printf "%-7s %-16s %10s %10s %7s\n", "backend", "flow mix", "unsampled", "hash:100", "diff"
+		}
+		o = delta(be, "ours", mix); c = delta(be, "ours-hash", mix)
+		printf "%-7s %-16s %10s %10s %7s%s\n", be, nm[mix], sgn(o), sgn(c),
+			(o != "" && c != "") ? sprintf("%+.0f", c - o) : "-",
+			(mix == "new" && o != "" && c != "") ? " " verdict(c < o) : ""
+	}
 	printf "\nRuns (instructions per packet): \n"
 	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
 		line = ""
-		nr = split("none empty mark base base-mark ours ours-mark hooks hooks-mark hooks-target dkms dkms-mark best best-mark", rules, " ")
+		nr = split("none empty mark base base-mark ours ours-mark ours-hash ours-hash-mark hooks hooks-mark hooks-target dkms dkms-mark best best-mark", rules, " ")
 		for (i = 1; i <= nr; i++) {
 			k = "cost." bes[b] "." rules[i] "." mixes[m] ".runs"
 			if (have(k)) line = line sprintf(" %s=%s", rules[i], r[k])

@@ -34,7 +34,7 @@ max_len() {
 	destination | aggregation) echo 1100 ;;
 	destination_format) echo 64 ;;
 	ctnetlink) echo 2048 ;;
-	settings) echo 256 ;;
+	settings | sampler) echo 256 ;;
 	export) echo 1024 ;;
 	*) echo 4096 ;;
 	esac

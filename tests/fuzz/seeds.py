@@ -160,6 +160,15 @@ def string_seeds():
     write("aggregation", "net-ports-with-keys", b"10.0.0.0/8=16,80=8080,1000-2000=1\0" + key + key_udp)
     write("aggregation", "icmp-key", b"0.0.0.0/0=24,0-65535=7\0" + key[:16] + bytes([1, 0, 0, 0]))
 
+    sampler = {
+        "off": "", "zero": "0", "off-word": "off", "none": "none",
+        "det": "deterministic:10", "rand": "random:100", "hash": "hash:16383",
+        "short": "d:2", "prefix": "rand:7", "too-big": "hash:16384", "one": "random:1",
+        "junk": "hash:10x", "no-n": "random", "two-colons": "d:1:2",
+    }
+    for name, text in sampler.items():
+        write("sampler", name, text)
+
 
 def destination_format_seeds():
     # flags, port be16, addr[16], bind[16], ifname chars[15]

@@ -7,6 +7,7 @@
 // Shared helpers, literal bytes and the hand arithmetic: ipfix_common.hpp.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -1185,4 +1186,247 @@ TEST_F(IpfixE2E, EngineIdChangeSendsTemplatesUnderTheNewDomain)
 		EXPECT_EQ(msgs[1].template_records(), 3u) << describe(msgs[1]);
 		EXPECT_EQ(msgs[1].records_of(256).size(), 1u) << describe(msgs[1]);
 	}
+}
+
+// ==== Sampling (docs/SAMPLING.md) ================================================
+
+namespace {
+
+uint32_t set_sampler(const char* text)
+{
+	uint32_t pos = 0;
+	const char* reason = nullptr;
+	return static_cast<uint32_t>(nfc_set_sampler(text, &pos, &reason));
+}
+
+// n distinct UDP flows 10.0.<i>.<j>:1000+k -> 10.0.0.2:53, 2 packets each.
+void many_flows(uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		for (int p = 0; p < 2; p++)
+			account(udp4(static_cast<uint16_t>(1000 + i % 50000), 100, 2, static_cast<uint8_t>(i / 50000 + 1),
+				     static_cast<uint8_t>(i % 251)),
+				2, 3);
+}
+
+// Data records of data templates, from every message.
+size_t data_flow_records(const std::vector<Msg>& msgs, const std::map<uint16_t, Tpl>& known, uint16_t* last_ie = nullptr)
+{
+	size_t n = 0;
+	for (const Msg& m : msgs)
+		for (const Set& s : m.sets)
+			if (s.id >= 256 && !known.at(s.id).options) {
+				n += s.records.size();
+				if (last_ie)
+					*last_ie = known.at(s.id).fields.back().first;
+			}
+	return n;
+}
+
+// A flush over as many paced runs as it takes.
+void export_everything()
+{
+	while (nfc_export(NFC_EXPORT_ALL, 0) == 0)
+		;
+}
+
+} // namespace
+
+TEST_F(IpfixE2E, SamplerRefusedTextChangesNothing)
+{
+	init();
+	EXPECT_EQ(set_sampler("deterministic:10"), 0u);
+	EXPECT_EQ(set_sampler("deterministic:1"), uint32_t(NF_EINVAL));
+	EXPECT_EQ(g_core->exporter.sampler.config(), (SamplerConfig{SamplerMode::deterministic, 10}));
+	EXPECT_EQ(set_sampler("off"), 0u);
+	EXPECT_FALSE(g_core->exporter.sampler.on());
+}
+
+// Deterministic 1-in-10 over 10,007 flows: exactly 1,000 records, each
+// ending with selectorId = 1; the selector options (count-based, spacing 9)
+// and statistics go out with the first run.
+TEST_F(IpfixE2E, SamplerDeterministicIpfix)
+{
+	init();
+	fake::set_jiffies(1000);
+	ASSERT_EQ(set_sampler("deterministic:10"), 0u);
+	many_flows(10007);
+	fake::clear_sent();
+	export_everything();
+	std::map<uint16_t, Tpl> known;
+	const std::vector<Msg> msgs = parse_all(&known);
+	uint16_t last = 0;
+	EXPECT_EQ(data_flow_records(msgs, known, &last), 1000u);
+	EXPECT_EQ(last, 302);
+	const Sampler& s = g_core->exporter.sampler;
+	EXPECT_EQ(s.stats.flows_selected, 1000u);
+	EXPECT_EQ(s.stats.flows_discarded, 9007u);
+	EXPECT_EQ(s.stats.pkts_selected, 2000u);
+	EXPECT_EQ(s.stats.pkts_discarded, 18014u);
+	// The sampler's options: found by their templates.
+	bool described = false, counted = false;
+	for (const Msg& m : msgs)
+		for (const Set& set : m.sets) {
+			if (set.id < 256 || !known.at(set.id).options)
+				continue;
+			const Tpl& t = known.at(set.id);
+			if (t.fields[1].first == 302 && t.fields[2].first == 390) {
+				described = true;
+				ASSERT_EQ(set.records.size(), 1u);
+				const Buf& r = set.records[0];
+				EXPECT_EQ(be16(&r[12]), 1) << "systematic count-based";
+				EXPECT_EQ(be64(&r[14]), 1u);
+				EXPECT_EQ(be64(&r[22]), 9u);
+			}
+			if (t.fields[0].first == 302)
+				counted = true;
+		}
+	EXPECT_TRUE(described);
+	EXPECT_TRUE(counted);
+	// Every flow left the cache: none is left for the next run.
+	EXPECT_EQ(g_core->nr_flows, 0u);
+}
+
+// Hash 1-in-10 in the packet path: flows not chosen are never cached, their
+// packets counted as passed over; the share within 6 standard deviations.
+TEST_F(IpfixE2E, SamplerHashChoosesInThePacketPath)
+{
+	init();
+	ASSERT_EQ(set_sampler("hash:10"), 0u);
+	const uint32_t m = 20000;
+	many_flows(m);
+	const uint32_t cached = g_core->nr_flows;
+	EXPECT_NEAR(cached, m / 10.0, 6 * std::sqrt(m * 0.1 * 0.9));
+	CpuStats total{};
+	g_core->for_each_cpu([&](u32, CpuCache& c) { total.add(c.stats); });
+	EXPECT_EQ(total.samp_drop, 2ull * (m - cached));
+	EXPECT_EQ(total.pkt_total, 2ull * cached);
+	EXPECT_EQ(total.notfound, cached) << "a flow passed over is not even looked up";
+	fake::clear_sent();
+	export_everything();
+	std::map<uint16_t, Tpl> known;
+	EXPECT_EQ(data_flow_records(parse_all(&known), known), cached);
+	EXPECT_EQ(g_core->exporter.sampler.stats.flows_selected, cached);
+	EXPECT_EQ(g_core->exporter.sampler_pkts_discarded(*g_core), 2ull * (m - cached));
+	// Off again: every flow.
+	ASSERT_EQ(set_sampler(""), 0u);
+	EXPECT_EQ(g_core->hash_sampling_n, 0u);
+	many_flows(1000);
+	EXPECT_EQ(g_core->nr_flows, 1000u);
+}
+
+// A write flushes under the old sampler, then counts start again.
+TEST_F(IpfixE2E, SamplerWriteFlushesAndResets)
+{
+	init();
+	ASSERT_EQ(set_sampler("deterministic:2"), 0u);
+	many_flows(10);
+	fake::clear_sent();
+	ASSERT_EQ(set_sampler("random:5"), 0u);
+	std::map<uint16_t, Tpl> known;
+	EXPECT_EQ(data_flow_records(parse_all(&known), known), 5u) << "flushed 1-in-2";
+	EXPECT_EQ(g_core->nr_flows, 0u);
+	EXPECT_EQ(g_core->exporter.sampler.stats.flows_selected, 0u);
+	EXPECT_EQ(g_core->exporter.sampler.config(), (SamplerConfig{SamplerMode::random, 5}));
+	many_flows(1000);
+	export_everything();
+	EXPECT_EQ(g_core->exporter.sampler.stats.flows_selected, 200u) << "one in each block of 5";
+}
+
+// v9: FLOW_SAMPLER_ID last in data records; the sampler options record.
+TEST_F(IpfixE2E, SamplerV9OptionsOnTheWire)
+{
+	Settings st;
+	st.protocol = 9;
+	init(st);
+	ASSERT_EQ(set_sampler("random:10"), 0u);
+	many_flows(100);
+	fake::clear_sent();
+	export_everything();
+	std::map<uint16_t, Tpl> known;
+	const std::vector<Msg> msgs = parse_all(&known);
+	uint16_t last = 0;
+	EXPECT_EQ(data_flow_records(msgs, known, &last), 10u);
+	EXPECT_EQ(last, 48);
+	const std::string all = describe(msgs[0]);
+	EXPECT_NE(all.find("[1:4 48:1 49:1 50:4 /1]"), std::string::npos) << all;
+	for (const Set& set : msgs[0].sets) {
+		if (set.id >= 256 && known.at(set.id).fields.size() == 4 && known.at(set.id).fields[1].first == 48) {
+			EXPECT_EQ(set.records, std::vector<Buf>{(Buf{0, 0, 0, 7, 2, 2, 0, 0, 0, 10})});
+		}
+	}
+	for (const Msg& m : msgs) {
+		for (const Set& set : m.sets) {
+			if (set.id < 256 || known.at(set.id).options)
+				continue;
+			for (const Buf& r : set.records)
+				EXPECT_EQ(r.back(), 2) << "sampler id";
+		}
+	}
+}
+
+// v5: the header's sampling_interval is mode << 14 | N.
+TEST_F(IpfixE2E, SamplerV5Header)
+{
+	Settings st;
+	st.protocol = 5;
+	init(st);
+	ASSERT_EQ(set_sampler("deterministic:3"), 0u);
+	many_flows(9);
+	fake::clear_sent();
+	export_everything();
+	ASSERT_EQ(fake::sent_count(), 1u);
+	const Buf d = fake::sent()[0];
+	EXPECT_EQ(be16(&d[2]), 3) << "records";
+	EXPECT_EQ(be16(&d[22]), 0x4003);
+}
+
+// IPFIX: the replaced selector's final statistics leave with the switch.
+TEST_F(IpfixE2E, SamplerSwitchSendsFinalStatistics)
+{
+	init();
+	ASSERT_EQ(set_sampler("deterministic:2"), 0u);
+	many_flows(10);
+	export_everything();
+	const size_t before = fake::sent_count();
+	ASSERT_EQ(set_sampler("random:5"), 0u);
+	std::map<uint16_t, Tpl> known;
+	const std::vector<Msg> msgs = parse_all(&known);
+	std::vector<Buf> stats;
+	for (size_t i = before; i < msgs.size(); i++)
+		for (const Set& s : msgs[i].sets)
+			if (s.id >= 256 && known.at(s.id).options && known.at(s.id).fields[0].first == 302)
+				stats.insert(stats.end(), s.records.begin(), s.records.end());
+	ASSERT_EQ(stats.size(), 1u);
+	EXPECT_EQ(be64(&stats[0][0]), 1u) << "selector 1";
+	EXPECT_EQ(be64(&stats[0][8]), 10u) << "flows observed";
+	EXPECT_EQ(be64(&stats[0][16]), 5u) << "flows selected";
+	EXPECT_EQ(be64(&stats[0][24]), 20u) << "packets observed";
+	EXPECT_EQ(be64(&stats[0][32]), 10u) << "packets selected";
+}
+
+// Hash: the final statistics count the packets passed over in the packet
+// path, also when the same sampler is written again.
+TEST_F(IpfixE2E, SamplerHashRewriteCountsPassedOver)
+{
+	init();
+	ASSERT_EQ(set_sampler("hash:2"), 0u);
+	many_flows(100);
+	export_everything();
+	const uint64_t dropped = g_core->exporter.sampler_pkts_discarded(*g_core);
+	const uint64_t selected = g_core->exporter.sampler.stats.pkts_selected;
+	EXPECT_EQ(dropped + selected, 200u);
+	const size_t before = fake::sent_count();
+	ASSERT_EQ(set_sampler("hash:2"), 0u);
+	std::map<uint16_t, Tpl> known;
+	const std::vector<Msg> msgs = parse_all(&known);
+	std::vector<Buf> stats;
+	for (size_t i = before; i < msgs.size(); i++)
+		for (const Set& s : msgs[i].sets)
+			if (s.id >= 256 && known.at(s.id).options && known.at(s.id).fields[0].first == 302)
+				stats.insert(stats.end(), s.records.begin(), s.records.end());
+	ASSERT_EQ(stats.size(), 1u);
+	EXPECT_EQ(be64(&stats[0][16]), 200u) << "packets observed";
+	EXPECT_EQ(be64(&stats[0][24]), selected) << "packets selected";
+	EXPECT_EQ(g_core->exporter.sampler_pkts_discarded(*g_core), 0u) << "the new sampler starts at zero";
 }

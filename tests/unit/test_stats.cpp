@@ -222,6 +222,7 @@ TEST_F(StatsTest, FreshCoreFullText)
 		"ipt_NETFLOW " NF_VERSION ", srcversion TESTSRC;\n"
 		"Protocol version 5 (netflow)\n"
 		"Timeouts: active 1800s, inactive 15s. Maxflows 2000000\n"
+		"Flow sampling is disabled.\n"
 		"Natevents disabled, count start 0, stop 0; lost 0 (overruns 0), malformed 0, ignored 0.\n"
 		"Flows: active 0 (peak 0 reached 0d0h0m ago), mem 8K, worker delay 25/250 [1..25] (0 ms, 0 us, 0:0 [cpu0]).\n"
 		"Hash: size 1024 (mem 8K), metric 1.00 [1.00, 1.00, 1.00]. InHash: 0 pkt, 0 K, InPDU 0, 0.\n"
@@ -239,6 +240,7 @@ TEST_F(StatsTest, FreshCoreWithTwoCpusHasPerCpuLines)
 		"ipt_NETFLOW " NF_VERSION ", srcversion none;\n"
 		"Protocol version 5 (netflow)\n"
 		"Timeouts: active 1800s, inactive 15s. Maxflows 2000000\n"
+		"Flow sampling is disabled.\n"
 		"Natevents disabled, count start 0, stop 0; lost 0 (overruns 0), malformed 0, ignored 0.\n"
 		"Flows: active 0 (peak 0 reached 0d0h0m ago), mem 32K, worker delay 25/250 [1..25] (0 ms, 0 us, 0:0 [cpu0]).\n"
 		"Hash: size 4096 (mem 32K), metric 1.00 [1.00, 1.00, 1.00]. InHash: 0 pkt, 0 K, InPDU 0, 0.\n"
@@ -265,11 +267,11 @@ TEST_F(StatsTest, PerCpuLinesOnlyWithSeveralCpus)
 	const std::string t3 = stats_text();
 	EXPECT_EQ(count_cpu_lines(t3), 3);
 	const auto l3 = lines(t3);
-	ASSERT_GE(l3.size(), 12u);
-	EXPECT_EQ(l3[8], "Total      0;" + std::string(zero_cpu_tail));
-	EXPECT_EQ(l3[9], "cpu0       0;" + std::string(zero_cpu_tail));
-	EXPECT_EQ(l3[10], "cpu1       0;" + std::string(zero_cpu_tail));
-	EXPECT_EQ(l3[11], "cpu2       0;" + std::string(zero_cpu_tail));
+	ASSERT_GE(l3.size(), 13u);
+	EXPECT_EQ(l3[9], "Total      0;" + std::string(zero_cpu_tail));
+	EXPECT_EQ(l3[10], "cpu0       0;" + std::string(zero_cpu_tail));
+	EXPECT_EQ(l3[11], "cpu1       0;" + std::string(zero_cpu_tail));
+	EXPECT_EQ(l3[12], "cpu2       0;" + std::string(zero_cpu_tail));
 	reinit(12, 768);	// "cpu%-2u": two-digit numbers fill the column
 	const std::string t12 = stats_text();
 	EXPECT_EQ(count_cpu_lines(t12), 12);
@@ -721,4 +723,19 @@ TEST_F(StatsTest, FlowsViewShowsALongBucketWhole)
 	uint32_t cursor = 0, s2 = 0;
 	EXPECT_EQ(nfc_format_flows_bucket(0, 0, &cursor, &s2, buf.data(), 20), 0u);
 	EXPECT_EQ(cursor, 0u);
+}
+
+// The original's sampler line: flows discarded only where they are known.
+TEST_F(StatsTest, SamplerLine)
+{
+	uint32_t pos = 0;
+	const char* reason = nullptr;
+	ASSERT_EQ(nfc_set_sampler("deterministic:10", &pos, &reason), 0);
+	EXPECT_EQ(line(stats_text(), "Flow sampling"),
+		  "Flow sampling mode deterministic one-out-of 10. Flows selected 0, discarded 0. Pkts selected 0, discarded 0.");
+	ASSERT_EQ(nfc_set_sampler("hash:16383", &pos, &reason), 0);
+	EXPECT_EQ(line(stats_text(), "Flow sampling"),
+		  "Flow sampling mode hash one-out-of 16383. Flows selected 0. Pkts selected 0, discarded 0.");
+	ASSERT_EQ(nfc_set_sampler("off", &pos, &reason), 0);
+	EXPECT_EQ(line(stats_text(), "Flow sampling"), "Flow sampling is disabled.");
 }

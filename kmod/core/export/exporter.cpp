@@ -96,6 +96,8 @@ void Exporter::add(Core& core, const FlowHead& h, const ExportClock& clock)
 	const Traffic t = traffic_of(h);
 	stats.out_pkts += t.packets;
 	stats.out_bytes += t.bytes;
+	if (!sampler.select(t.packets))
+		return;
 	// v5 cannot carry IPv6 (ip6tables rules are refused under v5; such
 	// flows were cached before a switch to 5).
 	if (is_templated(protocol_))
@@ -171,13 +173,17 @@ u8* Exporter::record_slot(Core& core, u32 key, const ExportClock& clock)
 
 void Exporter::add_templated(Core& core, const FlowHead& h, const Traffic& t, const ExportClock& clock)
 {
-	const u32 key = flow_shape(h);
+	const u32 key = flow_shape(h) | (sampler.on() ? shape::sampled : 0);
 	u8* slot = record_slot(core, key, clock);
 	if (!slot) {
 		stats.count_lost(1, t);
 		return;
 	}
-	write_flow_record(*templates.get(key), h, clock, slot);
+	const Template& tpl = *templates.get(key);
+	write_flow_record(tpl, h, clock, slot);
+	// The sampler id is the last field (zeroed above), big-endian.
+	if (key & shape::sampled)
+		slot[tpl.record_size - 1] = sampler.id();
 	queued(t);
 }
 
@@ -206,6 +212,42 @@ void Exporter::add_options(Core& core, const ExportClock& clock, bool force)
 			write_metering_stats(*templates.get(options_key(OptionsKind::metering_stats)), domain, m, slot);
 		stats_tick_ = clock.now;
 	}
+	add_sampler_options(core, clock, sysinit || sampler_due_, stats_due || sampler_due_);
+	sampler_due_ = false;
+}
+
+// The sampler's description goes out with the system options (every 5
+// minutes) and at once after a change; IPFIX adds its statistics every
+// minute.  Nothing while sampling is off.
+void Exporter::add_sampler_options(Core& core, const ExportClock& clock, bool describe, bool count)
+{
+	if (!sampler.on())
+		return;
+	const bool ipfix = protocol_ == NF_PROTOCOL_IPFIX;
+	if (describe) {
+		const SamplerMode m = sampler.config().mode;
+		const OptionsKind kind = !ipfix ? OptionsKind::sampler_v9
+			: m == SamplerMode::deterministic ? OptionsKind::selector_count
+			: m == SamplerMode::random ? OptionsKind::selector_random : OptionsKind::selector_hash;
+		if (u8* slot = record_slot(core, options_key(kind), clock))
+			write_sampler(*templates.get(options_key(kind)), run_domain_, sampler, slot);
+	}
+	if (count && ipfix) {
+		const OptionsKind kind = sampler.config().mode == SamplerMode::hash ? OptionsKind::selector_stats_hash
+										   : OptionsKind::selector_stats;
+		if (u8* slot = record_slot(core, options_key(kind), clock))
+			write_selector_stats(*templates.get(options_key(kind)), sampler, sampler_pkts_discarded(core),
+					     clock.boot_wall_ms + clock.uptime_ms, slot);
+	}
+}
+
+u64 Exporter::sampler_pkts_discarded(Core& core) const noexcept
+{
+	if (sampler.config().mode != SamplerMode::hash)
+		return sampler.stats.pkts_discarded;
+	u64 n = 0;
+	core.for_each_cpu([&](u32, CpuCache& c) { n += c.stats.samp_drop; });
+	return n > sampler.drop_base ? n - sampler.drop_base : 0;
 }
 
 void Exporter::mark_pending(const ExportClock& clock)
@@ -243,6 +285,7 @@ ktl::Bytes Exporter::finish_v5(const DatagramTime& when)
 	hdr.unix_nsecs = when.unix_nsecs;
 	hdr.flow_sequence = v5_sequence_;
 	hdr.engine_id = static_cast<u8>(msg_domain_);
+	hdr.sampling_interval = sampler.v5_interval();
 	const ktl::Bytes dg = v5_.finish(hdr);
 	// The sequence counts every record handed to the wire, so a collector
 	// sees lost datagrams as a gap.
@@ -417,6 +460,21 @@ void Exporter::switch_protocol(Core& core, u32 protocol) noexcept
 	begin(protocol);
 }
 
+void Exporter::switch_sampler(Core& core, const SamplerConfig& c) noexcept
+{
+	while (run(core, NFC_EXPORT_ALL, worker.cpu) == 0)
+		;
+	// The old selector's final counts (IPFIX), before they start again.
+	const ExportClock clock = ExportClock::read();
+	add_sampler_options(core, clock, false, true);
+	send_pending(core);
+	u64 dropped = 0;
+	core.for_each_cpu([&](u32, CpuCache& cc) { dropped += cc.stats.samp_drop; });
+	sampler.start(c, clock.boot_wall_ms + clock.uptime_ms);
+	sampler.drop_base = dropped;
+	sampler_due_ = true;
+}
+
 void Exporter::reset_stats(u32 nr_cpus) noexcept
 {
 	stats = ExportStats{};
@@ -446,6 +504,7 @@ extern "C" void nfc_reset_stats(void) noexcept
 		c.stats = CpuStats{};
 	});
 	core.exporter.reset_stats(core.nr_cpus);
+	core.exporter.sampler.drop_base = 0;	// the CPUs' counts start again too
 	core.peak_flows = core.nr_flows;
 	core.peak_tick = static_cast<u32>(nfp_jiffies64());
 }

@@ -71,6 +71,12 @@ public:
 	// New destinations must see every template again.
 	void resend_templates() noexcept { templates.mark_all_unsent(); options_due_ = true; }
 	void reset_stats(u32 nr_cpus) noexcept;
+	// Everything cached leaves under the old sampler, then `c` starts with
+	// its counts at zero and its options go out in the next run.
+	void switch_sampler(Core& core, const SamplerConfig& c) noexcept;
+	// Packets the sampler passed over: at export, or for hash sampling in
+	// the packet path.
+	u64 sampler_pkts_discarded(Core& core) const noexcept;
 
 	ExportStats stats{};
 	WorkerInfo worker{};
@@ -79,6 +85,7 @@ public:
 	u64 pending_pkts = 0;		// traffic inside the datagram being filled
 	u64 pending_bytes = 0;
 	TemplateCache templates;
+	Sampler sampler;
 
 private:
 	// The clocks a datagram's header carries, read as it leaves.
@@ -100,6 +107,7 @@ private:
 	bool export_nat(Core& core, const ExportClock& clock, u32 limit);
 	u8* record_slot(Core& core, u32 key, const ExportClock& clock);
 	void add_options(Core& core, const ExportClock& clock, bool force);
+	void add_sampler_options(Core& core, const ExportClock& clock, bool describe, bool count);
 	void send_pending(Core& core);
 	ktl::Bytes finish_v5(const DatagramTime& when);
 	ktl::Bytes finish_message(const DatagramTime& when);
@@ -122,6 +130,7 @@ private:
 	u32 messages_ = 0;		// v9/IPFIX messages handed to the wire
 	u32 ipfix_sequence_ = 0;	// data records before the current message
 	bool options_due_ = true;
+	bool sampler_due_ = false;	// the sampler changed: describe it now
 	u32 sysinit_tick_ = 0;
 	u32 stats_tick_ = 0;
 	nf_ifinfo* ifaces_ = nullptr;

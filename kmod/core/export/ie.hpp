@@ -35,6 +35,9 @@ enum Ie : u16 {
 	exportedOctetTotalCount = 40,
 	exportedMessageTotalCount = 41,
 	exportedFlowRecordTotalCount = 42,
+	flowSamplerId = 48,		// v9 FLOW_SAMPLER_ID
+	flowSamplerMode = 49,		// v9 FLOW_SAMPLER_MODE
+	flowSamplerRandomInterval = 50,	// v9 FLOW_SAMPLER_RANDOM_INTERVAL
 	ipVersion = 60,
 	ipNextHopIPv6Address = 62,
 	ipv6ExtensionHeaders = 64,
@@ -56,7 +59,18 @@ enum Ie : u16 {
 	natEvent = 230,
 	ipSecSPI = 295,
 	observationDomainName = 300,
+	selectorId = 302,
+	samplingSize = 309,
+	samplingPopulation = 310,
+	samplingProbability = 311,
+	selectorIdTotalPktsObserved = 318,
+	selectorIdTotalPktsSelected = 319,
 	observationTimeMilliseconds = 323,
+	flowSelectorAlgorithm = 390,
+	selectorIDTotalFlowsObserved = 394,
+	selectorIDTotalFlowsSelected = 395,
+	samplingFlowInterval = 396,
+	samplingFlowSpacing = 397,
 };
 
 // Encoded sizes: IANA's abstract sizes everywhere (the original truncated
@@ -115,6 +129,22 @@ inline constexpr IeSize ie_sizes[] = {
 	{observationTimeMilliseconds, 8, 8},
 	{ipSecSPI, 4, 4},
 	{observationDomainName, 32, 32},
+	// Sampling (RFC 3954 lengths for v9's own elements; IANA's types for
+	// the PSAMP and flow-selection ones of RFC 5477 and RFC 7014).
+	{flowSamplerId, 1, 1},
+	{flowSamplerMode, 1, 1},
+	{flowSamplerRandomInterval, 4, 4},
+	{selectorId, 8, 8},
+	{samplingSize, 4, 4},
+	{samplingPopulation, 4, 4},
+	{samplingProbability, 8, 8},
+	{selectorIdTotalPktsObserved, 8, 8},
+	{selectorIdTotalPktsSelected, 8, 8},
+	{flowSelectorAlgorithm, 2, 2},
+	{selectorIDTotalFlowsObserved, 8, 8},
+	{selectorIDTotalFlowsSelected, 8, 8},
+	{samplingFlowInterval, 8, 8},
+	{samplingFlowSpacing, 8, 8},
 };
 
 constexpr u8 ie_size(Ie id, Dialect d)

@@ -208,6 +208,69 @@ void write_interface(const Template& t, const InterfaceInfo& in, u8* out)
 	}
 }
 
+u64 float64_of_fraction32(u64 v)
+{
+	if (!v)
+		return 0;
+	const int e = 63 - __builtin_clzll(v);	// v = 1.m * 2^e
+	const u64 mantissa = (e <= 52 ? v << (52 - e) : v >> (e - 52)) & ((1ull << 52) - 1);
+	return static_cast<u64>(e - 32 + 1023) << 52 | mantissa;
+}
+
+// Sampler ids are the mode numbers (SamplerMode).  The IPFIX selector
+// options follow RFC 7014 §6: count-based as interval 1, spacing N - 1
+// (one flow taken, N - 1 skipped); random as n-out-of-N with n = 1; hash as
+// uniform probabilistic with the exact share it takes.
+void write_sampler(const Template& t, u32 domain, const Sampler& s, u8* out)
+{
+	const SamplerConfig& c = s.config();
+	u8* p = out;
+	for (u8 i = 0; i < t.nfields; i++) {
+		const Field& f = t.fields[i];
+		u64 v = 0;
+		switch (f.id) {
+		case observationDomainId: v = domain; break;
+		case flowSamplerId:
+		case selectorId: v = s.id(); break;
+		case flowSamplerMode: v = c.mode == SamplerMode::deterministic ? 1 : 2; break;
+		case flowSamplerRandomInterval:
+		case samplingPopulation: v = c.n; break;
+		case flowSelectorAlgorithm:
+			v = c.mode == SamplerMode::deterministic ? 1 : c.mode == SamplerMode::random ? 3 : 4;
+			break;
+		case samplingFlowInterval:
+		case samplingSize: v = 1; break;
+		case samplingFlowSpacing: v = c.n - 1; break;
+		case samplingProbability: v = float64_of_fraction32(hash_selected_values(c.n)); break;
+		default: break;
+		}
+		put_uint(p, f.size, v);
+		p += f.size;
+	}
+}
+
+void write_selector_stats(const Template& t, const Sampler& s, u64 pkts_discarded, u64 now_ms, u8* out)
+{
+	const SamplerStats& st = s.stats;
+	u8* p = out;
+	for (u8 i = 0; i < t.nfields; i++) {
+		const Field& f = t.fields[i];
+		u64 v = 0;
+		switch (f.id) {
+		case selectorId: v = s.id(); break;
+		case selectorIDTotalFlowsObserved: v = st.flows_selected + st.flows_discarded; break;
+		case selectorIDTotalFlowsSelected: v = st.flows_selected; break;
+		case selectorIdTotalPktsObserved: v = st.pkts_selected + pkts_discarded; break;
+		case selectorIdTotalPktsSelected: v = st.pkts_selected; break;
+		case flowStartMilliseconds: v = s.since_ms; break;
+		case flowEndMilliseconds: v = now_ms; break;
+		default: break;
+		}
+		put_uint(p, f.size, v);
+		p += f.size;
+	}
+}
+
 } // namespace netflow
 
 namespace netflow {

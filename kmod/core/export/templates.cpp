@@ -128,6 +128,8 @@ void compose_data_template(u32 key, Dialect d, Template& t)
 		c.add(igmpType);
 	if (key & shape::spi)
 		c.add(ipSecSPI);
+	if (key & shape::sampled)
+		c.add(ipfix ? selectorId : flowSamplerId);
 }
 
 void compose_options_template(OptionsKind kind, Dialect d, Template& t)
@@ -151,6 +153,43 @@ void compose_options_template(OptionsKind kind, Dialect d, Template& t)
 		c.add(ingressInterface);
 		c.add(interfaceName);
 		c.add(interfaceDescription);
+		break;
+	case OptionsKind::sampler_v9:
+		c.add(observationDomainId);
+		c.add(flowSamplerId);
+		c.add(flowSamplerMode);
+		c.add(flowSamplerRandomInterval);
+		break;
+	case OptionsKind::selector_count:
+		c.add(observationDomainId);
+		c.add(selectorId);
+		c.add(flowSelectorAlgorithm);
+		c.add(samplingFlowInterval);
+		c.add(samplingFlowSpacing);
+		break;
+	case OptionsKind::selector_random:
+		c.add(observationDomainId);
+		c.add(selectorId);
+		c.add(flowSelectorAlgorithm);
+		c.add(samplingSize);
+		c.add(samplingPopulation);
+		break;
+	case OptionsKind::selector_hash:
+		c.add(observationDomainId);
+		c.add(selectorId);
+		c.add(flowSelectorAlgorithm);
+		c.add(samplingProbability);
+		break;
+	case OptionsKind::selector_stats:
+	case OptionsKind::selector_stats_hash:
+		c.add(selectorId);
+		if (kind == OptionsKind::selector_stats)
+			c.add(selectorIDTotalFlowsObserved);
+		c.add(selectorIDTotalFlowsSelected);
+		c.add(selectorIdTotalPktsObserved);
+		c.add(selectorIdTotalPktsSelected);
+		c.add(flowStartMilliseconds);
+		c.add(flowEndMilliseconds);
 		break;
 	}
 	t.scope_fields = 1;

@@ -43,6 +43,7 @@ inline constexpr u32 flow_label = 1u << 7;
 inline constexpr u32 ext_hdrs = 1u << 8;
 inline constexpr u32 nel = 1u << 9;		// NAT event records
 inline constexpr u32 masks = 1u << 10;		// aggregation prefix lengths
+inline constexpr u32 sampled = 1u << 11;	// the sampler id last (IE 48 / 302)
 inline constexpr u32 options_base = 1u << 24;	// options templates: key = base | kind
 } // namespace shape
 
@@ -51,7 +52,17 @@ u32 flow_shape(const FlowHead& flow);
 // Fills `t.fields` for a data template of shape `key` (ids left to the cache).
 void compose_data_template(u32 key, Dialect dialect, Template& t);
 
-enum class OptionsKind : u8 { system_init = 1, metering_stats = 2, interfaces = 3 };
+enum class OptionsKind : u8 {
+	system_init = 1,
+	metering_stats = 2,
+	interfaces = 3,
+	sampler_v9 = 4,		// v9: FLOW_SAMPLER_ID, _MODE, _RANDOM_INTERVAL
+	selector_count = 5,	// IPFIX (RFC 7014): systematic count-based
+	selector_random = 6,	// IPFIX: random n-out-of-N
+	selector_hash = 7,	// IPFIX: uniform probabilistic (see SAMPLING.md)
+	selector_stats = 8,	// IPFIX: flows and packets observed and selected
+	selector_stats_hash = 9,	// IPFIX: the same without flows observed
+};
 void compose_options_template(OptionsKind kind, Dialect dialect, Template& t);
 
 // Small fixed cache: a router sees a handful of shapes.

@@ -18,6 +18,7 @@ struct CpuStats {
 	ktl::u64 traf_total;
 	ktl::u64 pkt_drop;	// packets seen but not accounted
 	ktl::u64 traf_drop;
+	ktl::u64 samp_drop;	// packets of flows the hash sampler passed over
 
 	void add(const CpuStats& o)
 	{
@@ -32,6 +33,7 @@ struct CpuStats {
 		traf_total += o.traf_total;
 		pkt_drop += o.pkt_drop;
 		traf_drop += o.traf_drop;
+		samp_drop += o.samp_drop;
 	}
 };
 

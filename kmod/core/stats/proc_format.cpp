@@ -17,6 +17,24 @@ void put_cpu_line(TextBuffer& out, u64 pps, const CpuStats& s, u64 metric)
 	out.put(", drop: ").num(s.pkt_drop).put(", ").num(s.traf_drop >> 10).put(" K\n");
 }
 
+// The original's line, flows discarded left out for hash sampling (those
+// flows were never cached, so nobody counted them).
+void put_sampler_line(TextBuffer& out, Core& core)
+{
+	const Sampler& s = core.exporter.sampler;
+	if (!s.on()) {
+		out.put("Flow sampling is disabled.\n");
+		return;
+	}
+	const SamplerConfig& c = s.config();
+	out.put("Flow sampling mode ").put(sampler_mode_name(c.mode)).put(" one-out-of ").num(c.n)
+		.put(". Flows selected ").num(s.stats.flows_selected);
+	if (c.mode != SamplerMode::hash)
+		out.put(", discarded ").num(s.stats.flows_discarded);
+	out.put(". Pkts selected ").num(s.stats.pkts_selected).put(", discarded ")
+		.num(core.exporter.sampler_pkts_discarded(core)).put(".\n");
+}
+
 u64 sub0(u64 a, u64 b) { return a > b ? a - b : 0; }
 
 } // namespace
@@ -40,6 +58,8 @@ extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversi
 	out.put(is_templated(protocol) ? ".\n" : "\n");
 	out.put("Timeouts: active ").num(core.setting(NFC_ACTIVE_TIMEOUT)).put("s, inactive ")
 		.num(core.setting(NFC_INACTIVE_TIMEOUT)).put("s. Maxflows ").num(core.setting(NFC_MAXFLOWS)).put('\n');
+
+	put_sampler_line(out, core);
 
 	const NatStats& nat = core.nat_stats;
 	out.put("Natevents ").put(core.setting(NFC_NATEVENTS) ? "enabled" : "disabled").put(", count start ")

@@ -187,7 +187,8 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(
 # variant_ko VARIANT: the .ko of the original's builds (dkms, best).
 variant_ko() { echo "$BENCH_ORIG/$1/ipt_NETFLOW.ko"; }
 
-# nf_load_variant VARIANT PARAMS...: ours | base | dkms | best; also points
+# nf_load_variant VARIANT PARAMS...: ours | ours-hash | base | dkms | best
+# (ours-hash: ours with sampler=hash:100, the sampler's cost); also points
 # XTABLES_LIBDIR at that module's extension only: ours and base have their own
 # libxt_NETFLOW.so, the original libipt_/libip6t_NETFLOW.so; never two visible at once.
 nf_load_variant() {
@@ -198,6 +199,10 @@ nf_load_variant() {
 	ours)
 		export XTABLES_LIBDIR=$XT_OURS:$XT_SYSTEM
 		load_module ipt_NETFLOW "$@"
+		;;
+	ours-hash)
+		export XTABLES_LIBDIR=$XT_OURS:$XT_SYSTEM
+		load_module ipt_NETFLOW "$@" sampler=hash:100
 		;;
 	*)
 		# base (vm_bench_base), or dkms, best or any other build of the

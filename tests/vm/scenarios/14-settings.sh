@@ -45,7 +45,7 @@ nf_load
 n=0
 while IFS= read -r line; do
 	name=${line%%:*}
-	[ "$name" = aggregation ] && continue	# no default to state: empty
+	case $name in aggregation | sampler) continue ;; esac	# no default to state: empty
 	want=$(sed -n 's/.*(\([^()]*\))$/\1/p' <<<"$line")
 	[ -n "$want" ] || fail "modinfo description of $name states no default: $line"
 	assert_eq "parameter $name after a plain load" "$want" "$(cat "$PARAMS/$name")"
@@ -56,6 +56,7 @@ while IFS= read -r line; do
 done < <(modinfo -F parm ipt_NETFLOW)
 assert_eq "parameters checked against their stated defaults" 19 "$n"
 assert_eq "aggregation parameter" "" "$(cat "$PARAMS/aggregation")"
+assert_eq "sampler parameter" "" "$(cat "$PARAMS/sampler")"
 
 # ---- run time: each end of each range taken, one past refused ----
 # check_range NAME LOW HIGH: on the parameter file if writable, and the sysctl.
