@@ -84,6 +84,7 @@ extern "C" int nfc_init(const nfc_init_args* args) noexcept
 	core->limits.peak_tick = &core->peak_tick;
 	nfp_random(&core->seed, sizeof(core->seed));
 	nfp_random(&core->sampler_seed, sizeof(core->sampler_seed));
+	core->limits.sampler_seed = &core->sampler_seed;
 	core->load_jiffies = nfp_jiffies64();
 	core->peak_tick = static_cast<u32>(core->load_jiffies);
 	core->slabs.v4 = nfp_slab_create("ipt_netflow", sizeof(Flow4));
@@ -249,7 +250,7 @@ extern "C" int nfc_set_sampler(const char* text, u32* err_pos, const char** err_
 	Core* core = g_core;
 	if (!core)
 		return NF_OK;
-	__atomic_store_n(&core->hash_sampling_n, c.mode == SamplerMode::hash ? c.n : 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&core->limits.hash_sampling_n, c.mode == SamplerMode::hash ? c.n : 0, __ATOMIC_RELAXED);
 	core->exporter.switch_sampler(*core, c);
 	return NF_OK;
 }

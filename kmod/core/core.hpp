@@ -25,9 +25,8 @@ public:
 	NatQueue* nat_queue = nullptr;
 	NatStats nat_stats{};
 	AggrRules* aggr = nullptr;	// published with release, read in the packet path
-	// Hash sampling in the packet path: N, 0 = off (every other sampler
-	// chooses at export).  Its seed is drawn at load, apart from `seed`.
-	u32 hash_sampling_n = 0;	// atomic
+	// Hash sampling's seed (its N is limits.hash_sampling_n), drawn at load
+	// apart from `seed`.  Every other sampler chooses at export.
 	HashSeed sampler_seed{};
 
 	u32 setting(nfc_setting s) const { return g_settings.get(s); }

@@ -5,22 +5,8 @@
 #include "core/core.hpp"
 #include "core/flow/account.hpp"
 #include "core/packet/parser.hpp"
-#include "core/sampler/sampler.hpp"
 
 using namespace netflow;
-
-namespace {
-
-__attribute__((noinline)) bool hash_chosen(const Core& core, CpuCache& cache, const PacketFacts& facts, u32 n)
-{
-	const bool chosen = facts.family == NF_FAMILY_IPV4 ? hash_selected(facts.key.v4, n, core.sampler_seed)
-							   : hash_selected(facts.key.v6, n, core.sampler_seed);
-	if (!chosen)
-		cache.stats.samp_drop++;
-	return chosen;
-}
-
-} // namespace
 
 // No canary (see cache.hpp): `facts` is written field by field.
 extern "C" NF_NO_CANARY int nfc_account(unsigned int cpu, const nf_packet* pkt) noexcept
@@ -51,15 +37,7 @@ extern "C" NF_NO_CANARY int nfc_account(unsigned int cpu, const nf_packet* pkt) 
 		if (aggr)
 			aggr->apply_ports(facts.key.v6.sport, facts.key.v6.dport, facts.key.v6.proto);
 	}
-	// Hash sampling: a flow not chosen is never cached.  Off, this is one
-	// load and a branch not taken: the hash is out of line, so that its
-	// registers cost the common path nothing (bench: +13 instructions per
-	// packet when it was inlined).
-	const u32 hash_n = __atomic_load_n(&core.hash_sampling_n, __ATOMIC_RELAXED);
-	if (__builtin_expect(hash_n != 0, 0) && !hash_chosen(core, cache, facts, hash_n))
-		return 0;
-	cache.account(facts, *pkt, core.timeouts());
-	return cache.take_wanted_family();
+	return cache.account(facts, *pkt, core.timeouts());
 }
 
 // The pool refill nfc_account() asked for: allocated with no lock held (on

@@ -20,21 +20,20 @@
 DECLARE_PER_CPU(unsigned long, nf_cpu_lock);
 
 /* Out of line (target.c): the pool was empty, records are allocated with
- * the lock dropped. */
-void nf_account_refilled(unsigned long *lock, unsigned int cpu,
-			 const struct nf_packet *pkt, int family);
+ * the lock dropped.  It finds this CPU's lock again itself, so that the
+ * per-packet path keeps nothing but `pkt` live across nfc_account(). */
+void nf_account_refilled(const struct nf_packet *pkt, int family);
 
 static inline void nf_account_locked(const struct nf_packet *pkt)
 {
 	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
-	unsigned int cpu = smp_processor_id();
 	int family;
 
 	bit_spin_lock(0, lock);
-	family = nfc_account(cpu, pkt);
+	family = nfc_account(smp_processor_id(), pkt);
 	__bit_spin_unlock(0, lock);
 	if (unlikely(family))
-		nf_account_refilled(lock, cpu, pkt, family);
+		nf_account_refilled(pkt, family);
 }
 
 static __always_inline void nf_account_packet(const struct nf_packet *pkt)

@@ -42,9 +42,11 @@ void nfp_cpu_unlock(unsigned int cpu)
  * slab with the lock dropped (on PREEMPT_RT the slab's locks sleep, and a
  * bit lock keeps preemption off), then, under the lock, the packet the core
  * kept aside is accounted (an allocation failure if the slab gave none). */
-noinline void nf_account_refilled(unsigned long *lock, unsigned int cpu,
-				  const struct nf_packet *pkt, int family)
+noinline void nf_account_refilled(const struct nf_packet *pkt, int family)
 {
+	/* Still on the CPU of the packet: BH is off (see nf_account_packet()). */
+	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
+	unsigned int cpu = smp_processor_id();
 	struct nf_refill r;
 
 	nfc_refill_alloc(family, &r);

@@ -1310,7 +1310,7 @@ TEST_F(IpfixE2E, SamplerHashChoosesInThePacketPath)
 	EXPECT_EQ(g_core->exporter.sampler_pkts_discarded(*g_core), 2ull * (m - cached));
 	// Off again: every flow.
 	ASSERT_EQ(set_sampler(""), 0u);
-	EXPECT_EQ(g_core->hash_sampling_n, 0u);
+	EXPECT_EQ(g_core->limits.hash_sampling_n, 0u);
 	many_flows(1000);
 	EXPECT_EQ(g_core->nr_flows, 1000u);
 }

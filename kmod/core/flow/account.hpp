@@ -117,38 +117,40 @@ __attribute__((always_inline)) inline F* CpuCache::create(const decltype(F::key)
 	return fl;
 }
 
-// Inlined into account(), itself inlined into nfc_account().
+// Inlined into account(), itself inlined into nfc_account().  Returns 0, or
+// the family whose empty pool stopped a new flow (see set_aside()).
 template <typename F>
-__attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt,
+__attribute__((always_inline)) inline int CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt,
 			  const Timeouts& t) noexcept
 {
 	FlowHead** bucket = &table_[reduce(flow_detail::hash_of(key, *seed_), nbuckets_)];
 	FlowHead** link = bucket;
-	u32 searched = 0;
 	for (; *link; link = &(*link)->hash_next) {
 		FlowHead* h = *link;
 		if (h->is_v6 == flow_detail::is_v6<F>() && static_cast<F*>(h)->key == key)
 			break;
-		searched++;
+		stats.searched++;
 	}
 	F* fl;
 	if (*link) {
-		stats.searched += searched;
 		stats.found++;
 		fl = static_cast<F*>(*link);
 	} else {
+		// Hash sampling: a flow not chosen is never created, so only a
+		// lookup miss asks (and a hit, the common case, pays nothing).
+		const u32 hash_n = flow_detail::atomic_read(&limits_->hash_sampling_n);
+		if (__builtin_expect(hash_n != 0, 0) && !hash_chosen(key, hash_n))
+			return 0;
 		fl = create<F>(key, facts, pkt, bucket);
-		if (__builtin_expect(!fl && wanted_family_, 0)) {
-			waiting_ = facts;	// counted after the pool's refill
-			return;
-		}
-		stats.searched += searched;
-		stats.notfound++;
 		if (!fl) {
+			if (__builtin_expect(wanted_family_ != 0, 0))
+				return set_aside(facts);
+			stats.notfound++;
 			stats.pkt_drop++;
 			stats.traf_drop += facts.ip_len;
-			return;
+			return 0;
 		}
+		stats.notfound++;
 		link = bucket;
 	}
 	const u32 now = pkt.now;
@@ -170,14 +172,14 @@ __attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F
 		ktl::List<FlowHead>::remove(fl);
 		expiry_.push_back(fl);
 	}
+	return 0;
 }
 
-__attribute__((always_inline)) inline void CpuCache::account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept
+__attribute__((always_inline)) inline int CpuCache::account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept
 {
 	if (facts.family == NF_FAMILY_IPV4)
-		account_in<Flow4>(facts.key.v4, facts, pkt, t);
-	else
-		account_in<Flow6>(facts.key.v6, facts, pkt, t);
+		return account_in<Flow4>(facts.key.v4, facts, pkt, t);
+	return account_in<Flow6>(facts.key.v6, facts, pkt, t);
 }
 
 } // namespace netflow

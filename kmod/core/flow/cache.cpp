@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/flow/account.hpp"
+#include "core/sampler/sampler.hpp"
 #include "ktl/new.hpp"
 
 namespace netflow {
@@ -158,9 +159,40 @@ void CpuCache::refill(int family, void* const* rec, u32 n, const nf_packet& pkt,
 	for (u32 i = 0; i < n; i++)
 		pool.give(static_cast<FlowHead*>(rec[i]));
 	refill_failed_ = n == 0;
-	account(waiting_, pkt, t);	// the flow may exist by now: looked up again
+	// The flow may exist by now: looked up again.  Its chain was counted in
+	// `searched` by the first attempt already.
+	const u64 searched = stats.searched;
+	account(waiting_, pkt, t);
+	stats.searched = searched;
 	refill_failed_ = false;
+}
+
+namespace {
+template <typename Key> __attribute__((always_inline)) inline bool chosen_or_counted(const Key& key, u32 n, const HashSeed& seed, CpuStats& stats)
+{
+	const bool chosen = hash_selected(key, n, seed);
+	if (!chosen)
+		stats.samp_drop++;
+	return chosen;
+}
+} // namespace
+
+__attribute__((noinline)) bool CpuCache::hash_chosen(const Ipv4Key& key, u32 n) noexcept
+{
+	return chosen_or_counted(key, n, *limits_->sampler_seed, stats);
+}
+
+__attribute__((noinline)) bool CpuCache::hash_chosen(const Ipv6Key& key, u32 n) noexcept
+{
+	return chosen_or_counted(key, n, *limits_->sampler_seed, stats);
+}
+
+__attribute__((noinline)) int CpuCache::set_aside(const PacketFacts& facts) noexcept
+{
+	const int family = wanted_family_;
+	waiting_ = facts;
 	wanted_family_ = 0;
+	return family;
 }
 
 void FlowPool::release_all(void* slab) noexcept

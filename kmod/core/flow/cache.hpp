@@ -43,6 +43,10 @@ struct FlowLimits {
 	u32* nr_flows;		// all CPUs together
 	u32* peak_flows;
 	u32* peak_tick;
+	// The hash sampler's N, 0 = off (atomic word): a new flow's key must hash
+	// into one of N values, with a seed of its own (core/sampler/sampler.hpp).
+	u32 hash_sampling_n;
+	const HashSeed* sampler_seed;
 };
 
 struct FlowSlabs {
@@ -57,16 +61,9 @@ public:
 
 	// Packet path.  `facts.key.*.iif` is already set.
 	// Defined in flow/account.hpp, to be inlined into nfc_account().
-	inline void account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept;
-	// After account(): the family whose empty pool stopped a new flow (the
-	// packet kept aside for refill(), not yet counted), or 0.
-	int take_wanted_family() noexcept
-	{
-		const int f = wanted_family_;
-		if (__builtin_expect(f != 0, 0))
-			wanted_family_ = 0;
-		return f;
-	}
+	// Returns 0, or the family whose empty pool stopped a new flow: the
+	// packet is kept aside for refill(), not yet counted.
+	inline int account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept;
 	// Under the lock: records for the `family` pool, allocated outside it,
 	// then the packet kept aside accounted.  None (the slab had none): that
 	// packet counts as an allocation failure.
@@ -133,8 +130,15 @@ public:
 	u32 nr_v6 = 0;
 
 private:
-	template <typename F> void account_in(const decltype(F::key)& key, const PacketFacts& facts,
-					      const nf_packet& pkt, const Timeouts& t) noexcept;
+	template <typename F> int account_in(const decltype(F::key)& key, const PacketFacts& facts,
+					     const nf_packet& pkt, const Timeouts& t) noexcept;
+	// Out of line (in cache.cpp, not a template: a kernel object may not
+	// hold out-of-line COMDAT copies) so that its registers cost the
+	// common path nothing.
+	bool hash_chosen(const Ipv4Key& key, u32 n) noexcept;
+	bool hash_chosen(const Ipv6Key& key, u32 n) noexcept;
+	// Out of line (rare): keeps the packet for refill(), returns the family.
+	int set_aside(const PacketFacts& facts) noexcept;
 	template <typename F> F* create(const decltype(F::key)& key, const PacketFacts& facts,
 					 const nf_packet& pkt, FlowHead** bucket) noexcept;
 	template <typename F> FlowHead* new_record() noexcept;
@@ -150,7 +154,7 @@ private:
 	FlowPool pool4_;
 	FlowPool pool6_;
 	RecentPeak peak_;	// records in use, for what the pools may keep
-	int wanted_family_ = 0;	// see take_wanted_family()
+	int wanted_family_ = 0;	// see set_aside()
 	bool refill_failed_ = false;
 	PacketFacts waiting_{};	// the packet that wants the refill
 };

@@ -13,8 +13,9 @@ namespace micro {
 // buckets in all; nfc_exit() of the previous core first.
 void start_core(uint32_t cpus, uint32_t hashsize, uint32_t protocol = 5);
 
-// nfc_account() as the glue calls it: refills the pool when it asks.
-inline void account(unsigned cpu, const nf_packet* p)
+// nfc_account() as the glue calls it (inlined, as there): refills the pool
+// when it asks.
+__attribute__((always_inline)) inline void account(unsigned cpu, const nf_packet* p)
 {
 	if (int family = nfc_account(cpu, p)) {
 		nf_refill r;
