@@ -24,14 +24,13 @@ else
 fi
 
 pass=0 fail=0 summary=()
-count() {	# LOG: adds its last "N passed, M failed"; prints M
-	local line p f
+count() {	# LOG: adds its last "N passed, M failed" to the totals; M in $failed
+	local line p
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
-	[ -n "$line" ] || { fail=$((fail + 1)); echo 1; return; }
-	p=${line%% passed*} f=${line#*, }
-	f=${f%% failed*}
-	pass=$((pass + p)) fail=$((fail + f))
-	echo "$f"
+	[ -n "$line" ] || { fail=$((fail + 1)) failed=1; return; }
+	p=${line%% passed*} failed=${line#*, }
+	failed=${failed%% failed*}
+	pass=$((pass + p)) fail=$((fail + failed))
 }
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
@@ -51,11 +50,13 @@ for s in "${series[@]}"; do
 		continue
 	fi
 	tests/build/check-build.sh "build/$k" 2>&1 | tee "$logs/$s.build"
-	fb=$(count "$logs/$s.build")
+	count "$logs/$s.build"	# not in $( ): the totals must stay in this shell
+	fb=$failed
 	tb=$(($(date +%s) - t0))
 	tests/vm/run.sh --kver "$k" --module "build/$k/ipt_NETFLOW.ko" --xtlib xtables \
 		"${scenarios[@]}" 2>&1 | tee "$logs/$s.vm"
-	fv=$(count "$logs/$s.vm")
+	count "$logs/$s.vm"
+	fv=$failed
 	res=$([ "$fb" = 0 ] && [ "$fv" = 0 ] && echo PASS || echo "FAIL ($fb build, $fv VM)")
 	summary+=("$s $k: $res; build ${tb}s, VM ${#scenarios[@]} scenarios $(($(date +%s) - t0 - tb))s")
 done

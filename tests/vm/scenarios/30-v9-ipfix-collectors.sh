@@ -41,6 +41,21 @@ dir_of() {
 }
 
 # sums FILE: "PROTO SRC SPORT DST DPORT PKTS BYTES RECORDS" per flow key.
+# pmacct 1.7.7 now and then counts the last data record of a datagram twice
+# (seen in two of some forty runs, on 6.1 and 6.12; tshark, nfdump and our
+# decoder read the same datagram once, and the module's own count agrees with
+# them): one key at exactly twice the packets and bytes is taken back, with a
+# note; any other difference still fails the comparison.
+pmacct_undouble() {	# OWN ACCT (lines: key fields..., packets, bytes)
+	awk 'NR == FNR { k = $0; sub(/ [^ ]+ [^ ]+$/, "", k); own[k] = $(NF - 1) " " $NF; next }
+	     { k = $0; sub(/ [^ ]+ [^ ]+$/, "", k)
+	       if ((k in own) && !taken && split(own[k], o, " ") == 2 && $(NF - 1) == 2 * o[1] && $NF == 2 * o[2] && o[1] > 0) {
+		       taken = 1
+		       print "note: nfacctd counted " k " twice (pmacct quirk): taken back" >"/dev/stderr"
+		       $(NF - 1) = o[1]; $NF = o[2]
+	       }
+	       print }' "$1" "$2"
+}
 sums() { awk '{ k = $1" "$2" "$3" "$4" "$5; p[k] += $6; b[k] += $7; n[k]++ } END { for (k in p) print k, p[k], b[k], n[k] }' "$1"; }
 
 phase() {
@@ -149,7 +164,7 @@ phase() {
 		# pmacct 1.7.7 takes the ICMP type/code only from L4_DST_PORT,
 		# never from icmpTypeCodeIPv4/IPv6 (32/139): it prints 0.
 		assert_same "v$p: nfacctd = own decoder (per flow key, ICMP type aside)" \
-			"$(<"$d/records-agg-noicmp.txt")" "$(<"$d/nfacctd-agg-noicmp.txt")"
+			"$(<"$d/records-agg-noicmp.txt")" "$(pmacct_undouble "$d/records-agg-noicmp.txt" "$d/nfacctd-agg-noicmp.txt")"
 		assert_eq "v$p: nfacctd ICMP type/code (not read from IE 32/139)" 0 \
 			"$(awk '$1 == 1 || $1 == 58 { print $5 }' "$d/nfacctd.txt" | sort -u | xargs)"
 	else
@@ -159,14 +174,15 @@ phase() {
 		assert_same "v$p: nfdump = own decoder (nfdump's ICMP type/code 0)" \
 			"$(<"$d/records-icmpzero.txt")" "$(<"$d/nfdump.txt")"
 		assert_same "v$p: nfacctd = own decoder (per flow key)" \
-			"$(<"$d/records-agg.txt")" "$(<"$d/nfacctd-agg.txt")"
+			"$(<"$d/records-agg.txt")" "$(pmacct_undouble "$d/records-agg.txt" "$d/nfacctd-agg.txt")"
 	fi
 
 	log "v$p: per flow: packets and bytes exactly as sent, ICMP type/code in the key"
 	local -A SUM=() ACCT=()
 	local a b c e key rest got
 	while read -r a b c d_ e rest; do SUM["$a $b $c $d_ $e"]=$rest; done < <(sums "$R")
-	while read -r a b c d_ e rest; do ACCT["$a $b $c $d_ $e"]=$rest; done <"$d/nfacctd-agg.txt"
+	while read -r a b c d_ e rest; do ACCT["$a $b $c $d_ $e"]=$rest; done \
+		< <(pmacct_undouble "$d/records-agg.txt" "$d/nfacctd-agg.txt" 2>/dev/null)
 	for key in "${!WANT[@]}"; do
 		got=${SUM[$key]:-none -}
 		assert_eq "v$p: $key: packets bytes" "${WANT[$key]}" "${got% *}"
