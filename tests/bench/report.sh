@@ -94,7 +94,7 @@ END {
 		t = get("cost." bes[b] ".hooks-target." mixes[m]) - get("cost." bes[b] ".hooks-mark." mixes[m])
 		c = get("cost." bes[b] ".hooks-mark." mixes[m]) - base(bes[b], "ours", mixes[m])
 		printf "%-7s %-16s %10s %16s %14s %24s\n", bes[b], nm[mixes[m]], sgn(h), sgn(t),
-			t > 0 ? sprintf("%.2f %s", h / t, h <= t ? "ok" : "MORE") : "-", sgn(c)
+			(t > 0) ? sprintf("%.2f %s", h / t, (h <= t) ? "ok" : "MORE") : "-", sgn(c)
 	}
 	hdr = 0
 	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
