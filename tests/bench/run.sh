@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/bench/run.sh [--quick] [--kver VER] [--out DIR] [--parts P] [--base REF]
-#                    [--no-original]: `make bench`.
+#                    [--no-original] [--backends LIST]: `make bench`.
 # Measures the project's ipt_NETFLOW against the original ipt_NETFLOW 2.6
 # (Debian's iptables-netflow-dkms, built privately by original.sh) in QEMU:
 #
