@@ -209,19 +209,27 @@ int nf_destinations_start(void)
 	return err;
 }
 
-int nf_apply_aggregation(const char *text)
+/* A text setting the core parses (aggregation, sampler), applied under the
+ * export mutex.  A refusal is logged as the other settings do: the name,
+ * the text, where and why, and that the previous value stays. */
+static int nf_apply_parsed(const char *name, int (*set)(const char *, u32 *, const char **),
+			   const char *text, const char *kept)
 {
 	const char *reason = "";
 	u32 pos = 0;
 	int err;
 
 	mutex_lock(&nf_export_mutex);
-	err = nfc_set_aggregation(text, &pos, &reason);
+	err = set(text, &pos, &reason);
 	mutex_unlock(&nf_export_mutex);
 	if (err == NF_EINVAL)
-		pr_err(NF_NAME ": aggregation=%s is invalid at position %u: %s; the previous rules stay\n",
-		       text, pos, reason);
+		pr_err(NF_NAME ": %s=%s is invalid at position %u: %s; %s\n", name, text, pos, reason, kept);
 	return err;
+}
+
+int nf_apply_aggregation(const char *text)
+{
+	return nf_apply_parsed("aggregation", nfc_set_aggregation, text, "the previous rules stay");
 }
 
 /* Before the core runs the rules are only kept: the load applies them. */
@@ -230,20 +238,9 @@ static int nf_aggregation_apply(const char *text)
 	return nf_core_running ? nf_apply_aggregation(text) : 0;
 }
 
-/* Logs a refusal as the other settings do: the name, the text, why. */
 int nf_apply_sampler(const char *text)
 {
-	const char *reason = "";
-	u32 pos = 0;
-	int err;
-
-	mutex_lock(&nf_export_mutex);
-	err = nfc_set_sampler(text, &pos, &reason);
-	mutex_unlock(&nf_export_mutex);
-	if (err == NF_EINVAL)
-		pr_err(NF_NAME ": sampler=%s is invalid at position %u: %s; the previous sampler stays\n",
-		       text, pos, reason);
-	return err;
+	return nf_apply_parsed("sampler", nfc_set_sampler, text, "the previous sampler stays");
 }
 
 /* Before the core runs the text is only checked; the load applies it. */
