@@ -1230,6 +1230,20 @@ void export_everything()
 		;
 }
 
+// The selector statistics records (options records whose scope is
+// selectorId, IE 302) of the messages sent from message `before` on.
+std::vector<Buf> selector_statistics_since(size_t before)
+{
+	std::map<uint16_t, Tpl> known;
+	const std::vector<Msg> msgs = parse_all(&known);
+	std::vector<Buf> stats;
+	for (size_t i = before; i < msgs.size(); i++)
+		for (const Set& s : msgs[i].sets)
+			if (s.id >= 256 && known.at(s.id).options && known.at(s.id).fields[0].first == 302)
+				stats.insert(stats.end(), s.records.begin(), s.records.end());
+	return stats;
+}
+
 } // namespace
 
 TEST_F(IpfixE2E, SamplerRefusedTextChangesNothing)
@@ -1390,13 +1404,7 @@ TEST_F(IpfixE2E, SamplerSwitchSendsFinalStatistics)
 	export_everything();
 	const size_t before = fake::sent_count();
 	ASSERT_EQ(set_sampler("random:5"), 0u);
-	std::map<uint16_t, Tpl> known;
-	const std::vector<Msg> msgs = parse_all(&known);
-	std::vector<Buf> stats;
-	for (size_t i = before; i < msgs.size(); i++)
-		for (const Set& s : msgs[i].sets)
-			if (s.id >= 256 && known.at(s.id).options && known.at(s.id).fields[0].first == 302)
-				stats.insert(stats.end(), s.records.begin(), s.records.end());
+	const std::vector<Buf> stats = selector_statistics_since(before);
 	ASSERT_EQ(stats.size(), 1u);
 	EXPECT_EQ(be64(&stats[0][0]), 1u) << "selector 1";
 	EXPECT_EQ(be64(&stats[0][8]), 10u) << "flows observed";
@@ -1418,13 +1426,7 @@ TEST_F(IpfixE2E, SamplerHashRewriteCountsPassedOver)
 	EXPECT_EQ(dropped + selected, 200u);
 	const size_t before = fake::sent_count();
 	ASSERT_EQ(set_sampler("hash:2"), 0u);
-	std::map<uint16_t, Tpl> known;
-	const std::vector<Msg> msgs = parse_all(&known);
-	std::vector<Buf> stats;
-	for (size_t i = before; i < msgs.size(); i++)
-		for (const Set& s : msgs[i].sets)
-			if (s.id >= 256 && known.at(s.id).options && known.at(s.id).fields[0].first == 302)
-				stats.insert(stats.end(), s.records.begin(), s.records.end());
+	const std::vector<Buf> stats = selector_statistics_since(before);
 	ASSERT_EQ(stats.size(), 1u);
 	EXPECT_EQ(be64(&stats[0][16]), 200u) << "packets observed";
 	EXPECT_EQ(be64(&stats[0][24]), selected) << "packets selected";
