@@ -105,6 +105,11 @@ NF_ABI void nfp_slab_destroy(void *slab) NF_NOEXCEPT;
 /* Up to n objects into out[] in one trip through the allocator (atomic, not
  * zeroed); returns how many. */
 NF_ABI nf_size nfp_slab_alloc_bulk(void *slab, nf_size n, void **out) NF_NOEXCEPT;
+/* The same from inside nfc_account() on `cpu`, whose cache lock is held:
+ * the lock is dropped around the allocation (on PREEMPT_RT the slab's locks
+ * sleep, and the cache lock keeps preemption off) and held again on return.
+ * Rare: once per NF_REFILL_BATCH new flows. */
+NF_ABI nf_size nfp_slab_alloc_bulk_unlocked(unsigned int cpu, void *slab, nf_size n, void **out) NF_NOEXCEPT;
 NF_ABI void nfp_slab_free(void *slab, void *obj) NF_NOEXCEPT;
 
 NF_ABI void nfp_random(void *buf, nf_size len) NF_NOEXCEPT;
@@ -172,23 +177,11 @@ NF_ABI void nfc_exit(void) NF_NOEXCEPT;
 NF_ABI nf_u32 nfc_auto_hashsize(nf_u64 ram_bytes) NF_NOEXCEPT;
 
 /* Packet path: called on `cpu` with that CPU's cache lock held (BH off).
- * Returns 0; or, when the packet starts a flow and this CPU's pool of free
- * records of its family is empty, that family (NF_FAMILY_*), the packet kept
- * aside, not yet counted: the caller drops the lock, gets records with
- * nfc_refill_alloc() (no lock held: the slab may sleep on PREEMPT_RT), takes
- * the lock again and calls nfc_refill_give(), which hands them over and
- * accounts the packet (an allocation failure if the refill got none). */
-NF_ABI int nfc_account(unsigned int cpu, const struct nf_packet *pkt) NF_NOEXCEPT;
+ * A new flow that finds this CPU's pool of free records empty refills it
+ * with nfp_slab_alloc_bulk_unlocked(), which drops the lock for a moment. */
+NF_ABI void nfc_account(unsigned int cpu, const struct nf_packet *pkt) NF_NOEXCEPT;
 
-#define NF_REFILL_BATCH 32
-struct nf_refill {
-	int family;
-	nf_u32 n;
-	void *rec[NF_REFILL_BATCH];
-};
-NF_ABI void nfc_refill_alloc(int family, struct nf_refill *r) NF_NOEXCEPT;	/* no lock held */
-NF_ABI void nfc_refill_give(unsigned int cpu, const struct nf_refill *r,
-			    const struct nf_packet *pkt) NF_NOEXCEPT;	/* under it */
+#define NF_REFILL_BATCH 32	/* records per refill of a CPU's pool */
 
 /* Exporter, from the worker (process context).  Returns the delay in ticks
  * until it wants to run again. */

@@ -94,7 +94,7 @@ extern "C" int nfc_init(const nfc_init_args* args) noexcept
 	for (u32 cpu = 0; ok && cpu < core->nr_cpus; cpu++) {
 		CpuCache* c = new (gfp_kernel) CpuCache;
 		core->cpus[cpu] = c;
-		ok = c && c->init(core->per_cpu_buckets(hashsize), &core->seed, &core->slabs, &core->limits);
+		ok = c && c->init(cpu, core->per_cpu_buckets(hashsize), &core->seed, &core->slabs, &core->limits);
 	}
 	core->nat_queue = static_cast<NatQueue*>(nfp_alloc_large(sizeof(NatQueue)));
 	if (core->nat_queue)

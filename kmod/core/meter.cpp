@@ -9,7 +9,7 @@
 using namespace netflow;
 
 // No canary (see cache.hpp): `facts` is written field by field.
-extern "C" NF_NO_CANARY int nfc_account(unsigned int cpu, const nf_packet* pkt) noexcept
+extern "C" NF_NO_CANARY void nfc_account(unsigned int cpu, const nf_packet* pkt) noexcept
 {
 	Core& core = *g_core;
 	CpuCache& cache = *core.cpus[cpu];
@@ -22,7 +22,7 @@ extern "C" NF_NO_CANARY int nfc_account(unsigned int cpu, const nf_packet* pkt) 
 			st = parse_packet(Bytes(pkt->data, pkt->len), pkt->wire_len, pkt->family, facts, true);
 		if (st != ParseStatus::ok) {
 			cache.count_truncated(pkt->wire_len);
-			return 0;
+			return;
 		}
 		if (facts.fragment)
 			cache.stats.frag++;
@@ -37,20 +37,6 @@ extern "C" NF_NO_CANARY int nfc_account(unsigned int cpu, const nf_packet* pkt) 
 		if (aggr)
 			aggr->apply_ports(facts.key.v6.sport, facts.key.v6.dport, facts.key.v6.proto);
 	}
-	return cache.account(facts, *pkt, core.timeouts());
+	cache.account(facts, *pkt, core.timeouts());
 }
 
-// The pool refill nfc_account() asked for: allocated with no lock held (on
-// PREEMPT_RT the slab takes sleeping locks), given under it.
-extern "C" void nfc_refill_alloc(int family, nf_refill* r) noexcept
-{
-	const FlowSlabs& slabs = g_core->slabs;
-	r->family = family;
-	r->n = static_cast<u32>(nfp_slab_alloc_bulk(family == NF_FAMILY_IPV6 ? slabs.v6 : slabs.v4,
-						    NF_REFILL_BATCH, r->rec));
-}
-
-extern "C" void nfc_refill_give(unsigned int cpu, const nf_refill* r, const nf_packet* pkt) noexcept
-{
-	g_core->cpus[cpu]->refill(r->family, r->rec, r->n, *pkt, g_core->timeouts());
-}

@@ -19,21 +19,13 @@
 /* One lock per CPU cache (target.c says why a bit lock). */
 DECLARE_PER_CPU(unsigned long, nf_cpu_lock);
 
-/* Out of line (target.c): the pool was empty, records are allocated with
- * the lock dropped.  It finds this CPU's lock again itself, so that the
- * per-packet path keeps nothing but `pkt` live across nfc_account(). */
-void nf_account_refilled(const struct nf_packet *pkt, int family);
-
 static inline void nf_account_locked(const struct nf_packet *pkt)
 {
 	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
-	int family;
 
 	bit_spin_lock(0, lock);
-	family = nfc_account(smp_processor_id(), pkt);
+	nfc_account(smp_processor_id(), pkt);
 	__bit_spin_unlock(0, lock);
-	if (unlikely(family))
-		nf_account_refilled(pkt, family);
 }
 
 static __always_inline void nf_account_packet(const struct nf_packet *pkt)

@@ -13,8 +13,8 @@
  * every packet.  The price: lockdep does not track it.  It is a leaf lock,
  * and nothing under it sleeps or takes another of ours: it keeps preemption
  * off, also on PREEMPT_RT, where the slab's locks sleep, so the flow records
- * are allocated and freed outside it (nf_account_refilled(); the exporter
- * frees after its unlock). */
+ * are allocated and freed outside it (nfp_slab_alloc_bulk_unlocked(); the
+ * exporter frees after its unlock). */
 DEFINE_PER_CPU(unsigned long, nf_cpu_lock);
 
 void nf_cpu_locks_init(void)
@@ -38,21 +38,20 @@ void nfp_cpu_unlock(unsigned int cpu)
 	local_bh_enable();
 }
 
-/* A new flow found this CPU's pool of free records empty: records from the
- * slab with the lock dropped (on PREEMPT_RT the slab's locks sleep, and a
- * bit lock keeps preemption off), then, under the lock, the packet the core
- * kept aside is accounted (an allocation failure if the slab gave none). */
-noinline void nf_account_refilled(const struct nf_packet *pkt, int family)
+/* Inside nfc_account(): a new flow found this CPU's pool of free records
+ * empty.  The records come from the slab with the lock dropped (on
+ * PREEMPT_RT the slab's locks sleep, and a bit lock keeps preemption off);
+ * the core looks the flow up again once the lock is back.  We stay on this
+ * CPU meanwhile: BH is off (see nf_account_packet()). */
+nf_size nfp_slab_alloc_bulk_unlocked(unsigned int cpu, void *slab, nf_size n, void **out)
 {
-	/* Still on the CPU of the packet: BH is off (see nf_account_packet()). */
-	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
-	unsigned int cpu = smp_processor_id();
-	struct nf_refill r;
+	unsigned long *lock = per_cpu_ptr(&nf_cpu_lock, cpu);
+	nf_size got;
 
-	nfc_refill_alloc(family, &r);
-	bit_spin_lock(0, lock);
-	nfc_refill_give(cpu, &r, pkt);
 	__bit_spin_unlock(0, lock);
+	got = nfp_slab_alloc_bulk(slab, n, out);
+	bit_spin_lock(0, lock);
+	return got;
 }
 
 /* Kept apart so that the per-packet path has no 256-byte stack array:

@@ -226,15 +226,12 @@ inline nf_packet make_nf_packet(const uint8_t* data, uint32_t len, uint32_t wire
 	return p;
 }
 
-// nfc_account() as the glue calls it: when it asks for records, the pool's
-// refill (nfc_refill_alloc, then nfc_refill_give) and the packet again.
+// nfc_account() as the glue calls it: under the CPU's cache lock.
 inline void account_packet(unsigned cpu, const nf_packet& p)
 {
-	if (int family = nfc_account(cpu, &p)) {
-		nf_refill r;
-		nfc_refill_alloc(family, &r);
-		nfc_refill_give(cpu, &r, &p);
-	}
+	nfp_cpu_lock(cpu);
+	nfc_account(cpu, &p);
+	nfp_cpu_unlock(cpu);
 }
 
 // nfc_account() on `cpu` at the fake's current jiffies, from an exact-size

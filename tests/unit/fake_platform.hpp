@@ -11,6 +11,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,9 @@ void fail_large_allocs(int n);
 long slab_objects_live();	// objects nfp_slab_alloc_bulk gave - nfp_slab_free, all slabs
 long slabs_live();		// nfp_slab_create - nfp_slab_destroy
 long large_allocs_live();	// nfp_alloc_large - nfp_free_large
+int pool_refills();		// nfp_slab_alloc_bulk_unlocked calls
+int pool_refills_locked();	// ... of which with the CPU's lock still held
+void on_next_refill(std::function<void()> f);	// runs inside the next one, lock let go
 
 // ---- random --------------------------------------------------------------
 // Fixed seed unless NF_TEST_SEED is set in the environment (a number, or

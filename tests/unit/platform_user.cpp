@@ -45,6 +45,8 @@ struct State {
 	std::map<void*, void*> slab_of;	// live object -> its slab (under mu)
 	uint64_t rng = 0;
 	std::map<unsigned, int> lock_depth;
+	int refills = 0, refills_locked = 0;
+	std::function<void()> on_refill;
 	int bugs = 0;
 	std::string last_bug;
 };
@@ -124,6 +126,8 @@ void reset()
 	s.large = 0;
 	s.rng = initial_seed();
 	s.lock_depth.clear();
+	s.refills = s.refills_locked = 0;
+	s.on_refill = nullptr;
 	s.bugs = 0;
 	s.last_bug.clear();
 }
@@ -225,6 +229,10 @@ void seed_random(uint64_t seed)
 	std::lock_guard<std::mutex> g(s.mu);
 	s.rng = seed;
 }
+
+int pool_refills() { return st().refills; }
+int pool_refills_locked() { return st().refills_locked; }
+void on_next_refill(std::function<void()> f) { st().on_refill = std::move(f); }
 
 int cpu_lock_depth(unsigned cpu)
 {
@@ -328,6 +336,26 @@ nf_size nfp_slab_alloc_bulk(void* slab, nf_size n, void** out) noexcept
 		}
 	}
 	return n;
+}
+
+// As the glue: the CPU's lock is let go around the allocation.
+nf_size nfp_slab_alloc_bulk_unlocked(unsigned int cpu, void* slab, nf_size n, void** out) noexcept
+{
+	nfp_cpu_unlock(cpu);
+	State& s = st();
+	{
+		std::lock_guard<std::mutex> g(s.mu);
+		++s.refills;
+		if (s.lock_depth[cpu] > 0)
+			++s.refills_locked;
+	}
+	if (auto f = std::move(s.on_refill)) {
+		s.on_refill = nullptr;
+		f();	// what another CPU may do while the lock is let go
+	}
+	const nf_size got = nfp_slab_alloc_bulk(slab, n, out);
+	nfp_cpu_lock(cpu);
+	return got;
 }
 
 void nfp_slab_free(void* slab, void* obj) noexcept

@@ -604,34 +604,62 @@ TEST_F(CacheTest, SlabFailureCountsAllocErr)
 	EXPECT_EQ(records_in_use(), 1);
 }
 
-// The packet path never allocates (its lock keeps preemption off, and on
-// PREEMPT_RT the slab's locks sleep): a new flow that finds the pool empty
-// makes nfc_account() return its family, the packet not counted; the caller
-// refills the pool with the lock dropped; the packet is accounted then.
-TEST_F(CacheTest, EmptyPoolAsksForARefillInsteadOfAllocating)
+// The packet path never allocates under its lock (the lock keeps preemption
+// off, and on PREEMPT_RT the slab's locks sleep): a new flow that finds the
+// pool empty refills it with the lock let go, then the packet is counted.
+TEST_F(CacheTest, EmptyPoolIsRefilledWithTheLockDropped)
 {
-	const Packet pk = udp4(A, B, 1, 2, 100);
-	std::unique_ptr<uint8_t[]> copy(new uint8_t[pk.hdr.size()]);
-	std::memcpy(copy.get(), pk.hdr.data(), pk.hdr.size());
-	const nf_packet p = testpkt::make_nf_packet(copy.get(), uint32_t(pk.hdr.size()), pk.wire, pk.family, -1, -1,
-						    uint32_t(fake::jiffies()));
-	EXPECT_EQ(nfc_account(0, &p), NF_FAMILY_IPV4);
-	EXPECT_EQ(fake::slab_objects_live(), 0);	// nothing allocated under the lock
-	EXPECT_EQ(stats(0).notfound, 0u);
-	EXPECT_EQ(stats(0).pkt_total, 0u);
-	EXPECT_EQ(stats(0).pkt_drop, 0u);
-	EXPECT_EQ(stats(0).alloc_err, 0u);
-	EXPECT_EQ(nr_flows(), 0u);
-
-	nf_refill r;
-	nfc_refill_alloc(NF_FAMILY_IPV4, &r);
-	EXPECT_EQ(r.n, uint32_t(NF_REFILL_BATCH));
-	nfc_refill_give(0, &r, &p);	// the packet kept aside, accounted now
+	account(0, udp4(A, B, 1, 2, 100));	// under the lock, as the glue
+	EXPECT_EQ(fake::pool_refills(), 1);
+	EXPECT_EQ(fake::pool_refills_locked(), 0);
+	EXPECT_EQ(fake::cpu_lock_depth(0), 0);
+	EXPECT_EQ(fake::slab_objects_live(), long(NF_REFILL_BATCH));
 	EXPECT_EQ(stats(0).notfound, 1u);
+	EXPECT_EQ(stats(0).searched, 0u);
 	EXPECT_EQ(stats(0).pkt_total, 1u);
 	EXPECT_EQ(stats(0).traf_total, 100u);
+	EXPECT_EQ(stats(0).alloc_err, 0u);
 	EXPECT_EQ(nr_flows(), 1u);
 	EXPECT_EQ(pooled(), long(NF_REFILL_BATCH) - 1);
+}
+
+// The exporter may swap the table (a hashsize change) while a refill has the
+// lock let go: the new flow goes into the new table, no flow is lost, and
+// nothing touches the freed one (ASan).
+TEST_F(CacheTest, RefillWhileTheTableIsSwappedLosesNoFlow)
+{
+	reinit(1, 256);
+	constexpr uint16_t n = NF_REFILL_BATCH + 1;	// the last one refills again
+	for (uint16_t p = 1; p < n; p++)
+		account(0, udp4(A, B, p, 1, 100));
+	ASSERT_EQ(pooled(), 0);
+	fake::on_next_refill([] { ASSERT_EQ(nfc_resize(4096), 0); });
+	account(0, udp4(A, B, n, 1, 100));
+	EXPECT_EQ(netflow::g_core->cpus[0]->buckets(), 4096u);
+	EXPECT_EQ(fake::pool_refills(), 2);
+	for (uint16_t p = 1; p <= n; p++)
+		account(0, udp4(A, B, p, 1, 100));
+	EXPECT_EQ(stats(0).notfound, n);
+	EXPECT_EQ(stats(0).found, n);
+	EXPECT_EQ(nr_flows(), n);
+}
+
+// A refill that gets nothing from the slab: that packet is an allocation
+// failure, counted once, and the next new flow asks again.
+TEST_F(CacheTest, EmptyRefillCountsOneAllocationFailure)
+{
+	fake::fail_slab_allocs(1);
+	account(0, udp4(A, B, 1, 2, 100));
+	EXPECT_EQ(fake::pool_refills(), 1);
+	EXPECT_EQ(stats(0).alloc_err, 1u);
+	EXPECT_EQ(stats(0).pkt_drop, 1u);
+	EXPECT_EQ(stats(0).traf_drop, 100u);
+	EXPECT_EQ(stats(0).pkt_total, 0u);
+	EXPECT_EQ(nr_flows(), 0u);
+	account(0, udp4(A, B, 1, 2, 100));
+	EXPECT_EQ(fake::pool_refills(), 2);
+	EXPECT_EQ(stats(0).alloc_err, 1u);
+	EXPECT_EQ(nr_flows(), 1u);
 }
 
 // The slab is asked once per NF_REFILL_BATCH new flows, not per flow.

@@ -56,17 +56,18 @@ template <typename F> inline void touch(F& fl, const PacketFacts& f, u32 now)
 
 } // namespace flow_detail
 
-template <typename F> __attribute__((always_inline)) inline FlowHead* CpuCache::new_record() noexcept
+// A record from the pool; an empty pool is refilled out of line, which may
+// move the flow's bucket (the table is swapped while the lock is let go).
+template <typename F>
+__attribute__((always_inline)) inline FlowHead* CpuCache::new_record(const decltype(F::key)& key, FlowHead**& bucket) noexcept
 {
 	FlowPool& pool = flow_detail::is_v6<F>() ? pool6_ : pool4_;
 	FlowHead* h = pool.take();
 	if (__builtin_expect(h != nullptr, 1))
 		return h;
-	// Empty: ask for a refill (outside the lock), unless this is the packet
-	// of a refill that got none: an allocation failure.
-	if (!refill_failed_)
-		wanted_family_ = flow_detail::family_of<F>();
-	return nullptr;
+	const Refilled r = refill_take(flow_detail::is_v6<F>(), &key, bucket);
+	bucket = r.bucket;
+	return r.record;
 }
 
 // Inlined into account_in(): an out-of-line call cost ~30 instructions per
@@ -82,10 +83,9 @@ __attribute__((always_inline)) inline F* CpuCache::create(const decltype(F::key)
 		stats.maxflows_err++;
 		return nullptr;
 	}
-	FlowHead* mem = new_record<F>();
+	FlowHead* mem = new_record<F>(key, bucket);
 	if (!mem) {
-		if (!wanted_family_)
-			stats.alloc_err++;
+		stats.alloc_err++;
 		return nullptr;
 	}
 	// Every field, without zeroing the record first (touch() adds the
@@ -117,10 +117,9 @@ __attribute__((always_inline)) inline F* CpuCache::create(const decltype(F::key)
 	return fl;
 }
 
-// Inlined into account(), itself inlined into nfc_account().  Returns 0, or
-// the family whose empty pool stopped a new flow (see set_aside()).
+// Inlined into account(), itself inlined into nfc_account().
 template <typename F>
-__attribute__((always_inline)) inline int CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt,
+__attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt,
 			  const Timeouts& t) noexcept
 {
 	FlowHead** bucket = &table_[reduce(flow_detail::hash_of(key, *seed_), nbuckets_)];
@@ -140,15 +139,13 @@ __attribute__((always_inline)) inline int CpuCache::account_in(const decltype(F:
 		// lookup miss asks (and a hit, the common case, pays nothing).
 		const u32 hash_n = flow_detail::atomic_read(&limits_->hash_sampling_n);
 		if (__builtin_expect(hash_n != 0, 0) && !hash_chosen(key, hash_n))
-			return 0;
+			return;
 		fl = create<F>(key, facts, pkt, bucket);
 		if (!fl) {
-			if (__builtin_expect(wanted_family_ != 0, 0))
-				return set_aside(facts);
 			stats.notfound++;
 			stats.pkt_drop++;
 			stats.traf_drop += facts.ip_len;
-			return 0;
+			return;
 		}
 		stats.notfound++;
 		link = bucket;
@@ -172,14 +169,14 @@ __attribute__((always_inline)) inline int CpuCache::account_in(const decltype(F:
 		ktl::List<FlowHead>::remove(fl);
 		expiry_.push_back(fl);
 	}
-	return 0;
 }
 
-__attribute__((always_inline)) inline int CpuCache::account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept
+__attribute__((always_inline)) inline void CpuCache::account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept
 {
 	if (facts.family == NF_FAMILY_IPV4)
-		return account_in<Flow4>(facts.key.v4, facts, pkt, t);
-	return account_in<Flow6>(facts.key.v6, facts, pkt, t);
+		account_in<Flow4>(facts.key.v4, facts, pkt, t);
+	else
+		account_in<Flow6>(facts.key.v6, facts, pkt, t);
 }
 
 } // namespace netflow

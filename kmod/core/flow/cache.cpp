@@ -27,8 +27,10 @@ u32 flow_hash(const FlowHead& h, const HashSeed& seed)
 	return visit(h, [&](const auto& fl) { return hash_of(fl.key, seed); });
 }
 
-bool CpuCache::init(u32 buckets, const HashSeed* seed, const FlowSlabs* slabs, const FlowLimits* limits) noexcept
+bool CpuCache::init(unsigned cpu, u32 buckets, const HashSeed* seed, const FlowSlabs* slabs,
+		    const FlowLimits* limits) noexcept
 {
+	cpu_ = cpu;
 	seed_ = seed;
 	slabs_ = slabs;
 	limits_ = limits;
@@ -153,18 +155,25 @@ void CpuCache::release(FlowHead* h) const noexcept
 	nfp_slab_free(h->is_v6 ? slabs_->v6 : slabs_->v4, h);
 }
 
-void CpuCache::refill(int family, void* const* rec, u32 n, const nf_packet& pkt, const Timeouts& t) noexcept
+// While the lock is let go for the slab, the exporter may visit this cache:
+// expire flows, trim the pool, or swap the table (rehash), which moves the
+// bucket.  The flow cannot appear meanwhile: only this CPU's packet path
+// inserts here, and it is waiting for us.
+__attribute__((noinline)) CpuCache::Refilled CpuCache::refill_take(bool v6, const void* key, FlowHead** bucket) noexcept
 {
-	FlowPool& pool = family == NF_FAMILY_IPV6 ? pool6_ : pool4_;
+	FlowHead** const table = table_;
+	void* rec[NF_REFILL_BATCH];
+	const u32 n = static_cast<u32>(nfp_slab_alloc_bulk_unlocked(cpu_, v6 ? slabs_->v6 : slabs_->v4,
+								     NF_REFILL_BATCH, rec));
+	FlowPool& pool = v6 ? pool6_ : pool4_;
 	for (u32 i = 0; i < n; i++)
 		pool.give(static_cast<FlowHead*>(rec[i]));
-	refill_failed_ = n == 0;
-	// The flow may exist by now: looked up again.  Its chain was counted in
-	// `searched` by the first attempt already.
-	const u64 searched = stats.searched;
-	account(waiting_, pkt, t);
-	stats.searched = searched;
-	refill_failed_ = false;
+	if (table_ != table) {
+		const u32 hash = v6 ? flow_detail::hash_of(*static_cast<const Ipv6Key*>(key), *seed_)
+				    : flow_detail::hash_of(*static_cast<const Ipv4Key*>(key), *seed_);
+		bucket = &table_[reduce(hash, nbuckets_)];
+	}
+	return {pool.take(), bucket};
 }
 
 namespace {
@@ -185,14 +194,6 @@ __attribute__((noinline)) bool CpuCache::hash_chosen(const Ipv4Key& key, u32 n) 
 __attribute__((noinline)) bool CpuCache::hash_chosen(const Ipv6Key& key, u32 n) noexcept
 {
 	return chosen_or_counted(key, n, *limits_->sampler_seed, stats);
-}
-
-__attribute__((noinline)) int CpuCache::set_aside(const PacketFacts& facts) noexcept
-{
-	const int family = wanted_family_;
-	waiting_ = facts;
-	wanted_family_ = 0;
-	return family;
 }
 
 void FlowPool::release_all(void* slab) noexcept

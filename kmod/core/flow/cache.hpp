@@ -56,18 +56,13 @@ struct FlowSlabs {
 
 class CpuCache {
 public:
-	bool init(u32 buckets, const HashSeed* seed, const FlowSlabs* slabs, const FlowLimits* limits) noexcept;
+	bool init(unsigned cpu, u32 buckets, const HashSeed* seed, const FlowSlabs* slabs,
+		  const FlowLimits* limits) noexcept;
 	void destroy() noexcept;	// frees every flow still cached
 
 	// Packet path.  `facts.key.*.iif` is already set.
 	// Defined in flow/account.hpp, to be inlined into nfc_account().
-	// Returns 0, or the family whose empty pool stopped a new flow: the
-	// packet is kept aside for refill(), not yet counted.
-	inline int account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept;
-	// Under the lock: records for the `family` pool, allocated outside it,
-	// then the packet kept aside accounted.  None (the slab had none): that
-	// packet counts as an allocation failure.
-	void refill(int family, void* const* rec, u32 n, const nf_packet& pkt, const Timeouts& t) noexcept;
+	inline void account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept;
 	void count_truncated(u32 wire_len) noexcept
 	{
 		stats.trunc++;
@@ -130,21 +125,29 @@ public:
 	u32 nr_v6 = 0;
 
 private:
-	template <typename F> int account_in(const decltype(F::key)& key, const PacketFacts& facts,
+	template <typename F> void account_in(const decltype(F::key)& key, const PacketFacts& facts,
 					     const nf_packet& pkt, const Timeouts& t) noexcept;
 	// Out of line (in cache.cpp, not a template: a kernel object may not
 	// hold out-of-line COMDAT copies) so that its registers cost the
 	// common path nothing.
 	bool hash_chosen(const Ipv4Key& key, u32 n) noexcept;
 	bool hash_chosen(const Ipv6Key& key, u32 n) noexcept;
-	// Out of line (rare): keeps the packet for refill(), returns the family.
-	int set_aside(const PacketFacts& facts) noexcept;
+	// Out of line (rare): a new flow found the pool of its family empty.
+	// Refills it with the lock let go, takes a record, and says where the
+	// flow's bucket is now (`key` is its Ipv4Key or Ipv6Key).  No record:
+	// the slab had none.
+	struct Refilled {
+		FlowHead* record;
+		FlowHead** bucket;
+	};
+	Refilled refill_take(bool v6, const void* key, FlowHead** bucket) noexcept;
 	template <typename F> F* create(const decltype(F::key)& key, const PacketFacts& facts,
 					 const nf_packet& pkt, FlowHead** bucket) noexcept;
-	template <typename F> FlowHead* new_record() noexcept;
+	template <typename F> FlowHead* new_record(const decltype(F::key)& key, FlowHead**& bucket) noexcept;
 	void unhash(FlowHead& h);
 	void forget(FlowHead& h);
 
+	unsigned cpu_ = 0;	// whose lock a refill drops
 	const HashSeed* seed_ = nullptr;
 	const FlowSlabs* slabs_ = nullptr;
 	const FlowLimits* limits_ = nullptr;
@@ -154,9 +157,6 @@ private:
 	FlowPool pool4_;
 	FlowPool pool6_;
 	RecentPeak peak_;	// records in use, for what the pools may keep
-	int wanted_family_ = 0;	// see set_aside()
-	bool refill_failed_ = false;
-	PacketFacts waiting_{};	// the packet that wants the refill
 };
 
 u32 flow_hash(const FlowHead& h, const HashSeed& seed);

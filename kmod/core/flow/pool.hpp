@@ -12,7 +12,7 @@
 // lately (RecentPeak: the most flows it cached within the last 30 to 60 s),
 // so a burst's records return to the slab within a minute of it.  An empty
 // stack is refilled with one kmem_cache_alloc_bulk() of NF_REFILL_BATCH
-// records, made with the CPU's lock dropped (nfc_account() asks for it): on
+// records, made with the CPU's lock dropped (nfp_slab_alloc_bulk_unlocked): on
 // PREEMPT_RT the slab's locks sleep, and the lock keeps preemption off.
 // Pooled records are counted in the "mem" figures of /proc.
 #pragma once

@@ -5,7 +5,7 @@
 # Usage: callgrind.sh [path/to/ipp] [PACKETS]
 #
 # "core" is nfc_account's inclusive count minus what it spends in the fake
-# platform's slab and route stubs (malloc + memset, a mutex), which the
+# platform's slab (with the lock let go) and route stubs (malloc + memset, a mutex), which the
 # kernel replaces with kmem_cache_alloc and a dst lookup; "all" keeps them.
 # Not counted here (kernel only): target.c's header copy, the per-CPU lock
 # and BH toggling in platform.c.
@@ -29,7 +29,7 @@ for c in hit hit64k new miss hit6; do
 	awk -v n="$n" -v c="$c" '
 		function num(s) { gsub(/,/, "", s); return s + 0 }
 		/PROGRAM TOTALS/ { m = num($1) }
-		/:nfp_(slab_alloc_bulk|slab_free|packet_route) \[/ { p += num($1) }
+		/:nfp_(slab_alloc_bulk_unlocked|slab_free|packet_route) \[/ { p += num($1) }
 		END { printf "%-8s %10.1f %10.1f\n", c, (m - p) / n, m / n }' "$tmp/ann.$c"
 done
 

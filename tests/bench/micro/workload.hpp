@@ -13,15 +13,11 @@ namespace micro {
 // buckets in all; nfc_exit() of the previous core first.
 void start_core(uint32_t cpus, uint32_t hashsize, uint32_t protocol = 5);
 
-// nfc_account() as the glue calls it (inlined, as there): refills the pool
-// when it asks.
+// nfc_account() as the glue calls it (its lock, a bit lock, is not part of
+// what the core costs).
 __attribute__((always_inline)) inline void account(unsigned cpu, const nf_packet* p)
 {
-	if (int family = nfc_account(cpu, p)) {
-		nf_refill r;
-		nfc_refill_alloc(family, &r);
-		nfc_refill_give(cpu, &r, p);
-	}
+	nfc_account(cpu, p);
 }
 void stop_core();
 
