@@ -40,6 +40,7 @@ void Core::store_setting(nfc_setting s, u32 value)
 		break;
 	case NFC_MAXFLOWS:
 		__atomic_store_n(&limits.maxflows, value, __ATOMIC_RELAXED);
+		limits.update_create_gate();
 		break;
 	default:
 		break;
@@ -238,19 +239,32 @@ extern "C" int nfc_set_aggregation(const char* text, u32* err_pos, const char** 
 // cached leaves under the old sampler and the counts start again.  The
 // packet path switches first, so the flows the flush leaves behind were
 // all metered under the new sampler.
+static bool sampler_parsed(const char* text, SamplerConfig& c, u32* err_pos, const char** err_reason)
+{
+	ParseError err{};
+	if (parse_sampler(text, c, err))
+		return true;
+	*err_pos = err.position;
+	*err_reason = err.reason;
+	return false;
+}
+
+extern "C" int nfc_check_sampler(const char* text, u32* err_pos, const char** err_reason) noexcept
+{
+	SamplerConfig c;
+	return sampler_parsed(text, c, err_pos, err_reason) ? NF_OK : NF_EINVAL;
+}
+
 extern "C" int nfc_set_sampler(const char* text, u32* err_pos, const char** err_reason) noexcept
 {
 	SamplerConfig c;
-	ParseError err{};
-	if (!parse_sampler(text, c, err)) {
-		*err_pos = err.position;
-		*err_reason = err.reason;
+	if (!sampler_parsed(text, c, err_pos, err_reason))
 		return NF_EINVAL;
-	}
 	Core* core = g_core;
 	if (!core)
 		return NF_OK;
 	__atomic_store_n(&core->limits.hash_sampling_n, c.mode == SamplerMode::hash ? c.n : 0, __ATOMIC_RELAXED);
+	core->limits.update_create_gate();
 	core->exporter.switch_sampler(*core, c);
 	return NF_OK;
 }

@@ -238,9 +238,19 @@ static int nf_aggregation_apply(const char *text)
 	return nf_core_running ? nf_apply_aggregation(text) : 0;
 }
 
+/* Checked first, so that a bad text exports nothing.  Then what is cached
+ * leaves under the old sampler at the export pace, like a flush (unpaced, a
+ * large cache would overrun the socket and the collector); the core's
+ * switch then exports only what arrived meanwhile. */
 int nf_apply_sampler(const char *text)
 {
-	return nf_apply_parsed("sampler", nfc_set_sampler, text, "the previous sampler stays");
+	static const char kept[] = "the previous sampler stays";
+	int err = nf_apply_parsed("sampler", nfc_check_sampler, text, kept);
+
+	if (err)
+		return err;
+	nf_worker_flush(false);
+	return nf_apply_parsed("sampler", nfc_set_sampler, text, kept);
 }
 
 /* Before the core runs the text is only checked; the load applies it. */
@@ -252,7 +262,7 @@ static int nf_sampler_apply(const char *text)
 
 	if (nf_core_running)
 		return nf_apply_sampler(text);
-	err = nfc_set_sampler(text, &pos, &reason);
+	err = nfc_check_sampler(text, &pos, &reason);
 	if (err)
 		pr_err(NF_NAME ": sampler=%s is invalid at position %u: %s\n", text, pos, reason);
 	return err;

@@ -535,6 +535,46 @@ TEST_F(CacheTest, NexthopAndOifFromTheFirstPacket)
 	EXPECT_EQ(f[0].iif, 3);
 }
 
+// One comparison guards both refusals of a new flow (FlowLimits::create_gate):
+// it must follow every change of maxflows and of the hash sampler, in both
+// orders, or flows are refused (or let in) wrongly.  A sampler write exports
+// the cache first (the flows were metered under the old sampler).
+TEST_F(CacheTest, CreateGateFollowsMaxflowsAndTheHashSampler)
+{
+	uint32_t pos = 0;
+	const char* reason = nullptr;
+	ASSERT_EQ(nfc_set(NFC_MAXFLOWS, 3), 0);
+	ASSERT_EQ(nfc_set_sampler("hash:2", &pos, &reason), 0);
+	for (uint16_t p = 1; p <= 200; p++)
+		account(0, udp4(A, B, p, 1));
+	EXPECT_EQ(nr_flows(), 3u);	// maxflows holds with the sampler on
+	EXPECT_GT(stats(0).samp_drop, 0u);
+	EXPECT_GT(stats(0).maxflows_err, 0u);
+	EXPECT_EQ(stats(0).samp_drop + stats(0).maxflows_err + 3, 200u);
+
+	ASSERT_EQ(nfc_set_sampler("off", &pos, &reason), 0);
+	EXPECT_EQ(nr_flows(), 0u);
+	const uint64_t samp_drop = stats(0).samp_drop;
+	for (uint16_t p = 1; p <= 5; p++)
+		account(0, udp4(A, B, p, 1));
+	EXPECT_EQ(stats(0).samp_drop, samp_drop);	// the sampler no longer asked
+	EXPECT_EQ(nr_flows(), 3u);			// maxflows still holds
+
+	ASSERT_EQ(nfc_set(NFC_MAXFLOWS, 0), 0);		// unlimited
+	for (uint16_t p = 1000; p < 1010; p++)
+		account(0, udp4(A, B, p, 1));
+	EXPECT_EQ(nr_flows(), 13u);
+
+	ASSERT_EQ(nfc_set_sampler("hash:2", &pos, &reason), 0);	// on again, unlimited
+	EXPECT_EQ(nr_flows(), 0u);
+	for (uint16_t p = 2000; p < 2200; p++)
+		account(0, udp4(A, B, p, 1));
+	const uint64_t chosen = nr_flows();
+	EXPECT_GT(chosen, 50u);
+	EXPECT_LT(chosen, 150u);
+	EXPECT_EQ(stats(0).samp_drop - samp_drop, 200u - chosen);
+}
+
 TEST_F(CacheTest, MaxflowsRefusesNewFlows)
 {
 	ASSERT_EQ(nfc_set(NFC_MAXFLOWS, 2), 0);

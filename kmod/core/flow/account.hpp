@@ -78,11 +78,6 @@ __attribute__((always_inline)) inline F* CpuCache::create(const decltype(F::key)
 {
 	using namespace flow_detail;
 	const FlowLimits& limits = *limits_;
-	const u32 maxflows = atomic_read(&limits.maxflows);
-	if (maxflows && atomic_read(limits.nr_flows) >= maxflows) {
-		stats.maxflows_err++;
-		return nullptr;
-	}
 	FlowHead* mem = new_record<F>(key, bucket);
 	if (!mem) {
 		stats.alloc_err++;
@@ -117,6 +112,27 @@ __attribute__((always_inline)) inline F* CpuCache::create(const decltype(F::key)
 	return fl;
 }
 
+// Hash sampling first: a flow it does not choose is never created, and is
+// not a drop.  Then maxflows: the packet is dropped from the flows.
+template <typename Key>
+__attribute__((always_inline)) inline bool CpuCache::refused(const Key& key, const PacketFacts& facts, u32 nr_flows) noexcept
+{
+	using namespace flow_detail;
+	const FlowLimits& limits = *limits_;
+	const u32 hash_n = atomic_read(&limits.hash_sampling_n);
+	if (hash_n && !hash_chosen(key, hash_n))
+		return true;
+	const u32 maxflows = atomic_read(&limits.maxflows);
+	if (maxflows && nr_flows >= maxflows) {
+		stats.maxflows_err++;
+		stats.notfound++;
+		stats.pkt_drop++;
+		stats.traf_drop += facts.ip_len;
+		return true;
+	}
+	return false;
+}
+
 // Inlined into account(), itself inlined into nfc_account().
 template <typename F>
 __attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt,
@@ -135,13 +151,15 @@ __attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F
 		stats.found++;
 		fl = static_cast<F*>(*link);
 	} else {
-		// Hash sampling: a flow not chosen is never created, so only a
-		// lookup miss asks (and a hit, the common case, pays nothing).
-		const u32 hash_n = flow_detail::atomic_read(&limits_->hash_sampling_n);
-		if (__builtin_expect(hash_n != 0, 0) && !hash_chosen(key, hash_n))
+		// Only a lookup miss asks the hash sampler (a hit, the common
+		// case, pays nothing), and only past the gate.
+		const FlowLimits& limits = *limits_;
+		const u32 nr_flows = flow_detail::atomic_read(limits.nr_flows);
+		if (__builtin_expect(nr_flows >= flow_detail::atomic_read(&limits.create_gate), 0) &&
+		    refused(key, facts, nr_flows))
 			return;
 		fl = create<F>(key, facts, pkt, bucket);
-		if (!fl) {
+		if (!fl) {	// the slab had no record
 			stats.notfound++;
 			stats.pkt_drop++;
 			stats.traf_drop += facts.ip_len;

@@ -47,6 +47,19 @@ struct FlowLimits {
 	// into one of N values, with a seed of its own (core/sampler/sampler.hpp).
 	u32 hash_sampling_n;
 	const HashSeed* sampler_seed;
+	// What a new flow compares the flow count with before anything else:
+	// maxflows (unreachable when unlimited) while the hash sampler is off,
+	// 0 while it is on.  One comparison on the common path sends both rare
+	// refusals out of its way.  Set by update_create_gate() after either
+	// changes (the glue serialises setting writers).
+	u32 create_gate;
+
+	void update_create_gate()
+	{
+		const u32 maxflows = __atomic_load_n(&this->maxflows, __ATOMIC_RELAXED);
+		const u32 gate = __atomic_load_n(&hash_sampling_n, __ATOMIC_RELAXED) ? 0 : maxflows ? maxflows : ~0u;
+		__atomic_store_n(&create_gate, gate, __ATOMIC_RELAXED);
+	}
 };
 
 struct FlowSlabs {
@@ -127,6 +140,8 @@ public:
 private:
 	template <typename F> void account_in(const decltype(F::key)& key, const PacketFacts& facts,
 					     const nf_packet& pkt, const Timeouts& t) noexcept;
+	// A new flow past FlowLimits::create_gate: true when it is not created.
+	template <typename Key> bool refused(const Key& key, const PacketFacts& facts, u32 nr_flows) noexcept;
 	// Out of line (in cache.cpp, not a template: a kernel object may not
 	// hold out-of-line COMDAT copies) so that its registers cost the
 	// common path nothing.
