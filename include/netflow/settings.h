@@ -70,7 +70,9 @@
 	X(TARGETS, targets, 0, 1, 0, 1, NF_RANGE, NF_LOAD, 0444, \
 	  "1: register the NETFLOW target; 0: none (hooks or NAT events only)") \
 	X(NFEVENTS_LIMIT, nfevents_limit, 0, 10000, 1, 1000000, NF_RANGE, NF_LIVE, 0644, \
-	  "NAT events exported per exporter run at most")
+	  "NAT events exported per exporter run at most") \
+	X(PROMISC, promisc, "promisc", 0, 0, 1, NF_RANGE, NF_LIVE, 0444, \
+	  "1: offer frames for other hosts (mirror port) to PREROUTING, then drop them")
 
 enum nf_setting_kind { NF_RANGE, NF_PROTOCOL, NF_AUTO_RANGE, NF_CPU };
 enum nf_setting_live { NF_LOAD, NF_LIVE };

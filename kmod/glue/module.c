@@ -62,6 +62,7 @@ static int __init netflow_init(void)
 	err = nf_hooks_start();
 	if (err)
 		goto fail_target;
+	nf_promisc_load();
 	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %u, destination %s, hashsize %u%s%s\n",
 		nfc_get(NFC_PROTOCOL), nf_destination.text, nfc_hashsize(),
 		nf_sampler.text[0] ? ", sampler " : "", nf_sampler.text);
@@ -96,6 +97,7 @@ static void nf_core_stop(void)
 
 static void __exit netflow_exit(void)
 {
+	nf_promisc_unload();
 	nf_hooks_stop();
 	if (nfc_get(NFC_TARGETS))
 		nf_target_exit();
