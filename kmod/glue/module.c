@@ -76,6 +76,7 @@ fail_nat:
 fail_worker:
 	nf_worker_stop();
 	nf_sysctl_exit();
+	nf_promisc_unload();	/* a sysctl write may have started it */
 fail_proc:
 	nf_proc_exit();
 fail_sockets:
@@ -97,11 +98,13 @@ static void nf_core_stop(void)
 
 static void __exit netflow_exit(void)
 {
-	nf_promisc_unload();
 	nf_hooks_stop();
 	if (nfc_get(NFC_TARGETS))
 		nf_target_exit();
 	nf_sysctl_exit();
+	/* After the sysctl (the parameter is read-only): nothing can start
+	 * the handler again. */
+	nf_promisc_unload();
 	nf_proc_exit();
 	/* No hook may start the listener or touch the sockets from here on. */
 	nf_set_core_running(false);
