@@ -7,7 +7,8 @@
  * A packet handler for every protocol (ETH_P_ALL) takes the frames the
  * driver marked PACKET_OTHERHOST, in any network namespace, drops their
  * VLAN tags (the one the device or the stack moved out of the frame, then
- * any 802.1Q / 802.1ad tag still in it), checks the IPv4 or IPv6 header and
+ * any 802.1Q / 802.1ad tag still in it) and MPLS labels (at most
+ * promisc_mpls of them), checks the IPv4 or IPv6 header and
  * offers the packet to the PREROUTING hooks of the device's namespace: a
  * `-t raw -I PREROUTING -j NETFLOW` rule meters it there like any other.
  * Then the packet is freed: it is never routed, delivered or answered
@@ -27,6 +28,7 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include "glue.h"
+#include "netflow/mpls.h"
 
 /* Tags in the frame a packet may carry at most; a deeper stack is more
  * likely garbage than a network (QinQ uses two). */
@@ -39,6 +41,7 @@ struct nf_promisc_counts {
 static DEFINE_PER_CPU(struct nf_promisc_counts, nf_promisc_counts);
 
 static bool nf_promisc_running;	/* handler registered; under nf_settings_mutex */
+static u32 nf_promisc_mpls_depth;	/* promisc_mpls, a load-time setting */
 
 /* The end of the road of every offered packet: PREROUTING let it through. */
 static int nf_promisc_done(struct net *net, struct sock *sk, struct sk_buff *skb)
@@ -66,6 +69,38 @@ static bool nf_promisc_strip_vlan(struct sk_buff *skb)
 		skb_pull_rcsum(skb, VLAN_HLEN);
 	}
 	return true;
+}
+
+/* An MPLS label stack out of the way, down to its bottom entry, which must
+ * lie within promisc_mpls entries; the IP version after it is read from
+ * the packet (MPLS does not say). */
+static bool nf_promisc_strip_mpls(struct sk_buff *skb)
+{
+	u8 copy[NF_MPLS_MAX_DEPTH * NF_MPLS_ENTRY_BYTES];
+	u32 avail = min_t(u32, skb->len, nf_promisc_mpls_depth * NF_MPLS_ENTRY_BYTES);
+	struct nf_mpls_stack st;
+	const u8 *p = skb_header_pointer(skb, 0, avail, copy);
+	u32 n = p ? nf_mpls_parse(p, avail, nf_promisc_mpls_depth, &st) : 0;
+
+	if (!n || !pskb_may_pull(skb, n + 1))
+		return false;
+	switch (nf_mpls_payload_family(skb->data[n])) {
+	case NF_FAMILY_IPV4:
+		skb->protocol = htons(ETH_P_IP);
+		break;
+	case NF_FAMILY_IPV6:
+		skb->protocol = htons(ETH_P_IPV6);
+		break;
+	default:
+		return false;
+	}
+	skb_pull_rcsum(skb, n);
+	return true;
+}
+
+static bool nf_is_mpls(__be16 protocol)
+{
+	return protocol == htons(ETH_P_MPLS_UC) || protocol == htons(ETH_P_MPLS_MC);
 }
 
 /* The checks the IPv4 receive path makes before PREROUTING: a header that
@@ -125,6 +160,8 @@ static bool nf_promisc_offer(struct sk_buff *skb)
 
 	if (!nf_promisc_strip_vlan(skb))
 		return false;
+	if (nf_is_mpls(skb->protocol) && !nf_promisc_strip_mpls(skb))
+		return false;
 	skb_reset_network_header(skb);
 	if (skb->protocol == htons(ETH_P_IP) && nf_promisc_ipv4(skb))
 		pf = NFPROTO_IPV4;
@@ -162,6 +199,7 @@ static void nf_promisc_start(void)
 {
 	if (nf_promisc_running)
 		return;
+	nf_promisc_mpls_depth = nfc_get(NFC_PROMISC_MPLS);
 	dev_add_pack(&nf_promisc_type);
 	nf_promisc_running = true;
 	pr_info(NF_NAME ": promisc: metering frames for other hosts in PREROUTING\n");

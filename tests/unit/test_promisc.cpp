@@ -40,6 +40,22 @@ TEST(Promisc, SettingIsZeroOrOneAndLive)
 	EXPECT_EQ(nfc_check(NFC_PROMISC, 0xffffffffu), NF_EINVAL);
 }
 
+// The MPLS depth: 1..10, 3 unless configure said otherwise, load time only.
+TEST(Promisc, MplsDepthRangeAndLoadTimeOnly)
+{
+	EXPECT_EQ(NF_PROMISC_MPLS_DEFAULT, 3);
+	EXPECT_EQ(nfc_check(NFC_PROMISC_MPLS, 0), NF_EINVAL);
+	EXPECT_EQ(nfc_check(NFC_PROMISC_MPLS, 11), NF_EINVAL);
+	EXPECT_EQ(nfc_check(NFC_PROMISC_MPLS, 1), NF_OK);
+	EXPECT_EQ(nfc_check(NFC_PROMISC_MPLS, 10), NF_OK);
+	nfc_init_args a = default_init_args(1, 4096);
+	ASSERT_EQ(nfc_init(&a), 0);
+	EXPECT_EQ(nfc_get(NFC_PROMISC_MPLS), 3u);
+	EXPECT_EQ(nfc_set(NFC_PROMISC_MPLS, 5), NF_EBUSY);
+	EXPECT_EQ(nfc_get(NFC_PROMISC_MPLS), 3u);
+	nfc_exit();
+}
+
 // The original's wording, between the sampler line and the NAT events line.
 TEST(Promisc, ProcLineShowsStateAndCounters)
 {
