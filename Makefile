@@ -63,7 +63,7 @@ module: $(COMPAT_H) | need-config
 ifneq ($(BUILDDIR),.)
 	@cp -pu --parents $(MODULE_SOURCES) $(BUILDDIR)/
 endif
-	$(IN_ENV) $(MAKE) -C $(KDIR) M=$(abspath $(BUILDDIR)) NF_CXX=$(NF_CXX) $(KBUILD_ARGS) modules
+	$(IN_ENV) $(MAKE) -C $(KDIR) M=$(abspath $(BUILDDIR)) NF_CXX=$(NF_CXX) NF_DEFINES="$(NF_DEFINES)" $(KBUILD_ARGS) modules
 
 xtables: $(XTLIB)
 

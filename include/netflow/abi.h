@@ -244,6 +244,11 @@ NF_ABI nf_u32 nfc_hashsize(void) NF_NOEXCEPT;
  * appends the sockN lines.  Returns the length written (cut at cap). */
 NF_ABI nf_size nfc_format_stats(char *buf, nf_size cap, const char *srcversion) NF_NOEXCEPT;
 
+/* The promisc handler's counters (frames for other hosts taken, and of those
+ * the ones not offered to PREROUTING) for the next nfc_format_stats(); the
+ * glue owns them.  Export mutex held. */
+NF_ABI void nfc_promisc_counts(nf_u64 observed, nf_u64 discarded) NF_NOEXCEPT;
+
 /* /proc/net/stat/ipt_netflow_snmp up to the per-CPU rows; `sock_errors` (the
  * glue's ICMP error count) goes into errTotal. */
 NF_ABI nf_size nfc_format_snmp(char *buf, nf_size cap, nf_u64 sock_errors) NF_NOEXCEPT;

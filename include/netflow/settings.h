@@ -33,6 +33,12 @@
 #ifndef NETFLOW_SETTINGS_H
 #define NETFLOW_SETTINGS_H
 
+/* `./configure --promisc-mpls=N` changes this default (the original's
+ * build option did the same); the parameter changes it at load. */
+#ifndef NF_PROMISC_MPLS_DEFAULT
+#define NF_PROMISC_MPLS_DEFAULT 3
+#endif
+
 #define NF_SETTINGS(X) \
 	X(INACTIVE_TIMEOUT, inactive_timeout, "inactive_timeout", 15, 1, 86400, NF_RANGE, NF_LIVE, 0644, \
 	  "inactive flows timeout in seconds") \
@@ -70,7 +76,11 @@
 	X(TARGETS, targets, 0, 1, 0, 1, NF_RANGE, NF_LOAD, 0444, \
 	  "1: register the NETFLOW target; 0: none (hooks or NAT events only)") \
 	X(NFEVENTS_LIMIT, nfevents_limit, 0, 10000, 1, 1000000, NF_RANGE, NF_LIVE, 0644, \
-	  "NAT events exported per exporter run at most")
+	  "NAT events exported per exporter run at most") \
+	X(PROMISC, promisc, "promisc", 0, 0, 1, NF_RANGE, NF_LIVE, 0444, \
+	  "1: offer frames for other hosts (mirror port) to PREROUTING, then drop them") \
+	X(PROMISC_MPLS, promisc_mpls, 0, NF_PROMISC_MPLS_DEFAULT, 1, 10, NF_RANGE, NF_LOAD, 0444, \
+	  "promisc: MPLS labels a frame may carry before its IP header, 1..10; deeper stacks are discarded")
 
 enum nf_setting_kind { NF_RANGE, NF_PROTOCOL, NF_AUTO_RANGE, NF_CPU };
 enum nf_setting_live { NF_LOAD, NF_LIVE };

@@ -89,6 +89,12 @@ void nf_hooks_set_filter(u32 mark, u32 mask);
 void nf_hooks_set_protocol(u32 protocol);
 void nf_hooks_show(struct seq_file *m);
 
+/* promisc.c: frames for other hosts into PREROUTING (promisc=) */
+int nf_promisc_hook(u32 on);
+void nf_promisc_load(void);
+void nf_promisc_unload(void);
+void nf_promisc_report(void);
+
 /* target.c: the target and the per-CPU cache locks */
 extern atomic_t nf_ipv6_rules;
 int nf_target_init(void);

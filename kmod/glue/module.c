@@ -62,6 +62,7 @@ static int __init netflow_init(void)
 	err = nf_hooks_start();
 	if (err)
 		goto fail_target;
+	nf_promisc_load();
 	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %u, destination %s, hashsize %u%s%s\n",
 		nfc_get(NFC_PROTOCOL), nf_destination.text, nfc_hashsize(),
 		nf_sampler.text[0] ? ", sampler " : "", nf_sampler.text);
@@ -75,6 +76,7 @@ fail_nat:
 fail_worker:
 	nf_worker_stop();
 	nf_sysctl_exit();
+	nf_promisc_unload();	/* a sysctl write may have started it */
 fail_proc:
 	nf_proc_exit();
 fail_sockets:
@@ -100,6 +102,9 @@ static void __exit netflow_exit(void)
 	if (nfc_get(NFC_TARGETS))
 		nf_target_exit();
 	nf_sysctl_exit();
+	/* After the sysctl (the parameter is read-only): nothing can start
+	 * the handler again. */
+	nf_promisc_unload();
 	nf_proc_exit();
 	/* No hook may start the listener or touch the sockets from here on. */
 	nf_set_core_running(false);

@@ -8,6 +8,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/stringify.h>
 #include "glue.h"
 
 static int setting_set(const char *val, const struct kernel_param *kp)
@@ -32,7 +33,7 @@ static const struct kernel_param_ops setting_ops = {
 
 #define NF_SETTING_PARAM(ID, param, sysctl, def, min, max, kind, live, perm, desc) \
 	module_param_cb(param, &setting_ops, (void *)(unsigned long)NFC_##ID, perm); \
-	MODULE_PARM_DESC(param, desc " (" #def ")");
+	MODULE_PARM_DESC(param, desc " (" __stringify(def) ")");
 NF_SETTINGS(NF_SETTING_PARAM)
 #undef NF_SETTING_PARAM
 

@@ -23,6 +23,7 @@ static int nf_show(struct seq_file *m, size_t cap, void (*show)(struct seq_file 
 
 static void nf_stat_write(struct seq_file *m, char *buf, size_t cap)
 {
+	nf_promisc_report();
 	seq_write(m, buf, nfc_format_stats(buf, cap, THIS_MODULE->srcversion ?: "none"));
 	nf_sockets_show(m);
 	seq_write(m, buf, nfc_format_aggregation(buf, cap));

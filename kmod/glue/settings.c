@@ -73,6 +73,7 @@ static int (*const nf_setting_hooks[NFC_NR_SETTINGS])(u32 value) = {
 	[NFC_PROTOCOL] = nf_protocol_hook,
 	[NFC_NATEVENTS] = nf_natevents_hook,
 	[NFC_SNDBUF] = nf_sndbuf_hook,
+	[NFC_PROMISC] = nf_promisc_hook,
 };
 
 /* The glue's part once the core took the value (run time only). */

@@ -992,6 +992,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	a.settings[NFC_NATEVENTS] = in.ConsumeIntegralInRange<uint32_t>(0, 1);
 	a.settings[NFC_NFEVENTS_LIMIT] = pick<uint32_t>(in, {10000, 1, 2});
 	a.settings[NFC_TARGETS] = 1;
+	a.settings[NFC_PROMISC_MPLS] = NF_PROMISC_MPLS_DEFAULT;
 
 	std::vector<fake::Interface> ifs;
 	const unsigned nif = in.ConsumeIntegralInRange<uint8_t>(0, 3) == 0 ? in.ConsumeIntegralInRange<unsigned>(1, 60) : 0;

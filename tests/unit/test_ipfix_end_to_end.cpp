@@ -376,6 +376,7 @@ protected:
 		a.nr_cpus = 1;
 		a.settings[NFC_NFEVENTS_LIMIT] = 10000;
 		a.settings[NFC_TARGETS] = 1;
+		a.settings[NFC_PROMISC_MPLS] = NF_PROMISC_MPLS_DEFAULT;
 		a.settings[NFC_HASHSIZE] = 4096;
 		a.settings[NFC_INACTIVE_TIMEOUT] = 15;
 		a.settings[NFC_ACTIVE_TIMEOUT] = 1800;

@@ -223,6 +223,7 @@ TEST_F(StatsTest, FreshCoreFullText)
 		"Protocol version 5 (netflow)\n"
 		"Timeouts: active 1800s, inactive 15s. Maxflows 2000000\n"
 		"Flow sampling is disabled.\n"
+		"Promisc hack is disabled (observed 0 packets, discarded 0).\n"
 		"Natevents disabled, count start 0, stop 0; lost 0 (overruns 0), malformed 0, ignored 0.\n"
 		"Flows: active 0 (peak 0 reached 0d0h0m ago), mem 8K, worker delay 25/250 [1..25] (0 ms, 0 us, 0:0 [cpu0]).\n"
 		"Hash: size 1024 (mem 8K), metric 1.00 [1.00, 1.00, 1.00]. InHash: 0 pkt, 0 K, InPDU 0, 0.\n"
@@ -241,6 +242,7 @@ TEST_F(StatsTest, FreshCoreWithTwoCpusHasPerCpuLines)
 		"Protocol version 5 (netflow)\n"
 		"Timeouts: active 1800s, inactive 15s. Maxflows 2000000\n"
 		"Flow sampling is disabled.\n"
+		"Promisc hack is disabled (observed 0 packets, discarded 0).\n"
 		"Natevents disabled, count start 0, stop 0; lost 0 (overruns 0), malformed 0, ignored 0.\n"
 		"Flows: active 0 (peak 0 reached 0d0h0m ago), mem 32K, worker delay 25/250 [1..25] (0 ms, 0 us, 0:0 [cpu0]).\n"
 		"Hash: size 4096 (mem 32K), metric 1.00 [1.00, 1.00, 1.00]. InHash: 0 pkt, 0 K, InPDU 0, 0.\n"
@@ -267,11 +269,11 @@ TEST_F(StatsTest, PerCpuLinesOnlyWithSeveralCpus)
 	const std::string t3 = stats_text();
 	EXPECT_EQ(count_cpu_lines(t3), 3);
 	const auto l3 = lines(t3);
-	ASSERT_GE(l3.size(), 13u);
-	EXPECT_EQ(l3[9], "Total      0;" + std::string(zero_cpu_tail));
-	EXPECT_EQ(l3[10], "cpu0       0;" + std::string(zero_cpu_tail));
-	EXPECT_EQ(l3[11], "cpu1       0;" + std::string(zero_cpu_tail));
-	EXPECT_EQ(l3[12], "cpu2       0;" + std::string(zero_cpu_tail));
+	ASSERT_GE(l3.size(), 14u);
+	EXPECT_EQ(l3[10], "Total      0;" + std::string(zero_cpu_tail));
+	EXPECT_EQ(l3[11], "cpu0       0;" + std::string(zero_cpu_tail));
+	EXPECT_EQ(l3[12], "cpu1       0;" + std::string(zero_cpu_tail));
+	EXPECT_EQ(l3[13], "cpu2       0;" + std::string(zero_cpu_tail));
 	reinit(12, 768);	// "cpu%-2u": two-digit numbers fill the column
 	const std::string t12 = stats_text();
 	EXPECT_EQ(count_cpu_lines(t12), 12);

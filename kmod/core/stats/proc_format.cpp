@@ -35,9 +35,25 @@ void put_sampler_line(TextBuffer& out, Core& core)
 		.num(core.exporter.sampler_pkts_discarded(core)).put(".\n");
 }
 
+// What the glue's promisc handler counted, as of the last nfc_promisc_counts().
+struct PromiscCounts {
+	u64 observed, discarded;
+} promisc_counts;
+
+void put_promisc_line(TextBuffer& out, Core& core)
+{
+	out.put("Promisc hack is ").put(core.setting(NFC_PROMISC) ? "enabled" : "disabled").put(" (observed ")
+		.num(promisc_counts.observed).put(" packets, discarded ").num(promisc_counts.discarded).put(").\n");
+}
+
 u64 sub0(u64 a, u64 b) { return a > b ? a - b : 0; }
 
 } // namespace
+
+extern "C" void nfc_promisc_counts(u64 observed, u64 discarded) noexcept
+{
+	promisc_counts = {observed, discarded};
+}
 
 extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversion) noexcept
 {
@@ -60,6 +76,7 @@ extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversi
 		.num(core.setting(NFC_INACTIVE_TIMEOUT)).put("s. Maxflows ").num(core.setting(NFC_MAXFLOWS)).put('\n');
 
 	put_sampler_line(out, core);
+	put_promisc_line(out, core);
 
 	const NatStats& nat = core.nat_stats;
 	out.put("Natevents ").put(core.setting(NFC_NATEVENTS) ? "enabled" : "disabled").put(", count start ")

@@ -24,7 +24,7 @@ SYSCTL=/proc/sys/net/netflow
 declare -A SYSCTL_OF=(
 	[inactive_timeout]=inactive_timeout [active_timeout]=active_timeout [maxflows]=maxflows
 	[protocol]=protocol [debug]=debug [scan_min]=scan-min [refresh_rate]=refresh-rate
-	[timeout_rate]=timeout-rate [natevents]=natevents
+	[timeout_rate]=timeout-rate [natevents]=natevents [promisc]=promisc
 )
 # The documented ranges (README "Parameters and sysctls"): NAME LOW HIGH.
 RANGES="inactive_timeout 1 86400
@@ -38,7 +38,8 @@ engine_id 0 4294967295
 exportcpu -1 1
 hooks_mark 0 4294967295
 hooks_mark_mask 0 4294967295
-nfevents_limit 1 1000000"
+nfevents_limit 1 1000000
+promisc 0 1"
 
 # ---- defaults, from modinfo's own descriptions ----
 nf_load
@@ -54,7 +55,7 @@ while IFS= read -r line; do
 	fi
 	n=$((n + 1))
 done < <(modinfo -F parm ipt_NETFLOW)
-assert_eq "parameters checked against their stated defaults" 19 "$n"
+assert_eq "parameters checked against their stated defaults" 21 "$n"
 assert_eq "aggregation parameter" "" "$(cat "$PARAMS/aggregation")"
 assert_eq "sampler parameter" "" "$(cat "$PARAMS/sampler")"
 
@@ -115,7 +116,7 @@ unload_module ipt_NETFLOW
 for bad in inactive_timeout=0 active_timeout=604801 maxflows=4294967296 protocol=7 engine_id=-1 debug=4 \
 	scan_min=0 refresh_rate=0 timeout_rate=1441 natevents=2 hashsize=255 sndbuf=2147483648 exportcpu=2 \
 	exportcpu=-2 hooks=32 hooks=-1 hooks_mark=4294967296 hooks_mark_mask=-1 targets=2 nfevents_limit=0 \
-	nfevents_limit=1000001; do
+	nfevents_limit=1000001 promisc=2 promisc=-1 promisc_mpls=0 promisc_mpls=11; do
 	if modprobe ipt_NETFLOW "$bad" 2>/dev/null; then
 		rmmod ipt_NETFLOW
 		fail "modprobe ipt_NETFLOW $bad loaded"
