@@ -37,6 +37,7 @@ static int nf_protocol_hook(u32 protocol)
 {
 	int rules = atomic_read(&nf_ipv6_rules);
 
+	nf_race_window(NF_WINDOW_PROTOCOL_CHECK, true);
 	lockdep_assert_held(&nf_settings_mutex);
 	if (protocol == NF_PROTOCOL_V5 && rules) {
 		pr_info(NF_NAME ": protocol 5 cannot carry IPv6: delete the %d ip6tables NETFLOW rule(s) first\n",

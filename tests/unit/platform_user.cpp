@@ -421,6 +421,9 @@ nf_u64 nfp_jiffies64(void) noexcept { return st().jiffies; }
 
 nf_u32 nfp_hz(void) noexcept { return fake::hz; }
 
+// The race windows are the kernel module's (tests/vm): closed here.
+void nfp_race_window(enum nf_race_window) noexcept {}
+
 nf_u64 nfp_clock_ns(void) noexcept
 {
 	State& s = st();
