@@ -129,6 +129,11 @@ NF_ABI void nfp_wallclock(nf_u64 *sec, nf_u32 *nsec) NF_NOEXCEPT;
 /* Hands one finished datagram to every destination.  Returns how many
  * destinations took it. */
 NF_ABI int nfp_send(const void *buf, nf_size len) NF_NOEXCEPT;
+/* Between two runs of an export its caller waits for (a protocol switch):
+ * lets the collector take a run's datagrams before the next run.  Called
+ * with nf_export_mutex held; the glue drops it, sleeps a tick, takes it
+ * again, as its own paced flush does. */
+NF_ABI void nfp_export_pause(void) NF_NOEXCEPT;
 
 NF_ABI void nfp_bug(const char *what) NF_NOEXCEPT;
 

@@ -29,10 +29,8 @@ const struct nf_setting_row nf_setting_rows[NFC_NR_SETTINGS] = { NF_SETTINGS(NF_
 
 /* The rule count cannot change under us: the target's check takes
  * nf_settings_mutex too, so no ip6tables rule slips in between this check
- * and the new protocol being stored.  Everything cached then leaves under
- * the old protocol at the export pace, like a flush: unpaced, a large cache
- * would overrun the socket and the collector.  (Flows created meanwhile
- * leave with the switch itself, in the core.) */
+ * and the new protocol being stored.  (The core's switch then exports the
+ * cache under the old protocol at the export pace: nfp_export_pause().) */
 static int nf_protocol_hook(u32 protocol)
 {
 	int rules = atomic_read(&nf_ipv6_rules);
@@ -47,8 +45,6 @@ static int nf_protocol_hook(u32 protocol)
 	/* IPv6 hooks stop before the cache is exported under v5. */
 	if (protocol == NF_PROTOCOL_V5)
 		nf_hooks_set_protocol(protocol);
-	if (protocol != nfc_get(NFC_PROTOCOL))
-		nf_worker_flush(false);
 	return 0;
 }
 

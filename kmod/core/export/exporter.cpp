@@ -451,11 +451,13 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 
 void Exporter::switch_protocol(Core& core, u32 protocol) noexcept
 {
-	// Everything left leaves under the old protocol now.  The glue has
-	// already exported the cache at the export pace (settings.c, the
-	// protocol hook): what remains is what arrived meanwhile.
-	while (run(core, NFC_EXPORT_ALL, worker.cpu) == 0)
-		;
+	// Everything cached leaves under the old protocol first, at the export
+	// pace, like a flush: unpaced, a large cache would overrun the socket
+	// and the collector.  A flush takes the flows cached when it began, so
+	// a second one takes those that arrived during the first.
+	for (int pass = 0; pass < 2; pass++)
+		while (run(core, NFC_EXPORT_ALL, worker.cpu) == 0)
+			nfp_export_pause();
 	send_pending(core);
 	begin(protocol);
 }
