@@ -159,7 +159,7 @@ item_6() {
 	mark
 	arm unload 2000 1
 	arm core_set 3000 1
-	rmmod ipt_NETFLOW &
+	taskset -c 0 rmmod ipt_NETFLOW &	# the core's pages go back on CPU 0
 	unloader=$!
 	wait_for "since_mark | grep 'race window unload' >/dev/null" 20
 	echo 7 >"$PARAMS/maxflows" &
@@ -167,11 +167,12 @@ item_6() {
 	wait "$unloader" || fail "rmmod failed"
 	wait "$writer" || true
 	since_mark | grep 'race window core_set' >/dev/null || fail "the write never reached nfc_set()'s window"
-	# The core's memory goes back into use: a kernel that poisons freed pages
-	# finds the late write there.
+	# The core's memory goes back into use (the next core, allocated on the
+	# same CPU first thing at load): a kernel that poisons freed pages finds
+	# the late write there.
 	for i in 1 2 3; do
-		modprobe ipt_NETFLOW destination=127.0.0.1:2055 || fail "reload $i failed"
-		rmmod ipt_NETFLOW
+		taskset -c 0 modprobe ipt_NETFLOW destination=127.0.0.1:2055 || fail "reload $i failed"
+		taskset -c 0 rmmod ipt_NETFLOW
 	done
 	check 6 "kernel log after the write" clean \
 		"$(since_mark | grep -E 'BUG|memory corruption|Oops' >/dev/null && echo corrupted || echo clean)"
