@@ -134,6 +134,11 @@ NF_ABI void nfp_wallclock(nf_u64 *sec, nf_u32 *nsec) NF_NOEXCEPT;
 /* Hands one finished datagram to every destination.  Returns how many
  * destinations took it. */
 NF_ABI int nfp_send(const void *buf, nf_size len) NF_NOEXCEPT;
+/* Between two runs of an export its caller waits for (a protocol switch):
+ * lets the collector take a run's datagrams before the next run.  Called
+ * with nf_export_mutex held; the glue drops it, sleeps a tick, takes it
+ * again, as its own paced flush does. */
+NF_ABI void nfp_export_pause(void) NF_NOEXCEPT;
 
 NF_ABI void nfp_bug(const char *what) NF_NOEXCEPT;
 
@@ -141,6 +146,20 @@ NF_ABI void nfp_bug(const char *what) NF_NOEXCEPT;
 NF_ABI void nfp_synchronize(void) NF_NOEXCEPT;
 
 NF_ABI nf_u64 nfp_clock_ns(void) NF_NOEXCEPT;	/* monotonic, for busy times */
+
+/* Test-only race windows (kmod/glue/race_windows.c): a test may make a pass
+ * through one wait, to widen a race it checks.  Closed unless a test armed
+ * it; never on the packet path. */
+enum nf_race_window {
+	NF_WINDOW_PROTOCOL_CHECK,	/* protocol write: the IPv6 rules counted, value not yet stored */
+	NF_WINDOW_NAT_DATA_READY,	/* NAT listener's data-ready, before it queues the work (atomic) */
+	NF_WINDOW_NAT_WORK,		/* NAT listener's work item, before it reads */
+	NF_WINDOW_NAT_STOP_DRAIN,	/* NAT listener's stop, between two reads of 256 events */
+	NF_WINDOW_UNLOAD,		/* unload: the exporter stopped, the core not yet freed */
+	NF_WINDOW_CORE_SET,		/* nfc_set(): the core found, the value not yet stored */
+	NF_NR_WINDOWS
+};
+NF_ABI void nfp_race_window(enum nf_race_window w) NF_NOEXCEPT;	/* may sleep */
 
 /* Network interfaces of the initial namespace, for the interface-names
  * options records.  Fills at most `cap`; returns how many it filled. */

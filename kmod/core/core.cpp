@@ -151,6 +151,7 @@ extern "C" int nfc_set(nfc_setting which, u32 value) noexcept
 		g_settings.put(which, value);
 		return NF_OK;
 	}
+	nfp_race_window(NF_WINDOW_CORE_SET);
 	if (which == NFC_PROTOCOL && value != core->setting(NFC_PROTOCOL))
 		core->exporter.switch_protocol(*core, value);
 	core->store_setting(which, value);

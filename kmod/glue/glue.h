@@ -3,6 +3,7 @@
 #ifndef NETFLOW_GLUE_H
 #define NETFLOW_GLUE_H
 
+#include <linux/jump_label.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/types.h>
@@ -60,6 +61,18 @@ int nf_sockets_sndbuf(void);
 void nf_sockets_show(struct seq_file *m);
 void nf_sockets_show_snmp(struct seq_file *m);
 u64 nf_sockets_icmp_errors(void);
+
+/* race_windows.c: test-only delays at known race windows (see there).
+ * A window costs a static branch until a test first arms one. */
+DECLARE_STATIC_KEY_FALSE(nf_race_windows_armed);
+void nf_race_window_pass(enum nf_race_window w, bool can_sleep);
+static inline void nf_race_window(enum nf_race_window w, bool can_sleep)
+{
+	if (static_branch_unlikely(&nf_race_windows_armed))
+		nf_race_window_pass(w, can_sleep);
+}
+void nf_race_windows_init(void);
+void nf_race_windows_exit(void);
 
 /* natevents.c */
 int nf_natevents_start(void);

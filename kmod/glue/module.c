@@ -34,6 +34,7 @@ static int __init netflow_init(void)
 		return err;
 	}
 	nf_set_core_running(true);
+	nf_race_windows_init();
 	err = nf_destinations_start();
 	if (err)
 		goto fail_core;
@@ -83,6 +84,7 @@ fail_sockets:
 	nf_sockets_stop();
 fail_core:
 	nf_core_stop();
+	nf_race_windows_exit();
 	return err;
 }
 
@@ -110,10 +112,12 @@ static void __exit netflow_exit(void)
 	nf_set_core_running(false);
 	nf_natevents_stop();
 	nf_worker_stop();	/* exports everything still cached */
+	nf_race_window(NF_WINDOW_UNLOAD, true);
 	mutex_lock(&nf_export_mutex);
 	nf_sockets_stop();
 	mutex_unlock(&nf_export_mutex);
 	nf_core_stop();
+	nf_race_windows_exit();
 	pr_info(NF_NAME " unloaded\n");
 }
 

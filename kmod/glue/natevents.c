@@ -59,6 +59,7 @@ static void nf_nat_set_gate(bool open)
 
 static void nf_nat_data_ready(struct sock *sk)
 {
+	nf_race_window(NF_WINDOW_NAT_DATA_READY, false);
 	nf_nat_queue_work();
 }
 
@@ -112,6 +113,7 @@ static bool nf_nat_drain(int budget)
 
 static void nf_nat_work_fn(struct work_struct *work)
 {
+	nf_race_window(NF_WINDOW_NAT_WORK, true);
 	if (nf_nat_drain(256))
 		nf_nat_queue_work();	/* more to read: yield first */
 }
@@ -208,6 +210,7 @@ void nf_natevents_stop(void)
 	write_unlock_bh(&sock->sk->sk_callback_lock);
 	while (budget > 0 && nf_nat_drain(256)) {
 		budget -= 256;
+		nf_race_window(NF_WINDOW_NAT_STOP_DRAIN, true);
 		cond_resched();
 	}
 	left = skb_queue_len(&sock->sk->sk_receive_queue);

@@ -121,6 +121,11 @@ nf_u64 nfp_clock_ns(void)
 	return ktime_get_ns();
 }
 
+void nfp_race_window(enum nf_race_window w)
+{
+	nf_race_window(w, true);
+}
+
 void nfp_bug(const char *what)
 {
 	WARN(1, NF_NAME ": internal error: %s\n", what);

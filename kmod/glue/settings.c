@@ -29,14 +29,13 @@ const struct nf_setting_row nf_setting_rows[NFC_NR_SETTINGS] = { NF_SETTINGS(NF_
 
 /* The rule count cannot change under us: the target's check takes
  * nf_settings_mutex too, so no ip6tables rule slips in between this check
- * and the new protocol being stored.  Everything cached then leaves under
- * the old protocol at the export pace, like a flush: unpaced, a large cache
- * would overrun the socket and the collector.  (Flows created meanwhile
- * leave with the switch itself, in the core.) */
+ * and the new protocol being stored.  (The core's switch then exports the
+ * cache under the old protocol at the export pace: nfp_export_pause().) */
 static int nf_protocol_hook(u32 protocol)
 {
 	int rules = atomic_read(&nf_ipv6_rules);
 
+	nf_race_window(NF_WINDOW_PROTOCOL_CHECK, true);
 	lockdep_assert_held(&nf_settings_mutex);
 	if (protocol == NF_PROTOCOL_V5 && rules) {
 		pr_info(NF_NAME ": protocol 5 cannot carry IPv6: delete the %d ip6tables NETFLOW rule(s) first\n",
@@ -46,8 +45,6 @@ static int nf_protocol_hook(u32 protocol)
 	/* IPv6 hooks stop before the cache is exported under v5. */
 	if (protocol == NF_PROTOCOL_V5)
 		nf_hooks_set_protocol(protocol);
-	if (protocol != nfc_get(NFC_PROTOCOL))
-		nf_worker_flush(false);
 	return 0;
 }
 
@@ -239,19 +236,9 @@ static int nf_aggregation_apply(const char *text)
 	return nf_core_running ? nf_apply_aggregation(text) : 0;
 }
 
-/* Checked first, so that a bad text exports nothing.  Then what is cached
- * leaves under the old sampler at the export pace, like a flush (unpaced, a
- * large cache would overrun the socket and the collector); the core's
- * switch then exports only what arrived meanwhile. */
 int nf_apply_sampler(const char *text)
 {
-	static const char kept[] = "the previous sampler stays";
-	int err = nf_apply_parsed("sampler", nfc_check_sampler, text, kept);
-
-	if (err)
-		return err;
-	nf_worker_flush(false);
-	return nf_apply_parsed("sampler", nfc_set_sampler, text, kept);
+	return nf_apply_parsed("sampler", nfc_set_sampler, text, "the previous sampler stays");
 }
 
 /* Before the core runs the text is only checked; the load applies it. */

@@ -51,17 +51,24 @@ void nf_worker_stop(void)
 	nf_worker_flush(false);
 }
 
+/* The pace of an export someone waits for (a flush, a protocol switch):
+ * the next run a tick later, the exporter's mutex free meanwhile. */
+void nfp_export_pause(void)
+{
+	lockdep_assert_held(&nf_export_mutex);
+	mutex_unlock(&nf_export_mutex);
+	schedule_timeout_uninterruptible(NF_PACE_TICKS);
+	mutex_lock(&nf_export_mutex);
+}
+
 /* flush=1 (and unload): every cached flow leaves, reason "forced", paced
  * like any export; the caller sleeps until the last one is out.  The core
  * bounds a flush by the flows cached when it began, so it ends. */
 void nf_worker_flush(bool reset_stats)
 {
 	mutex_lock(&nf_export_mutex);
-	while (nfc_export(NFC_EXPORT_ALL, raw_smp_processor_id()) == 0) {
-		mutex_unlock(&nf_export_mutex);
-		schedule_timeout_uninterruptible(NF_PACE_TICKS);
-		mutex_lock(&nf_export_mutex);
-	}
+	while (nfc_export(NFC_EXPORT_ALL, raw_smp_processor_id()) == 0)
+		nfp_export_pause();
 	if (reset_stats)
 		nfc_reset_stats();
 	mutex_unlock(&nf_export_mutex);

@@ -5,7 +5,8 @@
 // Every test starts from fake::reset() state (a gtest listener in
 // fake_reset_listener.cpp calls it before each test):
 //   jiffies 0, HZ 250, wall clock default_wall_sec.0 advancing with jiffies,
-//   nfp_clock_ns() 0, no datagrams recorded, nfp_send() returns 1, route
+//   nfp_clock_ns() 0, no datagrams recorded, nfp_send() returns 1 (no send
+//   window, no pause counted), route
 //   nexthop all-zero, no interfaces,
 //   no allocation failures, random stream at its fixed seed, counters 0.
 #pragma once
@@ -39,6 +40,12 @@ std::vector<std::vector<uint8_t>> sent();	// copies of every datagram, in order
 size_t sent_count();
 void clear_sent();
 void set_send_result(int destinations_taking_it);	// nfp_send() return value
+// A socket buffer the collector drains at each nfp_export_pause(): nfp_send()
+// takes at most this many datagrams between two pauses and refuses (returns
+// 0, records nothing) the rest.  -1 (after reset()): no limit.
+void set_send_window(long datagrams);
+size_t refused_count();
+int pauses();			// nfp_export_pause() calls
 
 // ---- nfp_packet_route ----------------------------------------------------
 void set_route_nexthop(const uint8_t (&nexthop)[16]);

@@ -34,6 +34,10 @@ struct State {
 	uint64_t wall_set_at = 0;	// jiffies when the wall clock was set
 	std::vector<std::vector<uint8_t>> sent;
 	int send_result = 1;
+	long send_window = -1;		// datagrams taken between two pauses; -1: any
+	long window_used = 0;
+	size_t refused = 0;
+	int pauses = 0;
 	uint8_t nexthop[16] = {};
 	int route_family = 0;
 	int route_calls = 0;
@@ -111,6 +115,10 @@ void reset()
 	s.wall_set_at = 0;
 	s.sent.clear();
 	s.send_result = 1;
+	s.send_window = -1;
+	s.window_used = 0;
+	s.refused = 0;
+	s.pauses = 0;
 	std::memset(s.nexthop, 0, sizeof(s.nexthop));
 	s.route_family = 0;
 	s.route_calls = 0;
@@ -171,6 +179,28 @@ void set_send_result(int n)
 	State& s = st();
 	std::lock_guard<std::mutex> g(s.mu);
 	s.send_result = n;
+}
+
+void set_send_window(long datagrams)
+{
+	State& s = st();
+	std::lock_guard<std::mutex> g(s.mu);
+	s.send_window = datagrams;
+	s.window_used = 0;
+}
+
+size_t refused_count()
+{
+	State& s = st();
+	std::lock_guard<std::mutex> g(s.mu);
+	return s.refused;
+}
+
+int pauses()
+{
+	State& s = st();
+	std::lock_guard<std::mutex> g(s.mu);
+	return s.pauses;
 }
 
 void set_route_nexthop(const uint8_t (&nexthop)[16])
@@ -449,6 +479,18 @@ nf_u64 nfp_jiffies64(void) noexcept { return st().jiffies; }
 
 nf_u32 nfp_hz(void) noexcept { return fake::hz; }
 
+// The glue sleeps a tick here; the fake collector has drained its socket.
+void nfp_export_pause(void) noexcept
+{
+	State& s = st();
+	std::lock_guard<std::mutex> g(s.mu);
+	s.pauses++;
+	s.window_used = 0;
+}
+
+// The race windows are the kernel module's (tests/vm): closed here.
+void nfp_race_window(enum nf_race_window) noexcept {}
+
 nf_u64 nfp_clock_ns(void) noexcept
 {
 	State& s = st();
@@ -469,6 +511,11 @@ int nfp_send(const void* buf, nf_size len) noexcept
 {
 	State& s = st();
 	std::lock_guard<std::mutex> g(s.mu);
+	if (s.send_window >= 0 && s.window_used >= s.send_window) {
+		s.refused++;	// a full socket buffer: not sent, not recorded
+		return 0;
+	}
+	s.window_used++;
 	const auto* p = static_cast<const uint8_t*>(buf);
 	s.sent.emplace_back(p, p + len);
 	return s.send_result;

@@ -451,19 +451,25 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 
 void Exporter::switch_protocol(Core& core, u32 protocol) noexcept
 {
-	// Everything left leaves under the old protocol now.  The glue has
-	// already exported the cache at the export pace (settings.c, the
-	// protocol hook): what remains is what arrived meanwhile.
-	while (run(core, NFC_EXPORT_ALL, worker.cpu) == 0)
-		;
+	export_all_paced(core);
 	send_pending(core);
 	begin(protocol);
 }
 
+// Everything cached leaves first (under the old protocol or sampler), at the
+// export pace, like a flush: unpaced, a large cache would overrun the socket
+// and the collector.  A flush takes the flows cached when it began, so a
+// second one takes those that arrived during the first.
+void Exporter::export_all_paced(Core& core) noexcept
+{
+	for (int pass = 0; pass < 2; pass++)
+		while (run(core, NFC_EXPORT_ALL, worker.cpu) == 0)
+			nfp_export_pause();
+}
+
 void Exporter::switch_sampler(Core& core, const SamplerConfig& c) noexcept
 {
-	while (run(core, NFC_EXPORT_ALL, worker.cpu) == 0)
-		;
+	export_all_paced(core);
 	// The old selector's final counts (IPFIX), before they start again.
 	const ExportClock clock = ExportClock::read();
 	add_sampler_options(core, clock, false, true);

@@ -64,15 +64,16 @@ public:
 	// for NFC_EXPORT_ALL, a flush unfinished): call again after a pause of
 	// about a tick (see the pacing rule in exporter.cpp).
 	u32 run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept;
-	// Everything cached leaves under the old protocol first (the glue
-	// exports the bulk of it paced, like a flush, before calling this).
+	// Everything cached leaves under the old protocol first, paced
+	// (nfp_export_pause() between runs: the export mutex is let go).
 	void switch_protocol(Core& core, u32 protocol) noexcept;
 	void flush_pending(Core& core) noexcept { send_pending(core); }
 	// New destinations must see every template again.
 	void resend_templates() noexcept { templates.mark_all_unsent(); options_due_ = true; }
 	void reset_stats(u32 nr_cpus) noexcept;
-	// Everything cached leaves under the old sampler, then `c` starts with
-	// its counts at zero and its options go out in the next run.
+	// Everything cached leaves under the old sampler first, paced like a
+	// protocol switch, then `c` starts with its counts at zero and its
+	// options go out in the next run.
 	void switch_sampler(Core& core, const SamplerConfig& c) noexcept;
 	// Packets the sampler passed over: at export, or for hash sampling in
 	// the packet path.
@@ -88,6 +89,7 @@ public:
 	Sampler sampler;
 
 private:
+	void export_all_paced(Core& core) noexcept;
 	// The clocks a datagram's header carries, read as it leaves.
 	struct DatagramTime {
 		u32 uptime_ms;
