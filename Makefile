@@ -58,7 +58,7 @@ DKMS_NAME := ipt-netflow-pp
 DKMS_SRC = $(DESTDIR)/usr/src/$(DKMS_NAME)-$(VERSION)
 
 .PHONY: all module xtables install uninstall clean check check-unit check-vm check-build \
-	check-6.12 check-kernels check-debug-kernel check-debug-kernel-rt check-packaging demo need-config dkms-src dkms-install dkms-uninstall deb
+	check-6.12 check-kernels check-debug-kernel check-debug-kernel-rt check-packaging demo need-config dkms-src dkms-install dkms-uninstall deb print-module-sources
 
 all: module $(if $(MODULE_ONLY),,xtables)
 
@@ -103,6 +103,10 @@ clean:
 	-test -f tests/unit/Makefile && $(MAKE) -C tests/unit clean
 
 # ---- DKMS and Debian packages ------------------------------------------------
+# The list, for scripts/build-deb.sh (one list: the .deb missed a new script).
+print-module-sources:
+	@printf '%s\n' $(MODULE_SOURCES)
+
 # dkms-src: the module sources in /usr/src/NAME-VERSION (DESTDIR honoured).
 dkms-src:
 	@echo "  module sources -> $(DKMS_SRC)"
