@@ -202,3 +202,13 @@ module_loaded() { grep -q "^${1//-/_} " /proc/modules; }
 
 # tainted: print /proc/sys/kernel/tainted
 tainted() { cat /proc/sys/kernel/tainted; }
+
+# have_legacy_iptables: true if this kernel has legacy x_tables (ip_tables,
+# ip6_tables); false on kernels built without it (Debian's 7.x rt flavour),
+# where plain iptables is the nft back end (guest-init.sh).  A scenario's
+# iptables-legacy round is skipped there, with a log line.
+have_legacy_iptables() {
+	[ "${VM_LEGACY_IPTABLES:-1}" = 1 ] && return 0
+	log "no legacy iptables in $(uname -r) (CONFIG_IP_NF_IPTABLES_LEGACY off): skipping ${1:-the iptables-legacy part}"
+	return 1
+}
