@@ -50,8 +50,8 @@ nf_router() {
 		nb nft add chain inet sink input '{ type filter hook input priority 0; }'
 		nb nft add rule inet sink input udp dport 50000-50999 drop
 	else
-		nb iptables-legacy -A INPUT -p udp --dport 50000:50999 -j DROP
-		nb ip6tables-legacy -A INPUT -p udp --dport 50000:50999 -j DROP
+		nb "$(helper_ipt iptables)" -A INPUT -p udp --dport 50000:50999 -j DROP
+		nb "$(helper_ipt ip6tables)" -A INPUT -p udp --dport 50000:50999 -j DROP
 	fi
 	# Warm up ARP and ND so that only test packets follow.
 	na busybox ping -q -c 1 -W 5 10.2.0.2 >/dev/null
@@ -207,7 +207,7 @@ nf_router_ns() {
 	ip -n nsa route add default via 10.1.0.1
 	ip -n nsb route add default via 10.2.0.1
 	nr sysctl -qw net.ipv4.ip_forward=1
-	nb iptables-legacy -A INPUT -p udp --dport 50000:50999 -j DROP
+	nb "$(helper_ipt iptables)" -A INPUT -p udp --dport 50000:50999 -j DROP
 	na busybox ping -q -c 1 -W 5 10.2.0.2 >/dev/null
 }
 
@@ -271,7 +271,7 @@ nat_gateway() {
 	iptables -w -t nat -A PREROUTING -i vb -p udp --dport 8080 -j DNAT --to-destination 10.1.0.2:80
 	iptables -w -t nat -A PREROUTING -i va -p tcp --dport 8081 -j DNAT --to-destination 10.2.0.2:5001
 	defer iptables -w -t nat -F
-	na iptables-legacy -A INPUT -p udp --dport 80 -j DROP
+	na "$(helper_ipt iptables)" -A INPUT -p udp --dport 80 -j DROP
 }
 
 # nat_ct_sysctl NAME VALUE: set net.netfilter.NAME for the scenario, restored at exit.
