@@ -193,6 +193,7 @@ install_kernel() {
 	fi
 	mkdir -p "$KCACHE"
 	tmp=$(mktemp -d "$KCACHE/.$kver.XXXXXX")
+	chmod 0755 "$tmp"
 	install -D -m 0644 "$obj/arch/x86/boot/bzImage" "$tmp/boot/vmlinuz-$kver"
 	install -m 0644 "$obj/System.map" "$tmp/boot/System.map-$kver"
 	install -m 0644 "$obj/.config" "$tmp/boot/config-$kver"
