@@ -30,6 +30,16 @@ ifneq ($(BUILDDIR),.)
 $(CONFIG): configure scripts/compat-probe.sh
 	@mkdir -p $(BUILDDIR)
 	cd $(BUILDDIR) && $(IN_ENV) $(CURDIR)/configure --kver=$(KVER) $(CONFIGURE_ARGS)
+# The kernel build directory it names is gone (a test kernel installed
+# system-wide by an older `make check` was purged; its headers are in the
+# cache now): configured again.  KDIR of a chroot build is a path in there.
+ifneq ($(KDIR),)
+ifeq ($(wildcard $(if $(IN_ENV),$(shell cat $(KCACHE)/$(KVER)/chroot))$(KDIR)/Makefile),)
+$(CONFIG): FORCE
+.PHONY: FORCE
+FORCE:
+endif
+endif
 else ifneq ($(wildcard config.mk),)
 include config.mk
 endif
@@ -48,7 +58,7 @@ DKMS_NAME := ipt-netflow-pp
 DKMS_SRC = $(DESTDIR)/usr/src/$(DKMS_NAME)-$(VERSION)
 
 .PHONY: all module xtables install uninstall clean check check-unit check-vm check-build \
-	check-6.12 check-kernels check-debug-kernel check-packaging demo need-config dkms-src dkms-install dkms-uninstall deb
+	check-6.12 check-kernels check-debug-kernel check-debug-kernel-rt check-packaging demo need-config dkms-src dkms-install dkms-uninstall deb print-module-sources
 
 all: module $(if $(MODULE_ONLY),,xtables)
 
@@ -93,6 +103,10 @@ clean:
 	-test -f tests/unit/Makefile && $(MAKE) -C tests/unit clean
 
 # ---- DKMS and Debian packages ------------------------------------------------
+# The list, for scripts/build-deb.sh (one list: the .deb missed a new script).
+print-module-sources:
+	@printf '%s\n' $(MODULE_SOURCES)
+
 # dkms-src: the module sources in /usr/src/NAME-VERSION (DESTDIR honoured).
 dkms-src:
 	@echo "  module sources -> $(DKMS_SRC)"
@@ -164,6 +178,11 @@ check-6.12:
 # linux-source-6.1 (cached in /var/cache; hours the first time, not in CI).
 check-debug-kernel:
 	scripts/debug-kernel.sh check
+
+# The same on PREEMPT_RT (linux-source-6.12 + scripts/debug-kernel-rt.config):
+# allocation or sleeping locks with preemption off show up as warnings.
+check-debug-kernel-rt:
+	DEBUG_KERNEL_FLAVOUR=rt scripts/debug-kernel.sh check
 
 # DKMS and the .debs, installed on this machine and loaded in the VM.
 check-packaging:

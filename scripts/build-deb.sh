@@ -34,9 +34,8 @@ src=$out/ipt-netflow-pp-$version
 rm -rf "$out"
 mkdir -p "$src"
 {
-	printf '%s\n' Kbuild Makefile configure dkms.conf LICENSE README.md xtables/libxt_NETFLOW.c \
-		scripts/check-cxx-object.sh scripts/compat-probe.sh scripts/pahole-c-only.sh
-	find include/netflow kmod -name '*.[ch]' -o -name '*.[ch]pp'
+	make -s --no-print-directory print-module-sources
+	printf '%s\n' Makefile configure dkms.conf LICENSE README.md xtables/libxt_NETFLOW.c
 	find debian man examples -type f
 } | cpio -pdm --quiet "$src"
 

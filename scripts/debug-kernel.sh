@@ -9,27 +9,40 @@
 #            once, cached outside the tree under $DEBUG_KERNEL_CACHE
 #            (default /var/cache/ipt-netflow-pp/debug-kernel/KEY, KEY = hash of
 #            the source package version, the fragment's options, the recipe)
-#   install  build, then put it where tests/vm/run.sh looks for kernels:
-#            /boot/vmlinuz-KVER and /lib/modules/KVER (no build link: DKMS
-#            and the packaging test must not build for it); prints KVER
+#   config   only configures that tree (checks that the fragment applies)
+#   install  build, then unpack it into the test-kernel cache of
+#            scripts/install-kernel.sh, where tests/vm/run.sh --kver finds it:
+#            $NF_KERNEL_CACHE/KVER/boot/vmlinuz-KVER, .../lib/modules/KVER;
+#            never into /boot or /lib/modules; prints KVER
 #   kdir     prints the build directory (for `make KVER=KVER
 #            CONFIGURE_ARGS=--kdir=DIR`)
 #   check    install, `make KVER=KVER` the module, then run the VM scenarios
 #            (default: tests/vm/scenarios/*.sh) between tests/vm/debug/00-* and
 #            99-* (kmemleak baseline and final scan) on it.  Exit status of run.sh.
 #
-# Nothing here touches the default kernel choice: configure uses the running
-# kernel's headers and run.sh the kernel the module was built for.
-# Environment: DEBUG_KERNEL_CACHE, DEBUG_KERNEL_JOBS (default nproc),
-# VM_TIMEOUT_SCALE (default 4), VM_BOOT_TIMEOUT (default 900), VM_MEM (default 2048).
+# DEBUG_KERNEL_FLAVOUR=rt (`make check-debug-kernel-rt`): the same checkers on
+# PREEMPT_RT, built from linux-source-6.12 (PREEMPT_RT is mainline since
+# 6.12) with scripts/debug-kernel-rt.config over the fragment; its own KEY.
+#
+# Nothing here touches what the machine boots or the default kernel choice:
+# configure uses the running kernel's headers and run.sh the kernel the module
+# was built for.
+# Environment: DEBUG_KERNEL_FLAVOUR, DEBUG_KERNEL_CACHE, DEBUG_KERNEL_JOBS
+# (default nproc), NF_KERNEL_CACHE, VM_TIMEOUT_SCALE (default 4),
+# VM_BOOT_TIMEOUT (default 900), VM_MEM (default 2048).
 
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 FRAGMENT=$REPO/scripts/debug-kernel.config
 CACHE=${DEBUG_KERNEL_CACHE:-/var/cache/ipt-netflow-pp/debug-kernel}
+KCACHE=${NF_KERNEL_CACHE:-/var/cache/ipt-netflow-pp/kernels}
 JOBS=${DEBUG_KERNEL_JOBS:-$(nproc)}
-SRCPKG=linux-source-6.1
+case ${DEBUG_KERNEL_FLAVOUR:-} in
+'') SRCPKG=linux-source-6.1 FLAVOUR_FRAGMENT= ;;
+rt) SRCPKG=linux-source-6.12 FLAVOUR_FRAGMENT=$REPO/scripts/debug-kernel-rt.config ;;
+*) echo "debug-kernel: unknown DEBUG_KERNEL_FLAVOUR '$DEBUG_KERNEL_FLAVOUR' (empty or rt)" >&2; exit 2 ;;
+esac
 # Bump when the recipe in configure_tree changes (part of the cache key).
 RECIPE=1
 
@@ -54,8 +67,30 @@ srcver() { dpkg-query -W -f='${Version}' $SRCPKG; }
 
 cache_key() {
 	# Options only: editing a comment of the fragment must not cost a rebuild.
-	{ echo "$SRCPKG $(srcver) recipe $RECIPE"; grep -E '^(# )?CONFIG_' "$FRAGMENT"; } |
-		sha256sum | cut -c1-16
+	# (The default flavour's key must not move: the same words as always.)
+	{
+		echo "$SRCPKG $(srcver) recipe $RECIPE"
+		grep -E '^(# )?CONFIG_' "$FRAGMENT"
+		[ -z "$FLAVOUR_FRAGMENT" ] || grep -E '^(# )?CONFIG_' "$FLAVOUR_FRAGMENT"
+	} | sha256sum | cut -c1-16
+}
+
+# wanted_options: the fragment, with the flavour's lines replacing the lines
+# of the same option (and added after); what configure_tree merges and checks.
+wanted_options() {
+	[ -n "$FLAVOUR_FRAGMENT" ] || { cat "$FRAGMENT"; return; }
+	awk '
+		function opt(l) {
+			if (l ~ /^CONFIG_[A-Za-z0-9_]+=/) { sub(/=.*/, "", l); return l }
+			if (l ~ /^# CONFIG_[A-Za-z0-9_]+ is not set$/) { split(l, w, " "); return w[2] }
+			return ""
+		}
+		{ o = opt($0) }
+		o == "" { next }
+		FILENAME == ARGV[1] { if (!(o in line)) order[n++] = o; line[o] = $0; next }
+		{ if (!(o in line)) order[n++] = o; line[o] = $0 }
+		END { for (i = 0; i < n; i++) print line[order[i]] }
+	' "$FRAGMENT" "$FLAVOUR_FRAGMENT"
 }
 
 # unpack_source DIR: the pristine tree, shared by every key of one version.
@@ -74,10 +109,11 @@ unpack_source() {
 # check that every option of the fragment survived olddefconfig (a missing
 # dependency silently drops an option).
 configure_tree() {
-	local src=$1 obj=$2 line opt bad=0
+	local src=$1 obj=$2 line opt bad=0 frag=$2/nfdebug.config
+	wanted_options >"$frag"
 	make -s -C "$src" O="$obj" x86_64_defconfig >&2
 	make -s -C "$src" O="$obj" kvm_guest.config >&2
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$FRAGMENT" >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" >/dev/null
 	make -s -C "$src" O="$obj" olddefconfig >&2
 	while read -r line; do
 		case $line in
@@ -91,19 +127,18 @@ configure_tree() {
 			msg "config: wanted '$line', got '$(grep -E "^(# )?${opt}[= ]" "$obj/.config" || echo absent)'"
 			bad=1
 		fi
-	done <"$FRAGMENT"
+	done <"$frag"
 	[ $bad = 0 ] || die "the fragment does not apply cleanly (see above)"
 }
 
-# build: prints the object directory of the (cached) build.
-build() {
-	local ver src obj t0
+# configured: prints the object directory, configured (not built).
+configured() {
+	local ver src obj
 	install_deps
 	ver=$(srcver)
 	src=$CACHE/src-$ver
 	obj=$CACHE/$(cache_key)
 	if [ -f "$obj/.built" ]; then
-		msg "reusing cached debug kernel $obj ($(cat "$obj/.built"))"
 		echo "$obj"
 		return 0
 	fi
@@ -113,6 +148,20 @@ build() {
 	echo "$src" >"$obj/.source"
 	msg "configuring $obj"
 	configure_tree "$src" "$obj"
+	echo "$obj"
+}
+
+# build: prints the object directory of the (cached) build.
+build() {
+	local src obj ver t0
+	obj=$(configured)
+	if [ -f "$obj/.built" ]; then
+		msg "reusing cached debug kernel $obj ($(cat "$obj/.built"))"
+		echo "$obj"
+		return 0
+	fi
+	src=$(cat "$obj/.source")
+	ver=$(srcver)
 	msg "building $SRCPKG $ver in $obj with -j$JOBS (log: $obj/build.log); this takes long"
 	t0=$(date +%s)
 	if ! nice -n 10 make -C "$src" O="$obj" -j"$JOBS" bzImage modules >"$obj/build.log" 2>&1; then
@@ -125,32 +174,53 @@ build() {
 }
 
 # --------------------------------------------------------------- install ---
-# install_kernel OBJ: prints the kernel release.  Idempotent: only copies what
-# differs; /boot and /lib/modules entries are replaced by atomic renames.
+# install_kernel OBJ: prints the kernel release.  The image and the modules go
+# into the test-kernel cache in scripts/install-kernel.sh's layout (KVER/boot,
+# KVER/lib/modules, KVER/kdir, KVER/ready), never into /boot or /lib/modules:
+# testing a kernel must not change what the machine boots (the next
+# update-grub would list it) nor run the system's DKMS hooks.  Idempotent: a
+# marker names the build it came from; a new build replaces it by a rename.
 install_kernel() {
-	local obj=$1 src kver md
+	local obj=$1 src kver d tmp mark
 	src=$(cat "$obj/.source")
 	kver=$(make -s -C "$src" O="$obj" kernelrelease)
-	md=/lib/modules/$kver
-	if ! cmp -s "$obj/arch/x86/boot/bzImage" "/boot/vmlinuz-$kver"; then
-		install -m 0644 "$obj/arch/x86/boot/bzImage" "/boot/.vmlinuz-$kver.tmp"
-		mv -f "/boot/.vmlinuz-$kver.tmp" "/boot/vmlinuz-$kver"
-		install -m 0644 "$obj/System.map" "/boot/.System.map-$kver.tmp"
-		mv -f "/boot/.System.map-$kver.tmp" "/boot/System.map-$kver"
-		install -m 0644 "$obj/.config" "/boot/config-$kver"
-		msg "installed /boot/vmlinuz-$kver"
+	d=$KCACHE/$kver
+	mark=.nfdebug-$(basename "$obj")
+	forget_system_install "$kver"
+	if [ -f "$d/ready" ] && [ -f "$d/$mark" ]; then
+		echo "$kver"
+		return 0
 	fi
-	if [ ! -f "$md/.nfdebug-$(basename "$obj")" ]; then
-		rm -rf "$md"
-		make -s -C "$src" O="$obj" INSTALL_MOD_PATH=/ modules_install >&2
-		touch "$md/.nfdebug-$(basename "$obj")"
-		msg "installed $md"
-	fi
-	# No build/source links: DKMS's postinst and tests/packaging/test-deb.sh
-	# build for every /lib/modules/*/build; this kernel is for `check` only,
-	# which points configure at the cache with --kdir.
-	rm -f "$md/build" "$md/source"
+	mkdir -p "$KCACHE"
+	tmp=$(mktemp -d "$KCACHE/.$kver.XXXXXX")
+	chmod 0755 "$tmp"
+	install -D -m 0644 "$obj/arch/x86/boot/bzImage" "$tmp/boot/vmlinuz-$kver"
+	install -m 0644 "$obj/System.map" "$tmp/boot/System.map-$kver"
+	install -m 0644 "$obj/.config" "$tmp/boot/config-$kver"
+	# modules_install runs depmod on INSTALL_MOD_PATH.  No build/source
+	# links (DKMS and tests/packaging/test-deb.sh build for every build
+	# link they find; configure is pointed at the cache with --kdir).
+	make -s -C "$src" O="$obj" INSTALL_MOD_PATH="$tmp" modules_install >&2
+	rm -f "$tmp/lib/modules/$kver/build" "$tmp/lib/modules/$kver/source"
+	echo "$obj" >"$tmp/kdir"
+	echo "debug${DEBUG_KERNEL_FLAVOUR:+-$DEBUG_KERNEL_FLAVOUR} $kver" >"$tmp/series"
+	touch "$tmp/$mark" "$tmp/ready"
+	rm -rf "$d"
+	mv -T "$tmp" "$d"
+	msg "installed $kver into $d"
 	echo "$kver"
+}
+
+# forget_system_install KVER: earlier versions of this script installed the
+# debug kernel into /boot and /lib/modules (marked .nfdebug-KEY there); run.sh
+# would prefer that copy to the cache, and update-grub would offer it as a
+# boot entry.  Removes exactly those files.
+forget_system_install() {
+	local k=$1 f
+	compgen -G "/lib/modules/$k/.nfdebug-*" >/dev/null || return 0
+	msg "removing the system-wide install of $k left by an earlier version of this script"
+	rm -rf "/lib/modules/$k"
+	for f in vmlinuz System.map config; do rm -f "/boot/$f-$k"; done
 }
 
 # ----------------------------------------------------------------- check ---
@@ -184,8 +254,9 @@ check() {
 
 case ${1:-check} in
 build) build ;;
+config) configured ;;
 install) install_kernel "$(build)" ;;
 kdir) build ;;
 check) shift || true; check "$@" ;;
-*) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -52,7 +52,11 @@ nf_size nfp_slab_alloc_bulk(void *slab, nf_size n, void **out)
 		out[0] = kmem_cache_alloc(slab, GFP_ATOMIC | __GFP_NOWARN);
 		return out[0] ? 1 : 0;
 	}
-	return kmem_cache_alloc_bulk(slab, GFP_ATOMIC | __GFP_NOWARN, n, out);
+	/* All or nothing on every kernel, but what it returns is not the
+	 * count everywhere: the number of objects up to 6.x, true/false since
+	 * 7.x (as a count, "true" pooled one record of a batch and leaked the
+	 * rest, found at unload).  Nonzero means all n were filled. */
+	return kmem_cache_alloc_bulk(slab, GFP_ATOMIC | __GFP_NOWARN, n, out) ? n : 0;
 }
 
 void nfp_slab_free(void *slab, void *obj)

@@ -29,7 +29,10 @@ trap 'rm -rf "$tmp"' EXIT
 # 1. W=1: not one warning, objtool silent on every object.
 touch kmod/glue/*.c $(find kmod/core -name '*.cpp')
 if make -s --no-print-directory "${mkargs[@]}" W=1 module >"$tmp/w1.log" 2>&1; then
-	if grep -v "Skipping BTF generation" "$tmp/w1.log" | grep -qiE 'warning|objtool|error'; then
+	# kbuild's own progress lines ("  OBJTOOL x.o") are not warnings: the
+	# build in a 7.x chroot prints them (env -i drops make's -s on the way).
+	if grep -vE "Skipping BTF generation|^  [A-Z][A-Z0-9]*( \[M\])? +[^ ]+$" "$tmp/w1.log" |
+		grep -qiE 'warning|objtool|error'; then
 		ko "make W=1 printed warnings ($KVER):"; sed 's/^/    /' "$tmp/w1.log"
 	else
 		ok "make W=1 is warning-free for $KVER (objtool ran on every C++ object)"

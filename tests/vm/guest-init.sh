@@ -99,6 +99,24 @@ if [ -n "${VM_MODTREE:-}" ]; then
 	fi
 fi
 
+# Legacy x_tables is a kernel option of its own since 6.17, and Debian's 7.x
+# rt flavour leaves it out (no ip_tables module: iptables-legacy cannot work
+# there).  Then plain iptables/ip6tables are the nft back end (shims first in
+# PATH, in the guest's tmpfs overlay), and scenarios skip their
+# iptables-legacy rounds (lib.sh: have_legacy_iptables).  modprobe -n: only
+# looks the modules up; iptables-legacy loads them itself when it runs.
+VM_LEGACY_IPTABLES=1
+if ! modprobe -n -q ip_tables || ! modprobe -n -q ip6_tables; then
+	VM_LEGACY_IPTABLES=0
+	for c in iptables ip6tables; do
+		for s in '' -save -restore; do
+			$bb ln -sf "/usr/sbin/$c-nft$s" "/usr/local/sbin/$c$s"
+		done
+	done
+	say "no legacy iptables in this kernel: iptables/ip6tables are the nft back end"
+fi
+export VM_LEGACY_IPTABLES
+
 export XTABLES_LIBDIR=/usr/lib/x86_64-linux-gnu/xtables
 [ -n "${VM_XTLIB:-}" ] && XTABLES_LIBDIR=$VM_XTLIB:$XTABLES_LIBDIR
 export VM_KVER VM_REPO VM_DIR VM_XTLIB

@@ -202,3 +202,20 @@ module_loaded() { grep -q "^${1//-/_} " /proc/modules; }
 
 # tainted: print /proc/sys/kernel/tainted
 tainted() { cat /proc/sys/kernel/tainted; }
+
+# have_legacy_iptables: true if this kernel has legacy x_tables (ip_tables,
+# ip6_tables); false on kernels built without it (Debian's 7.x rt flavour),
+# where plain iptables is the nft back end (guest-init.sh).  A scenario's
+# iptables-legacy round is skipped there, with a log line.
+# helper_ipt iptables|ip6tables: the command for a scenario's helper rules
+# (a sink's quiet DROP; not what is measured): the legacy back end, or nft on
+# kernels without legacy x_tables.
+helper_ipt() {
+	if [ "${VM_LEGACY_IPTABLES:-1}" = 1 ]; then echo "$1-legacy"; else echo "$1-nft"; fi
+}
+
+have_legacy_iptables() {
+	[ "${VM_LEGACY_IPTABLES:-1}" = 1 ] && return 0
+	log "no legacy iptables in $(uname -r) (CONFIG_IP_NF_IPTABLES_LEGACY off): skipping ${1:-the iptables-legacy part}"
+	return 1
+}

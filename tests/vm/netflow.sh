@@ -50,8 +50,8 @@ nf_router() {
 		nb nft add chain inet sink input '{ type filter hook input priority 0; }'
 		nb nft add rule inet sink input udp dport 50000-50999 drop
 	else
-		nb iptables-legacy -A INPUT -p udp --dport 50000:50999 -j DROP
-		nb ip6tables-legacy -A INPUT -p udp --dport 50000:50999 -j DROP
+		nb "$(helper_ipt iptables)" -A INPUT -p udp --dport 50000:50999 -j DROP
+		nb "$(helper_ipt ip6tables)" -A INPUT -p udp --dport 50000:50999 -j DROP
 	fi
 	# Warm up ARP and ND so that only test packets follow.
 	na busybox ping -q -c 1 -W 5 10.2.0.2 >/dev/null
@@ -207,7 +207,7 @@ nf_router_ns() {
 	ip -n nsa route add default via 10.1.0.1
 	ip -n nsb route add default via 10.2.0.1
 	nr sysctl -qw net.ipv4.ip_forward=1
-	nb iptables-legacy -A INPUT -p udp --dport 50000:50999 -j DROP
+	nb "$(helper_ipt iptables)" -A INPUT -p udp --dport 50000:50999 -j DROP
 	na busybox ping -q -c 1 -W 5 10.2.0.2 >/dev/null
 }
 
@@ -266,12 +266,26 @@ nat_state() { sed -n 's/^Natevents \([a-z]*\), .*/\1/p' /proc/net/stat/ipt_netfl
 # Test UDP to nsa port 80 is dropped quietly there, as nsb does 50000:50999.
 nat_gateway() {
 	nf_router
-	iptables -w -t nat -A POSTROUTING -o vb -j MASQUERADE
-	iptables -w -t nat -A PREROUTING -i vb -p tcp --dport 8080 -j DNAT --to-destination 10.1.0.2:80
-	iptables -w -t nat -A PREROUTING -i vb -p udp --dport 8080 -j DNAT --to-destination 10.1.0.2:80
-	iptables -w -t nat -A PREROUTING -i va -p tcp --dport 8081 -j DNAT --to-destination 10.2.0.2:5001
-	defer iptables -w -t nat -F
-	na iptables-legacy -A INPUT -p udp --dport 80 -j DROP
+	if modprobe -n -q xt_MASQUERADE && modprobe -n -q xt_nat; then
+		iptables -w -t nat -A POSTROUTING -o vb -j MASQUERADE
+		iptables -w -t nat -A PREROUTING -i vb -p tcp --dport 8080 -j DNAT --to-destination 10.1.0.2:80
+		iptables -w -t nat -A PREROUTING -i vb -p udp --dport 8080 -j DNAT --to-destination 10.1.0.2:80
+		iptables -w -t nat -A PREROUTING -i va -p tcp --dport 8081 -j DNAT --to-destination 10.2.0.2:5001
+		defer iptables -w -t nat -F
+	else
+		# No x_tables NAT targets (Debian's 7.x rt flavour): the same
+		# translations in nftables' own NAT.
+		log "no xt_MASQUERADE/xt_nat in $(uname -r): NAT rules in nftables"
+		nft add table ip nat_gw
+		defer nft delete table ip nat_gw
+		nft add chain ip nat_gw post '{ type nat hook postrouting priority srcnat; }'
+		nft add chain ip nat_gw pre '{ type nat hook prerouting priority dstnat; }'
+		nft add rule ip nat_gw post oifname vb masquerade
+		nft add rule ip nat_gw pre iifname vb tcp dport 8080 dnat to 10.1.0.2:80
+		nft add rule ip nat_gw pre iifname vb udp dport 8080 dnat to 10.1.0.2:80
+		nft add rule ip nat_gw pre iifname va tcp dport 8081 dnat to 10.2.0.2:5001
+	fi
+	na "$(helper_ipt iptables)" -A INPUT -p udp --dport 80 -j DROP
 }
 
 # nat_ct_sysctl NAME VALUE: set net.netfilter.NAME for the scenario, restored at exit.

@@ -57,10 +57,13 @@ count_pings() {
 	assert_eq "$b6 OUTPUT icmpv6 pkts/bytes" "$N $((N * 104))" "$(ipt_counter -n "$ns" "$b6" OUTPUT 1)"
 }
 
-count_pings ns0 iptables-legacy ip6tables-legacy 10.0.0.2 fd00::2
+legacy=0
+have_legacy_iptables "the legacy round" && legacy=1
+[ $legacy = 0 ] || count_pings ns0 iptables-legacy ip6tables-legacy 10.0.0.2 fd00::2
 count_pings ns1 iptables-nft ip6tables-nft 10.0.0.1 fd00::1
 
 # The rule-less direction saw nothing extra: legacy rules live only in ns0.
-assert_eq "ns1 has no legacy rules" "" "$(n1 iptables-legacy -w -S OUTPUT 2>/dev/null | grep -- '-A' || true)"
+[ $legacy = 0 ] ||
+	assert_eq "ns1 has no legacy rules" "" "$(n1 iptables-legacy -w -S OUTPUT 2>/dev/null | grep -- '-A' || true)"
 
 log "tainted=$(tainted)"
