@@ -232,8 +232,6 @@ NF_ABI nf_size nfc_format_aggregation(char *buf, nf_size cap) NF_NOEXCEPT;
  * one starts with its statistics at zero.  Export mutex held. */
 #define NF_SAMPLER_MAX 64
 NF_ABI int nfc_set_sampler(const char *text, nf_u32 *err_pos, const char **err_reason) NF_NOEXCEPT;
-/* The same parse, nothing applied. */
-NF_ABI int nfc_check_sampler(const char *text, nf_u32 *err_pos, const char **err_reason) NF_NOEXCEPT;
 
 /* /proc/net/stat/ipt_netflow_flows, one hash bucket of one CPU at a time:
  * the whole lines that fit in cap, from flow *cursor of the bucket on

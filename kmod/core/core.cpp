@@ -240,27 +240,15 @@ extern "C" int nfc_set_aggregation(const char* text, u32* err_pos, const char** 
 // cached leaves under the old sampler and the counts start again.  The
 // packet path switches first, so the flows the flush leaves behind were
 // all metered under the new sampler.
-static bool sampler_parsed(const char* text, SamplerConfig& c, u32* err_pos, const char** err_reason)
-{
-	ParseError err{};
-	if (parse_sampler(text, c, err))
-		return true;
-	*err_pos = err.position;
-	*err_reason = err.reason;
-	return false;
-}
-
-extern "C" int nfc_check_sampler(const char* text, u32* err_pos, const char** err_reason) noexcept
-{
-	SamplerConfig c;
-	return sampler_parsed(text, c, err_pos, err_reason) ? NF_OK : NF_EINVAL;
-}
-
 extern "C" int nfc_set_sampler(const char* text, u32* err_pos, const char** err_reason) noexcept
 {
 	SamplerConfig c;
-	if (!sampler_parsed(text, c, err_pos, err_reason))
+	ParseError err{};
+	if (!parse_sampler(text, c, err)) {
+		*err_pos = err.position;
+		*err_reason = err.reason;
 		return NF_EINVAL;
+	}
 	Core* core = g_core;
 	if (!core)
 		return NF_OK;

@@ -250,7 +250,7 @@ static int nf_sampler_apply(const char *text)
 
 	if (nf_core_running)
 		return nf_apply_sampler(text);
-	err = nfc_check_sampler(text, &pos, &reason);
+	err = nfc_set_sampler(text, &pos, &reason);
 	if (err)
 		pr_err(NF_NAME ": sampler=%s is invalid at position %u: %s\n", text, pos, reason);
 	return err;
