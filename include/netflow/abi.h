@@ -85,6 +85,15 @@ struct nf_packet {
 	nf_u8 family;		/* enum nf_family */
 };
 
+/* What lies between a packet's MAC header and its network header that the
+ * core keeps in a flow record's tail, when a load-time setting gave records
+ * one (nfc_record_tail()): today the MPLS label stack (promisc_mpls). */
+#define NF_L2_MAX_LABELS 10
+struct nf_l2 {
+	nf_u32 mpls[NF_L2_MAX_LABELS];	/* entries, outermost first, host order, with TTL */
+	nf_u32 mpls_depth;		/* entries in use (0: no stack) */
+};
+
 /* What the glue knows about where a packet is routed; asked once per new flow. */
 struct nf_route {
 	nf_u8 nexthop[16];	/* IPv4 in the first 4 bytes; zero when direct/local */
@@ -199,6 +208,11 @@ NF_ABI nf_u32 nfc_auto_hashsize(nf_u64 ram_bytes) NF_NOEXCEPT;
  * A new flow that finds this CPU's pool of free records empty refills it
  * with nfp_slab_alloc_bulk_unlocked(), which drops the lock for a moment. */
 NF_ABI void nfc_account(unsigned int cpu, const struct nf_packet *pkt) NF_NOEXCEPT;
+/* The same while records have a tail: the glue read *l2 from the packet.
+ * nfc_record_tail() (after nfc_init()): non-zero when they have one, and the
+ * glue must then call this one for every packet. */
+NF_ABI void nfc_account_l2(unsigned int cpu, const struct nf_packet *pkt, const struct nf_l2 *l2) NF_NOEXCEPT;
+NF_ABI int nfc_record_tail(void) NF_NOEXCEPT;
 
 #define NF_REFILL_BATCH 32	/* records per refill of a CPU's pool */
 

@@ -15,7 +15,7 @@
 #include "netflow/abi.h"
 
 /* The deepest stack the `promisc_mpls` setting may ask for. */
-#define NF_MPLS_MAX_DEPTH 10
+#define NF_MPLS_MAX_DEPTH NF_L2_MAX_LABELS
 #define NF_MPLS_ENTRY_BYTES 4
 
 struct nf_mpls_stack {

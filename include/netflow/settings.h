@@ -33,10 +33,11 @@
 #ifndef NETFLOW_SETTINGS_H
 #define NETFLOW_SETTINGS_H
 
-/* `./configure --promisc-mpls=N` changes this default (the original's
- * build option did the same); the parameter changes it at load. */
+/* `./configure --promisc-mpls[=N]` changes this default (the original's
+ * build option did the same: no MPLS without it, 3 labels with it); the
+ * parameter changes it at load. */
 #ifndef NF_PROMISC_MPLS_DEFAULT
-#define NF_PROMISC_MPLS_DEFAULT 3
+#define NF_PROMISC_MPLS_DEFAULT 0
 #endif
 
 #define NF_SETTINGS(X) \
@@ -79,8 +80,8 @@
 	  "NAT events exported per exporter run at most") \
 	X(PROMISC, promisc, "promisc", 0, 0, 1, NF_RANGE, NF_LIVE, 0444, \
 	  "1: offer frames for other hosts (mirror port) to PREROUTING, then drop them") \
-	X(PROMISC_MPLS, promisc_mpls, 0, NF_PROMISC_MPLS_DEFAULT, 1, 10, NF_RANGE, NF_LOAD, 0444, \
-	  "promisc: MPLS labels a frame may carry before its IP header, 1..10; deeper stacks are discarded")
+	X(PROMISC_MPLS, promisc_mpls, 0, NF_PROMISC_MPLS_DEFAULT, 0, 10, NF_RANGE, NF_LOAD, 0444, \
+	  "MPLS labels kept per flow (part of its key, exported as IE 70-79 and 200), 1..10; 0: none, and promisc discards MPLS frames")
 
 enum nf_setting_kind { NF_RANGE, NF_PROTOCOL, NF_AUTO_RANGE, NF_CPU };
 enum nf_setting_live { NF_LOAD, NF_LIVE };

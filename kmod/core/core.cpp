@@ -3,6 +3,7 @@
 // on a parameter or sysctl write.
 #include "core/core.hpp"
 #include "core/flow/cpu_lock.hpp"
+#include "core/flow/ext.hpp"
 #include "ktl/new.hpp"
 
 namespace netflow {
@@ -88,8 +89,10 @@ extern "C" int nfc_init(const nfc_init_args* args) noexcept
 	core->limits.sampler_seed = &core->sampler_seed;
 	core->load_jiffies = nfp_jiffies64();
 	core->peak_tick = static_cast<u32>(core->load_jiffies);
-	core->slabs.v4 = nfp_slab_create("ipt_netflow", sizeof(Flow4));
-	core->slabs.v6 = nfp_slab_create("ipt_netflow6", sizeof(Flow6));
+	// Before the first record: every record of this load has this tail.
+	g_ext = ExtLayout::for_mpls(args->settings[NFC_PROMISC_MPLS]);
+	core->slabs.v4 = nfp_slab_create("ipt_netflow", record_size(false));
+	core->slabs.v6 = nfp_slab_create("ipt_netflow6", record_size(true));
 	core->cpus = static_cast<CpuCache**>(nfp_alloc(sizeof(CpuCache*) * core->nr_cpus, NF_GFP_KERNEL));
 	bool ok = core->slabs.v4 && core->slabs.v6 && core->cpus;
 	for (u32 cpu = 0; ok && cpu < core->nr_cpus; cpu++) {
@@ -132,6 +135,7 @@ extern "C" void nfc_exit(void) noexcept
 	if (core->slabs.v6)
 		nfp_slab_destroy(core->slabs.v6);
 	g_core = nullptr;
+	g_ext = ExtLayout{};
 	destroy(core);
 }
 

@@ -102,6 +102,10 @@ void nf_hooks_set_filter(u32 mark, u32 mask);
 void nf_hooks_set_protocol(u32 protocol);
 void nf_hooks_show(struct seq_file *m);
 
+/* l2.c: link-layer facts for the records' tail (promisc_mpls labels) */
+void nf_l2_start(void);
+void nf_l2_stop(void);
+
 /* promisc.c: frames for other hosts into PREROUTING (promisc=) */
 int nf_promisc_hook(u32 on);
 void nf_promisc_load(void);

@@ -8,6 +8,7 @@
 #define NETFLOW_METER_H
 
 #include <linux/jiffies.h>
+#include <linux/jump_label.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
@@ -19,10 +20,18 @@
 /* One lock per CPU cache (target.c says why a bit lock). */
 DECLARE_PER_CPU(unsigned long, nf_cpu_lock);
 
+/* On while flow records have a tail (l2.c): the packet goes there. */
+DECLARE_STATIC_KEY_FALSE(nf_l2_key);
+void nf_account_l2(const struct nf_packet *pkt);
+
 static inline void nf_account_locked(const struct nf_packet *pkt)
 {
 	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
 
+	if (static_branch_unlikely(&nf_l2_key)) {
+		nf_account_l2(pkt);
+		return;
+	}
 	bit_spin_lock(0, lock);
 	nfc_account(smp_processor_id(), pkt);
 	__bit_spin_unlock(0, lock);

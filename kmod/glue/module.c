@@ -34,6 +34,7 @@ static int __init netflow_init(void)
 		return err;
 	}
 	nf_set_core_running(true);
+	nf_l2_start();
 	nf_race_windows_init();
 	err = nf_destinations_start();
 	if (err)
@@ -94,6 +95,7 @@ static void nf_core_stop(void)
 {
 	mutex_lock(&nf_settings_mutex);
 	nf_core_running = false;
+	nf_l2_stop();
 	nfc_exit();
 	mutex_unlock(&nf_settings_mutex);
 }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/flow/ext.hpp"
 #include "fake_platform.hpp"
 #include "ipfix_common.hpp"
 #include "packet_builder.hpp"
@@ -354,6 +355,8 @@ struct Settings {
 	uint32_t refresh_rate = 20;
 	uint32_t timeout_rate = 30;
 	uint32_t engine_id = 7;
+	uint32_t promisc_mpls = NF_PROMISC_MPLS_DEFAULT;
+	uint32_t cpus = 1;
 };
 
 class IpfixE2E : public ::testing::Test {
@@ -373,10 +376,10 @@ protected:
 		if (g_core)
 			nfc_exit();
 		nfc_init_args a{};
-		a.nr_cpus = 1;
+		a.nr_cpus = s.cpus;
 		a.settings[NFC_NFEVENTS_LIMIT] = 10000;
 		a.settings[NFC_TARGETS] = 1;
-		a.settings[NFC_PROMISC_MPLS] = NF_PROMISC_MPLS_DEFAULT;
+		a.settings[NFC_PROMISC_MPLS] = s.promisc_mpls;
 		a.settings[NFC_HASHSIZE] = 4096;
 		a.settings[NFC_INACTIVE_TIMEOUT] = 15;
 		a.settings[NFC_ACTIVE_TIMEOUT] = 1800;
@@ -1432,4 +1435,161 @@ TEST_F(IpfixE2E, SamplerHashRewriteCountsPassedOver)
 	EXPECT_EQ(be64(&stats[0][16]), 200u) << "packets observed";
 	EXPECT_EQ(be64(&stats[0][24]), selected) << "packets selected";
 	EXPECT_EQ(g_core->exporter.sampler_pkts_discarded(*g_core), 0u) << "the new sampler starts at zero";
+}
+
+// ---- MPLS label stacks (promisc_mpls): key, template, record -------------------------
+
+namespace {
+
+// One label stack entry: label, traffic class, bottom of stack, TTL.
+uint32_t mpls_entry(uint32_t label, uint32_t tc, bool bottom, uint8_t ttl)
+{
+	return label << 12 | tc << 9 | (bottom ? 1u : 0u) << 8 | ttl;
+}
+
+// nfc_account_l2() as the glue calls it while records have a tail.
+void account_labelled(const Packet& pk, std::initializer_list<uint32_t> labels, unsigned cpu = 0)
+{
+	nf_l2 l2{};
+	for (uint32_t e : labels)
+		l2.mpls[l2.mpls_depth++] = e;
+	const nf_packet p = testpkt::make_nf_packet(pk.hdr.data(), uint32_t(pk.hdr.size()), pk.wire, pk.family, 2, -1,
+						    uint32_t(fake::jiffies()));
+	nfp_cpu_lock(cpu);
+	nfc_account_l2(cpu, &p, &l2);
+	nfp_cpu_unlock(cpu);
+}
+
+uint64_t be_at(const Buf& b, size_t off, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v << 8 | b.at(off + i);
+	return v;
+}
+
+// The MPLS elements after the UDP template's own, for three labels.
+const std::string mpls3_fields = " 200:1 70:3 71:3 72:3]";
+std::string udp4_mpls3_tpl(unsigned id, bool v9)
+{
+	std::string t = udp4_tpl(id, v9);
+	return t.substr(0, t.size() - 1) + mpls3_fields;
+}
+
+} // namespace
+
+TEST(FlowExt, LayoutFollowsTheDepthAndIsEmptyWithoutIt)
+{
+	EXPECT_TRUE(ExtLayout::for_mpls(0).empty());
+	const ExtLayout three = ExtLayout::for_mpls(3);
+	EXPECT_EQ(three.key_bytes, 12);
+	EXPECT_EQ(three.mpls_ttl_at, 12);
+	EXPECT_EQ(three.bytes, 16);
+	const ExtLayout ten = ExtLayout::for_mpls(10);
+	EXPECT_EQ(ten.key_bytes, 40);
+	EXPECT_EQ(ten.bytes, 48);
+	EXPECT_LE(ten.bytes, max_ext_bytes);
+	// Without a tail, a record is the 88 bytes (96 with its bucket) of
+	// flow.hpp; the default build has none.
+	EXPECT_EQ(NF_PROMISC_MPLS_DEFAULT, 0);
+	EXPECT_EQ(record_size(false), 88u);
+}
+
+TEST_F(IpfixE2E, MplsLabelsAreKeyTheirTtlIsNotAndTheyAreExported)
+{
+	Settings s;
+	s.promisc_mpls = 3;
+	init(s);
+	EXPECT_EQ(nfc_record_tail(), 1);
+	EXPECT_EQ(record_size(false), 104u);
+	EXPECT_EQ(record_size(true), 136u);
+	fake::set_jiffies(1000);
+	// Two labels, 16 (TC 5) over 17 (bottom): three packets, the top TTL
+	// changing on the third (one more hop: the same flow).
+	account_labelled(udp4(1234, 100), {mpls_entry(16, 5, false, 64), mpls_entry(17, 0, true, 63)});
+	account_labelled(udp4(1234, 100), {mpls_entry(16, 5, false, 64), mpls_entry(17, 0, true, 63)});
+	account_labelled(udp4(1234, 100), {mpls_entry(16, 5, false, 61), mpls_entry(17, 0, true, 63)});
+	// Another bottom label: another flow.  No label: a third, without the
+	// MPLS elements.
+	account_labelled(udp4(1234, 200), {mpls_entry(18, 0, true, 9)});
+	account_labelled(udp4(1234, 300), {});
+	EXPECT_EQ(g_core->nr_flows, 3u);
+	fake::set_jiffies(1500);
+	export_all();
+	const std::vector<Msg> msgs = parse_all();
+	ASSERT_EQ(msgs.size(), 1u);
+	EXPECT_EQ(describe(msgs[0]), sysinit_ipfix + " D256x1 " + metering(257, false) + " D257x1 " +
+					     udp4_mpls3_tpl(258, false) + " D258x2 " + udp4_tpl(259, false) + " D259x1");
+	const std::vector<Buf> labelled = msgs[0].records_of(258), plain = msgs[0].records_of(259);
+	ASSERT_EQ(labelled.size(), 2u);
+	ASSERT_EQ(plain.size(), 1u);
+	ASSERT_EQ(labelled[0].size(), 72u);	// 62 + 1 + 3 * 3
+	// packetDeltaCount at 27, octetDeltaCount at 35; after the 62 bytes of
+	// the UDP record the TTL, then three label sections.
+	const Buf& two = be_at(labelled[0], 27, 8) == 3 ? labelled[0] : labelled[1];
+	const Buf& one = &two == &labelled[0] ? labelled[1] : labelled[0];
+	EXPECT_EQ(be_at(two, 27, 8), 3u);
+	EXPECT_EQ(be_at(two, 35, 8), 300u);
+	EXPECT_EQ(two[62], 64);				// the first packet's TTL
+	EXPECT_EQ(be_at(two, 63, 3), (16u << 4 | 5u << 1));
+	EXPECT_EQ(be_at(two, 66, 3), (17u << 4 | 1u));
+	EXPECT_EQ(be_at(two, 69, 3), 0u);		// no third label
+	EXPECT_EQ(be_at(one, 27, 8), 1u);
+	EXPECT_EQ(one[62], 9);
+	EXPECT_EQ(be_at(one, 63, 3), (18u << 4 | 1u));
+	EXPECT_EQ(be_at(one, 66, 3), 0u);
+	EXPECT_EQ(be_at(plain[0], 27, 8), 1u);
+	EXPECT_EQ(be_at(plain[0], 35, 8), 300u);
+}
+
+TEST_F(IpfixE2E, MplsTemplateInV9)
+{
+	Settings s;
+	s.protocol = 9;
+	s.promisc_mpls = 3;
+	init(s);
+	fake::set_jiffies(1000);
+	account_labelled(udp4(1234, 100), {mpls_entry(1000, 0, true, 255)});
+	fake::set_jiffies(1500);
+	export_all();
+	const std::vector<Msg> msgs = parse_all();
+	ASSERT_EQ(msgs.size(), 1u);
+	EXPECT_EQ(describe(msgs[0]), sysinit_v9 + " D256x1 " + metering(257, true) + " D257x1 " + udp4_mpls3_tpl(258, true) +
+					     " D258x1");
+	const std::vector<Buf> r = msgs[0].records_of(258);
+	ASSERT_EQ(r.size(), 1u);
+	ASSERT_EQ(r[0].size(), 62u);	// 52 + 1 + 3 * 3
+	EXPECT_EQ(r[0][52], 255);
+	EXPECT_EQ(be_at(r[0], 53, 3), (1000u << 4 | 1u));
+	EXPECT_EQ(be_at(r[0], 56, 3), 0u);
+}
+
+TEST_F(IpfixE2E, MplsPartsOnTwoCpusJoinOnlyWithTheSameLabels)
+{
+	Settings s;
+	s.promisc_mpls = 2;
+	s.cpus = 2;
+	init(s);
+	fake::set_jiffies(1000);
+	account_labelled(udp4(1234, 100), {mpls_entry(16, 0, true, 50)}, 1);
+	fake::set_jiffies(1010);
+	account_labelled(udp4(1234, 100), {mpls_entry(16, 0, true, 40)}, 0);
+	account_labelled(udp4(1234, 100), {mpls_entry(17, 0, true, 40)}, 0);
+	EXPECT_EQ(g_core->nr_flows, 3u);
+	fake::set_jiffies(1500);
+	export_all();
+	std::vector<Buf> recs;
+	for (const Msg& m : parse_all()) {
+		const std::vector<Buf> r = m.records_of(258);
+		recs.insert(recs.end(), r.begin(), r.end());
+	}
+	ASSERT_EQ(recs.size(), 2u);
+	ASSERT_EQ(recs[0].size(), 62u + 1 + 6);
+	const Buf& joined = be_at(recs[0], 27, 8) == 2 ? recs[0] : recs[1];
+	const Buf& other = &joined == &recs[0] ? recs[1] : recs[0];
+	EXPECT_EQ(be_at(joined, 27, 8), 2u);
+	EXPECT_EQ(joined[62], 50);	// the TTL of the part that began first
+	EXPECT_EQ(be_at(joined, 63, 3), (16u << 4 | 1u));
+	EXPECT_EQ(be_at(other, 27, 8), 1u);
+	EXPECT_EQ(be_at(other, 63, 3), (17u << 4 | 1u));
 }

@@ -40,20 +40,28 @@ TEST(Promisc, SettingIsZeroOrOneAndLive)
 	EXPECT_EQ(nfc_check(NFC_PROMISC, 0xffffffffu), NF_EINVAL);
 }
 
-// The MPLS depth: 1..10, 3 unless configure said otherwise, load time only.
+// The MPLS depth: 0..10, 0 (no labels, MPLS frames not taken) unless
+// configure said otherwise, load time only; with 1..10 records get a tail.
 TEST(Promisc, MplsDepthRangeAndLoadTimeOnly)
 {
-	EXPECT_EQ(NF_PROMISC_MPLS_DEFAULT, 3);
-	EXPECT_EQ(nfc_check(NFC_PROMISC_MPLS, 0), NF_EINVAL);
+	EXPECT_EQ(NF_PROMISC_MPLS_DEFAULT, 0);
 	EXPECT_EQ(nfc_check(NFC_PROMISC_MPLS, 11), NF_EINVAL);
+	EXPECT_EQ(nfc_check(NFC_PROMISC_MPLS, 0xffffffffu), NF_EINVAL);
+	EXPECT_EQ(nfc_check(NFC_PROMISC_MPLS, 0), NF_OK);
 	EXPECT_EQ(nfc_check(NFC_PROMISC_MPLS, 1), NF_OK);
 	EXPECT_EQ(nfc_check(NFC_PROMISC_MPLS, 10), NF_OK);
 	nfc_init_args a = default_init_args(1, 4096);
 	ASSERT_EQ(nfc_init(&a), 0);
-	EXPECT_EQ(nfc_get(NFC_PROMISC_MPLS), 3u);
+	EXPECT_EQ(nfc_get(NFC_PROMISC_MPLS), 0u);
+	EXPECT_EQ(nfc_record_tail(), 0);
 	EXPECT_EQ(nfc_set(NFC_PROMISC_MPLS, 5), NF_EBUSY);
-	EXPECT_EQ(nfc_get(NFC_PROMISC_MPLS), 3u);
+	EXPECT_EQ(nfc_get(NFC_PROMISC_MPLS), 0u);
 	nfc_exit();
+	a.settings[NFC_PROMISC_MPLS] = 3;
+	ASSERT_EQ(nfc_init(&a), 0);
+	EXPECT_EQ(nfc_record_tail(), 1);
+	nfc_exit();
+	EXPECT_EQ(nfc_record_tail(), 0);
 }
 
 // The original's wording, between the sampler line and the NAT events line.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/export/records.hpp"
 #include "core/core.hpp"
+#include "core/flow/ext.hpp"
 #include "ktl/byteorder.hpp"
 
 namespace netflow {
@@ -135,8 +136,14 @@ template <typename F> void put_flow_field(const Field& fld, const F& f, const Fl
 	case flowEndReason:
 		put_uint(p, n, static_cast<u8>(h.end()));
 		break;
+	case mplsTopLabelTTL:
+		put_uint(p, n, ext_of(h)[g_ext.mpls_ttl_at]);
+		break;
 	default:
-		zero(p, n);
+		if (fld.id >= mplsTopLabelStackSection && fld.id <= mplsLabelStackSection10)
+			put_uint(p, n, ext_mpls_entry(ext_of(h), fld.id - mplsTopLabelStackSection) >> 8);
+		else
+			zero(p, n);
 		break;
 	}
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/export/templates.hpp"
+#include "core/flow/ext.hpp"
 
 namespace netflow {
 
@@ -38,9 +39,19 @@ void clear(Template& t)
 
 } // namespace
 
+// A record with a label stack (its first entry is never 0: the bottom of
+// stack bit is set somewhere) has the labels' elements, for as many
+// entries as this load keeps.
+u32 mpls_shape(const FlowHead& h)
+{
+	if (!g_ext.mpls_depth || !ext_mpls_entry(ext_of(h), 0))
+		return 0;
+	return shape::mpls | u32(g_ext.mpls_depth) << shape::mpls_depth_shift;
+}
+
 u32 flow_shape(const FlowHead& h)
 {
-	return visit(h, [](const auto& f) {
+	return mpls_shape(h) | visit(h, [](const auto& f) {
 		u32 key = 0;
 		const u8 proto = f.key.proto;
 		if (f.is_v6)
@@ -128,6 +139,12 @@ void compose_data_template(u32 key, Dialect d, Template& t)
 		c.add(igmpType);
 	if (key & shape::spi)
 		c.add(ipSecSPI);
+	if (key & shape::mpls) {
+		c.add(mplsTopLabelTTL);
+		const u32 depth = (key & shape::mpls_depth_mask) >> shape::mpls_depth_shift;
+		for (u32 i = 0; i < depth; i++)
+			c.add(static_cast<Ie>(mplsTopLabelStackSection + i));
+	}
 	if (key & shape::sampled)
 		c.add(ipfix ? selectorId : flowSamplerId);
 }

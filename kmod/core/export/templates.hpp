@@ -8,7 +8,9 @@
 
 namespace netflow {
 
-inline constexpr u32 max_template_fields = 24;
+// The longest data template is 32 fields (IPv4 with every optional block and
+// ten MPLS labels); room for the link-layer fields to come.
+inline constexpr u32 max_template_fields = 48;
 
 // v9 and IPFIX describe their records in templates; v5 has one fixed layout.
 constexpr bool is_templated(u32 protocol) { return protocol != NF_PROTOCOL_V5; }
@@ -44,6 +46,9 @@ inline constexpr u32 ext_hdrs = 1u << 8;
 inline constexpr u32 nel = 1u << 9;		// NAT event records
 inline constexpr u32 masks = 1u << 10;		// aggregation prefix lengths
 inline constexpr u32 sampled = 1u << 11;	// the sampler id last (IE 48 / 302)
+inline constexpr u32 mpls = 1u << 12;		// a label stack: its TTL, then mpls_depth labels
+inline constexpr u32 mpls_depth_shift = 13;	// 4 bits: the labels a record has room for
+inline constexpr u32 mpls_depth_mask = 15u << mpls_depth_shift;
 inline constexpr u32 options_base = 1u << 24;	// options templates: key = base | kind
 } // namespace shape
 

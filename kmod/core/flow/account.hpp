@@ -5,6 +5,7 @@
 // flow alike.  The exporter's half is in cache.cpp.
 #pragma once
 #include "core/flow/cache.hpp"
+#include "core/flow/ext.hpp"
 
 namespace netflow {
 
@@ -59,26 +60,27 @@ template <typename F> inline void touch(F& fl, const PacketFacts& f, u32 now)
 // A record from the pool; an empty pool is refilled out of line, which may
 // move the flow's bucket (the table is swapped while the lock is let go).
 template <typename F>
-__attribute__((always_inline)) inline FlowHead* CpuCache::new_record(const decltype(F::key)& key, FlowHead**& bucket) noexcept
+__attribute__((always_inline)) inline FlowHead* CpuCache::new_record(const decltype(F::key)& key, const u8* ext,
+								    FlowHead**& bucket) noexcept
 {
 	FlowPool& pool = flow_detail::is_v6<F>() ? pool6_ : pool4_;
 	FlowHead* h = pool.take();
 	if (__builtin_expect(h != nullptr, 1))
 		return h;
-	const Refilled r = refill_take(flow_detail::is_v6<F>(), &key, bucket);
+	const Refilled r = refill_take(flow_detail::is_v6<F>(), &key, ext, bucket);
 	bucket = r.bucket;
 	return r.record;
 }
 
 // Inlined into account_in(): an out-of-line call cost ~30 instructions per
 // new flow (argument set-up, saved registers, return thunk).
-template <typename F>
-__attribute__((always_inline)) inline F* CpuCache::create(const decltype(F::key)& key, const PacketFacts& facts,
+template <typename F, bool Ext>
+__attribute__((always_inline)) inline F* CpuCache::create(const decltype(F::key)& key, const u8* ext, const PacketFacts& facts,
 							  const nf_packet& pkt, FlowHead** bucket) noexcept
 {
 	using namespace flow_detail;
 	const FlowLimits& limits = *limits_;
-	FlowHead* mem = new_record<F>(key, bucket);
+	FlowHead* mem = new_record<F>(key, ext, bucket);
 	if (!mem) {
 		stats.alloc_err++;
 		return nullptr;
@@ -97,6 +99,8 @@ __attribute__((always_inline)) inline F* CpuCache::create(const decltype(F::key)
 	nf_route route{};
 	nfp_packet_route(pkt.skb, family_of<F>(), &route);
 	set_nexthop(*fl, route);
+	if constexpr (Ext)
+		copy(ext_of(*fl), ext, g_ext.bytes);
 	fl->hash_next = *bucket;
 	*bucket = fl;
 	expiry_.push_back(fl);
@@ -133,16 +137,21 @@ __attribute__((always_inline)) inline bool CpuCache::refused(const Key& key, con
 	return false;
 }
 
-// Inlined into account(), itself inlined into nfc_account().
-template <typename F>
-__attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F::key)& key, const PacketFacts& facts, const nf_packet& pkt,
-			  const Timeouts& t) noexcept
+// Inlined into account(), itself inlined into nfc_account().  `Ext`: records
+// have a tail (ext.hpp) and `ext` is this packet's.
+template <typename F, bool Ext>
+__attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F::key)& key, const u8* ext, const PacketFacts& facts,
+			  const nf_packet& pkt, const Timeouts& t) noexcept
 {
-	FlowHead** bucket = &table_[reduce(flow_detail::hash_of(key, *seed_), nbuckets_)];
+	u32 hash = flow_detail::hash_of(key, *seed_);
+	if constexpr (Ext)
+		hash = hash_with_ext(hash, ext, g_ext.key_bytes, *seed_);
+	FlowHead** bucket = &table_[reduce(hash, nbuckets_)];
 	FlowHead** link = bucket;
 	for (; *link; link = &(*link)->hash_next) {
 		FlowHead* h = *link;
-		if (h->is_v6 == flow_detail::is_v6<F>() && static_cast<F*>(h)->key == key)
+		if (h->is_v6 == flow_detail::is_v6<F>() && static_cast<F*>(h)->key == key &&
+		    (!Ext || same_ext_key(ext_of(*h), ext, g_ext.key_bytes)))
 			break;
 		stats.searched++;
 	}
@@ -158,7 +167,7 @@ __attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F
 		if (__builtin_expect(nr_flows >= flow_detail::atomic_read(&limits.create_gate), 0) &&
 		    refused(key, facts, nr_flows))
 			return;
-		fl = create<F>(key, facts, pkt, bucket);
+		fl = create<F, Ext>(key, ext, facts, pkt, bucket);
 		if (!fl) {	// the slab had no record
 			stats.notfound++;
 			stats.pkt_drop++;
@@ -192,9 +201,18 @@ __attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F
 __attribute__((always_inline)) inline void CpuCache::account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept
 {
 	if (facts.family == NF_FAMILY_IPV4)
-		account_in<Flow4>(facts.key.v4, facts, pkt, t);
+		account_in<Flow4, false>(facts.key.v4, nullptr, facts, pkt, t);
 	else
-		account_in<Flow6>(facts.key.v6, facts, pkt, t);
+		account_in<Flow6, false>(facts.key.v6, nullptr, facts, pkt, t);
+}
+
+__attribute__((always_inline)) inline void CpuCache::account_ext(const PacketFacts& facts, const u8* ext, const nf_packet& pkt,
+								const Timeouts& t) noexcept
+{
+	if (facts.family == NF_FAMILY_IPV4)
+		account_in<Flow4, true>(facts.key.v4, ext, facts, pkt, t);
+	else
+		account_in<Flow6, true>(facts.key.v6, ext, facts, pkt, t);
 }
 
 } // namespace netflow

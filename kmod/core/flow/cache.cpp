@@ -24,7 +24,8 @@ EndReason due(const FlowHead& h, u32 now, const Timeouts& t)
 
 u32 flow_hash(const FlowHead& h, const HashSeed& seed)
 {
-	return visit(h, [&](const auto& fl) { return hash_of(fl.key, seed); });
+	const u32 hash = visit(h, [&](const auto& fl) { return hash_of(fl.key, seed); });
+	return g_ext.empty() ? hash : hash_with_ext(hash, ext_of(h), g_ext.key_bytes, seed);
 }
 
 bool CpuCache::init(unsigned cpu, u32 buckets, const HashSeed* seed, const FlowSlabs* slabs,
@@ -98,7 +99,8 @@ FlowHead** CpuCache::find_link(const FlowHead& like, u32 hash) const noexcept
 		if (h.is_v6 != like.is_v6)
 			continue;
 		if (!like.is_v6 ? as_v4(h).key == as_v4(like).key : as_v6(h).key == as_v6(like).key)
-			return link;
+			if (same_ext_key(ext_of(h), ext_of(like), g_ext.key_bytes))
+				return link;
 	}
 	return nullptr;
 }
@@ -142,12 +144,12 @@ void CpuCache::recycle(ktl::List<FlowHead>& batch, u32 taken, u32 now, u32 windo
 
 u64 CpuCache::pooled_bytes() const
 {
-	return u64(pool4_.size()) * sizeof(Flow4) + u64(pool6_.size()) * sizeof(Flow6);
+	return u64(pool4_.size()) * record_size(false) + u64(pool6_.size()) * record_size(true);
 }
 
 u64 CpuCache::record_bytes() const
 {
-	return u64(nr_v4) * sizeof(Flow4) + u64(nr_v6) * sizeof(Flow6) + pooled_bytes();
+	return u64(nr_v4) * record_size(false) + u64(nr_v6) * record_size(true) + pooled_bytes();
 }
 
 void CpuCache::release(FlowHead* h) const noexcept
@@ -159,7 +161,7 @@ void CpuCache::release(FlowHead* h) const noexcept
 // expire flows, trim the pool, or swap the table (rehash), which moves the
 // bucket.  The flow cannot appear meanwhile: only this CPU's packet path
 // inserts here, and it is waiting for us.
-__attribute__((noinline)) CpuCache::Refilled CpuCache::refill_take(bool v6, const void* key, FlowHead** bucket) noexcept
+__attribute__((noinline)) CpuCache::Refilled CpuCache::refill_take(bool v6, const void* key, const u8* ext, FlowHead** bucket) noexcept
 {
 	FlowHead** const table = table_;
 	void* rec[NF_REFILL_BATCH];
@@ -169,8 +171,10 @@ __attribute__((noinline)) CpuCache::Refilled CpuCache::refill_take(bool v6, cons
 	for (u32 i = 0; i < n; i++)
 		pool.give(static_cast<FlowHead*>(rec[i]));
 	if (table_ != table) {
-		const u32 hash = v6 ? flow_detail::hash_of(*static_cast<const Ipv6Key*>(key), *seed_)
-				    : flow_detail::hash_of(*static_cast<const Ipv4Key*>(key), *seed_);
+		u32 hash = v6 ? flow_detail::hash_of(*static_cast<const Ipv6Key*>(key), *seed_)
+			      : flow_detail::hash_of(*static_cast<const Ipv4Key*>(key), *seed_);
+		if (ext)
+			hash = hash_with_ext(hash, ext, g_ext.key_bytes, *seed_);
 		bucket = &table_[reduce(hash, nbuckets_)];
 	}
 	return {pool.take(), bucket};

@@ -76,6 +76,8 @@ public:
 	// Packet path.  `facts.key.*.iif` is already set.
 	// Defined in flow/account.hpp, to be inlined into nfc_account().
 	inline void account(const PacketFacts& facts, const nf_packet& pkt, const Timeouts& t) noexcept;
+	// The same while records have a tail (ext.hpp); `ext` is the packet's.
+	inline void account_ext(const PacketFacts& facts, const u8* ext, const nf_packet& pkt, const Timeouts& t) noexcept;
 	void count_truncated(u32 wire_len) noexcept
 	{
 		stats.trunc++;
@@ -138,8 +140,8 @@ public:
 	u32 nr_v6 = 0;
 
 private:
-	template <typename F> void account_in(const decltype(F::key)& key, const PacketFacts& facts,
-					     const nf_packet& pkt, const Timeouts& t) noexcept;
+	template <typename F, bool Ext> void account_in(const decltype(F::key)& key, const u8* ext, const PacketFacts& facts,
+						       const nf_packet& pkt, const Timeouts& t) noexcept;
 	// A new flow past FlowLimits::create_gate: true when it is not created.
 	template <typename Key> bool refused(const Key& key, const PacketFacts& facts, u32 nr_flows) noexcept;
 	// Out of line (in cache.cpp, not a template: a kernel object may not
@@ -149,16 +151,16 @@ private:
 	bool hash_chosen(const Ipv6Key& key, u32 n) noexcept;
 	// Out of line (rare): a new flow found the pool of its family empty.
 	// Refills it with the lock let go, takes a record, and says where the
-	// flow's bucket is now (`key` is its Ipv4Key or Ipv6Key).  No record:
-	// the slab had none.
+	// flow's bucket is now (`key` is its Ipv4Key or Ipv6Key, `ext` its
+	// record tail or nullptr).  No record: the slab had none.
 	struct Refilled {
 		FlowHead* record;
 		FlowHead** bucket;
 	};
-	Refilled refill_take(bool v6, const void* key, FlowHead** bucket) noexcept;
-	template <typename F> F* create(const decltype(F::key)& key, const PacketFacts& facts,
-					 const nf_packet& pkt, FlowHead** bucket) noexcept;
-	template <typename F> FlowHead* new_record(const decltype(F::key)& key, FlowHead**& bucket) noexcept;
+	Refilled refill_take(bool v6, const void* key, const u8* ext, FlowHead** bucket) noexcept;
+	template <typename F, bool Ext> F* create(const decltype(F::key)& key, const u8* ext, const PacketFacts& facts,
+						   const nf_packet& pkt, FlowHead** bucket) noexcept;
+	template <typename F> FlowHead* new_record(const decltype(F::key)& key, const u8* ext, FlowHead**& bucket) noexcept;
 	void unhash(FlowHead& h);
 	void forget(FlowHead& h);
 

@@ -5,9 +5,10 @@
 // the OR-accumulated bitmaps (TCP flags and options, IPv4 options, IPv6
 // extension headers) are OR'ed, and the non-key fields set by a flow's first
 // packet (output interface, next hop, aggregation masks, IPv6 flow label)
-// come from the part that saw the earlier first packet.
+// come from the part that saw the earlier first packet, and so do those of
+// the record's tail (ext.hpp: the top MPLS label's TTL).
 #pragma once
-#include "core/flow/flow.hpp"
+#include "core/flow/ext.hpp"
 
 namespace netflow {
 
@@ -37,6 +38,8 @@ template <typename F> inline void fold_part(F& into, const F& from)
 		into.first = from.first;
 		into.oif = from.oif;
 		into.nexthop = from.nexthop;
+		if (!g_ext.empty())
+			copy(ext_of(into) + g_ext.key_bytes, ext_of(from) + g_ext.key_bytes, g_ext.bytes - g_ext.key_bytes);
 	}
 	if (time_before(into.last, from.last))
 		into.last = from.last;

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+// The optional tail of a flow record: link-layer facts that a setting made
+// part of the flow at load.  Today that is the MPLS label stack of
+// `promisc_mpls` (the original's `--promisc-mpls[=N]` builds): N label
+// entries become key, and the top entry's TTL is kept as the first packet's
+// (mplsTopLabelTTL, IE 200).
+//
+// The layout is chosen once, at load, before any record exists, and every
+// record of that load carries the same tail right after its family's fixed
+// part (Flow4, Flow6): no per-record flag, no pointer.  With nothing chosen
+// the tail is empty and records are the 88 and 120 bytes of flow.hpp; the
+// packet path then never looks here (the glue calls nfc_account_l2() only
+// while a tail exists).
+//
+//     [ Flow4 or Flow6 ][ key: label entries ][ TTL ][ pad to 8 ]
+//
+// Key bytes are compared and hashed after the family key.  A label entry
+// is kept in host order without its TTL (label, traffic class, bottom of
+// stack): a TTL changes hop by hop, and a flow whose packets cross one more
+// or one less router is still one flow.
+#pragma once
+#include "core/flow/flow.hpp"
+#include "core/flow/hash.hpp"
+#include "netflow/mpls.h"
+
+namespace netflow {
+
+struct ExtLayout {
+	u16 key_bytes = 0;	// compared and hashed: a multiple of 4
+	u16 bytes = 0;		// the whole tail: a multiple of 8 (0: none)
+	u8 mpls_depth = 0;	// label entries at the start of the key part
+	u16 mpls_ttl_at = 0;	// offset of the top entry's TTL (not key)
+
+	bool empty() const { return bytes == 0; }
+	static ExtLayout for_mpls(u32 depth);
+};
+
+// The layout of this load: set by nfc_init() before any record exists,
+// read everywhere after.
+extern ExtLayout g_ext;
+
+constexpr size_t max_ext_bytes = 48;	// ten label entries, a TTL, padding
+
+inline size_t base_record_size(bool v6) { return v6 ? sizeof(Flow6) : sizeof(Flow4); }
+inline size_t record_size(bool v6) { return base_record_size(v6) + g_ext.bytes; }
+
+inline u8* ext_of(FlowHead& h) { return reinterpret_cast<u8*>(&h) + base_record_size(h.is_v6); }
+inline const u8* ext_of(const FlowHead& h) { return reinterpret_cast<const u8*>(&h) + base_record_size(h.is_v6); }
+
+// The tail of a packet, as a record would carry it, from what the glue
+// read in its link-layer header (labels outermost first, host order, with
+// their TTL).  `out` holds g_ext.bytes.
+void ext_from_l2(const nf_l2& l2, u8* out);
+
+inline u32 ext_mpls_entry(const u8* ext, u32 i)
+{
+	u32 e;
+	__builtin_memcpy(&e, ext + 4 * i, 4);
+	return e;
+}
+
+// Key parts equal (n a multiple of 4, at most max_ext_bytes).
+inline bool same_ext_key(const u8* a, const u8* b, u32 n)
+{
+	u32 diff = 0;
+	for (u32 i = 0; i < n; i += 4)
+		diff |= ext_mpls_entry(a, i / 4) ^ ext_mpls_entry(b, i / 4);
+	return diff == 0;
+}
+
+// The record's hash with its key part mixed in.
+u32 hash_with_ext(u32 hash, const u8* ext, u32 n, const HashSeed& seed);
+
+} // namespace netflow
