@@ -110,10 +110,22 @@ END {
 			(o != "" && c != "") ? sprintf("%+.0f", c - o) : "-",
 			(mix == "new" && o != "" && c != "") ? " " verdict(c < o) : ""
 	}
+	hdr = 0
+	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
+		be = bes[b]; mix = mixes[m]
+		if (!have("cost." be ".ours-mpls." mix)) continue
+		if (!hdr++) {
+			printf "\nMPLS labels: ours with promisc_mpls=3 (records keep three labels; traffic without any) vs\n"
+			printf "ours as loaded by default, instructions per packet added over -j MARK (reported, no target).\n\n"
+			printf "%-7s %-16s %10s %10s %7s\n", "backend", "flow mix", "default", "mpls=3", "diff"
+		}
+		o = delta(be, "ours", mix); c = delta(be, "ours-mpls", mix)
+		printf "%-7s %-16s %10s %10s %7s\n", be, nm[mix], sgn(o), sgn(c), (o != "" && c != "") ? sprintf("%+.0f", c - o) : "-"
+	}
 	printf "\nRuns (instructions per packet): \n"
 	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
 		line = ""
-		nr = split("none empty mark base base-mark ours ours-mark ours-hash ours-hash-mark hooks hooks-mark hooks-target dkms dkms-mark best best-mark", rules, " ")
+		nr = split("none empty mark base base-mark ours ours-mark ours-hash ours-hash-mark ours-mpls ours-mpls-mark hooks hooks-mark hooks-target dkms dkms-mark best best-mark", rules, " ")
 		for (i = 1; i <= nr; i++) {
 			k = "cost." bes[b] "." rules[i] "." mixes[m] ".runs"
 			if (have(k)) line = line sprintf(" %s=%s", rules[i], r[k])
@@ -148,8 +160,8 @@ END {
 	printf "objsize x active objects, hash from /proc/net/stat/ipt_netflow): object + hash = all-in bytes.\n"
 	printf "Targets: IPv4 <= 96, IPv6 <= 128 (ours).\n\n"
 	printf "%-15s %-36s %-36s\n", "module", "IPv4", "IPv6"
-	nv = split("base ours best dkms", vs, " ")
-	vn["base"] = "base"; vn["ours"] = "ours"; vn["best"] = "original best"; vn["dkms"] = "original DKMS"
+	nv = split("base ours ours-mpls best dkms", vs, " ")
+	vn["base"] = "base"; vn["ours"] = "ours"; vn["ours-mpls"] = "ours mpls=3"; vn["best"] = "original best"; vn["dkms"] = "original DKMS"
 	for (i = 1; i <= nv; i++) {
 		v = vs[i]
 		if (!have("mem." v ".4.total")) continue

@@ -62,9 +62,11 @@ for v in SMP MEM TIMEOUT; do
 done
 
 BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-120} # host: boot to first scenario
-GRACE=${VM_GRACE:-30}                # host: slack per phase beyond the guest's own timeout
 SCALE=${VM_TIMEOUT_SCALE:-1}         # multiplies every scenario timeout (slow debug kernels)
 [[ $SCALE =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: VM_TIMEOUT_SCALE wants a positive integer" >&2; exit 2; }
+# host: slack per phase beyond the guest's own timeout; a debug kernel's
+# cleanup between scenarios (kmemleak, KASAN) is as much slower as the rest
+GRACE=${VM_GRACE:-$((30 * SCALE))}
 
 msg() { echo "run.sh: $*" >&2; }
 die() { msg "$*"; exit 2; }

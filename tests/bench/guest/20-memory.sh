@@ -28,7 +28,7 @@ result mem.hashsize "$HASHSIZE"
 for v in "${VARIANTS[@]}"; do
 	for fam in 4 6; do
 		cache=ipt_netflow
-		[[ $v == ours || $v == base ]] && [ $fam = 6 ] && cache=ipt_netflow6
+		[[ $v == ours* || $v == base ]] && [ $fam = 6 ] && cache=ipt_netflow6
 		ipt=iptables-legacy mix=seq1m proto=5
 		# IPv6 flows need NetFlow v9 or IPFIX (ours refuses v5 with ip6tables rules)
 		[ $fam = 6 ] && ipt=ip6tables-legacy mix=seq1m6 proto=10

@@ -187,8 +187,10 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(
 # variant_ko VARIANT: the .ko of the original's builds (dkms, best).
 variant_ko() { echo "$BENCH_ORIG/$1/ipt_NETFLOW.ko"; }
 
-# nf_load_variant VARIANT PARAMS...: ours | ours-hash | base | dkms | best
-# (ours-hash: ours with sampler=hash:100, the sampler's cost); also points
+# nf_load_variant VARIANT PARAMS...: ours | ours-hash | ours-mpls | base | dkms | best
+# (ours-hash: ours with sampler=hash:100, the sampler's cost; ours-mpls: ours
+# with promisc_mpls=3, records with room for three labels, every packet's
+# frame read for them: what keeping labels costs traffic without any); also points
 # XTABLES_LIBDIR at that module's extension only: ours and base have their own
 # libxt_NETFLOW.so, the original libipt_/libip6t_NETFLOW.so; never two visible at once.
 nf_load_variant() {
@@ -203,6 +205,10 @@ nf_load_variant() {
 	ours-hash)
 		export XTABLES_LIBDIR=$XT_OURS:$XT_SYSTEM
 		load_module ipt_NETFLOW "$@" sampler=hash:100
+		;;
+	ours-mpls)
+		export XTABLES_LIBDIR=$XT_OURS:$XT_SYSTEM
+		load_module ipt_NETFLOW "$@" promisc_mpls=3
 		;;
 	*)
 		# base (vm_bench_base), or dkms, best or any other build of the

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-smoke
 #
 # 90-hooks-nft-mark: metering without any iptables rule.  The module is
 # loaded with hooks=9 targets=0 (PREROUTING + OUTPUT, the router setup the

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-smoke
 #
 # 91-targets0-natevents: NAT event logging alone.  targets=0 natevents=1
 # registers no NETFLOW target and no hook: an nft masquerade on the root

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-smoke
 #
 # 92-hooks-load-unload: the hooks come and go under traffic, in every
 # namespace.  While UDP floods through the router (IPv4 and IPv6) and

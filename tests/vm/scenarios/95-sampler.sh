@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-smoke
 #
 # 95-sampler: flow sampling (docs/SAMPLING.md), each mode at N = 10 over
 # 10,000 flows, then sampling off, all in one load (run-time changes through
@@ -28,11 +29,16 @@
 source "${VM_LIB:-$(dirname "$0")/../lib.sh}"
 source "$(dirname "${BASH_SOURCE[0]}")/../netflow.sh"
 
+# Legacy rules where the kernel has them; Debian's 7.x rt flavour has none:
+# there the same rules go through the nft back end (nft_compat).
+IPT=iptables-legacy IPT6=ip6tables-legacy
+have_legacy_iptables "the legacy rules (the nft back end instead)" || IPT=iptables IPT6=ip6tables
+
 M=10000 N=10 HASH_LO=850 HASH_HI=1150
 
 nf_router
 # No ICMP port unreachable from the sink for any of the ports used.
-nb iptables-legacy -I INPUT -p udp -j DROP
+nb $IPT -I INPUT -p udp -j DROP
 
 # nfacctd with renormalization, per destination port.
 acct_renorm_start() {

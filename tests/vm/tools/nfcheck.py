@@ -24,6 +24,12 @@ record, so scenarios can compare exact packets and bytes.
                                with DGRAMS, one line per datagram is written there:
                                EPOCH VERSION DOMAIN ENGINE_TYPE DATA_RECORDS
 
+  nfcheck.py nfdump-mpls DIR   PROTO SRC SPORT DST DPORT PKTS BYTES LABELS per record, LABELS
+                               the MPLS stack outermost first as LABEL.EXP.BOS joined by
+                               '/' ('-': none), from nfdump's mpls1..mpls10
+  nfcheck.py tshark-mpls PCAP  the same from tshark (IE 70..79), then the top label's TTL
+                               (IE 200; '-' when absent)
+
 A record line is: PROTO SRC SPORT DST DPORT PKTS BYTES IN OUT NEXTHOP TCPFLAGS TOS
 (PROTO numeric; ICMP DPORT = type * 256 + code).  Output is sorted.
 """
@@ -240,6 +246,90 @@ def tshark_ext(pcap, dgrams_out=None):
     return rows
 
 
+# ---- MPLS labels (scenario 96) ----
+
+def nfdump_mpls(directory):
+    out = run(["nfdump", "-R", directory, "-o", "csv"])
+    rows = []
+    header = None
+    for row in csv.reader(io.StringIO(out)):
+        if not row:
+            continue
+        if row[0] == "ts":
+            header = row
+            continue
+        if header is None or len(row) < len(header) or row[0] in ("Summary", "flows"):
+            continue
+        r = dict(zip(header, (c.strip() for c in row)))
+        if not r.get("pr"):
+            continue
+        labels = []
+        for i in range(1, 11):
+            v = r.get("mpls%d" % i, "")
+            # nfdump prints an entry as LABEL-EXP-BOS, "0-0-0" when absent.
+            parts = v.split("-")
+            if len(parts) != 3 or parts == ["0", "0", "0"]:
+                continue
+            labels.append(".".join(parts))
+        pr = PROTO.get(r["pr"], None)
+        pr = int(r["pr"]) if pr is None else pr
+        rows.append((pr, r["sa"], int(r["sp"]), r["da"], int(float(r["dp"])), int(r["ipkt"]), int(r["ibyt"]),
+                     "/".join(labels) or "-"))
+    return rows
+
+
+def tshark_mpls(pcap):
+    """Labels from tshark's JSON tree: every cflow.mpls_label under a record,
+    in order, with the exp and bos values next to it."""
+    import json
+    out = run(["tshark", "-r", pcap, "-d", "udp.port==2055,cflow", "-d", "udp.port==2056,cflow",
+               "-Y", "cflow", "-T", "json", "--no-duplicate-keys", "-J", "cflow"])
+    rows = []
+
+    def as_list(v):
+        return v if isinstance(v, list) else [v]
+
+    def labels_of(node, found):
+        if isinstance(node, dict):
+            if "cflow.mpls_label" in node:
+                for lab, exp, bos in zip(as_list(node["cflow.mpls_label"]), as_list(node.get("cflow.mpls_exp", [])),
+                                         as_list(node.get("cflow.mpls_bos", []))):
+                    found.append((int(lab, 0), int(exp, 0), 1 if bos in ("1", "True", "true") else 0))
+            for k, v in node.items():
+                if k not in ("cflow.mpls_label", "cflow.mpls_exp", "cflow.mpls_bos"):
+                    labels_of(v, found)
+        elif isinstance(node, list):
+            for v in node:
+                labels_of(v, found)
+
+    def records(node, found):
+        if isinstance(node, dict):
+            if "cflow.protocol" in node:
+                found.append(node)
+                return
+            for v in node.values():
+                records(v, found)
+        elif isinstance(node, list):
+            for v in node:
+                records(v, found)
+
+    for pkt in json.loads(out or "[]"):
+        found = []
+        records(pkt["_source"]["layers"]["cflow"], found)
+        for r in found:
+            stack = []
+            labels_of(r, stack)
+            # Sections past the stack are zero: label 0, exp 0, bos 0.
+            stack = [e for e in stack if e != (0, 0, 0)]
+            g = lambda k: r.get(k, "-")  # noqa: E731
+            rows.append((int(g("cflow.protocol")), g("cflow.srcaddr") if "cflow.srcaddr" in r else g("cflow.srcaddrv6"),
+                         int(g("cflow.srcport")),
+                         g("cflow.dstaddr") if "cflow.dstaddr" in r else g("cflow.dstaddrv6"), int(g("cflow.dstport")),
+                         int(g("cflow.packets")), int(g("cflow.octets")),
+                         "/".join("%d.%d.%d" % e for e in stack) or "-", g("cflow.mpls_top_label_ttl")))
+    return rows
+
+
 # ---- NAT events (scenarios 40-49) ----
 
 NEL_FMT = "fmt:%nevt|%pr|%sa|%sp|%da|%dp|%xsa|%xsp|%xda|%xdp|%msec|%nfv"
@@ -381,6 +471,10 @@ if __name__ == "__main__":
         emit(v5nat_tshark(sys.argv[2]))
     elif cmd == "nfdump-masks":
         emit(nfdump_masks(sys.argv[2]))
+    elif cmd == "nfdump-mpls":
+        emit(nfdump_mpls(sys.argv[2]))
+    elif cmd == "tshark-mpls":
+        emit(tshark_mpls(sys.argv[2]))
     elif cmd == "tshark-ext":
         emit(tshark_ext(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None))
     else:
