@@ -239,6 +239,18 @@ NF_ABI int nfc_set_aggregation(const char *text, nf_u32 *err_pos, const char **e
 /* The aggrN lines of /proc/net/stat/ipt_netflow. */
 NF_ABI nf_size nfc_format_aggregation(char *buf, nf_size cap) NF_NOEXCEPT;
 
+/* SNMP-index rules ("prefix:base,..."): parsed whole; on error NF_EINVAL
+ * with the position and reason, nothing changes.  Before nfc_init() only
+ * checked.  Export mutex held. */
+NF_ABI int nfc_set_snmp_rules(const char *text, nf_u32 *err_pos, const char **err_reason) NF_NOEXCEPT;
+/* Rules are in force (the glue's packet path then maps its interfaces). */
+NF_ABI int nfc_snmp_rules_active(void) NF_NOEXCEPT;
+/* The index to export for an interface: its rule's, or ifindex.  Packet
+ * path (RCU read side) and export mutex. */
+NF_ABI nf_s32 nfc_snmp_index(const char *ifname, nf_s32 ifindex) NF_NOEXCEPT;
+/* The "SNMP-rule#N" lines of /proc/net/stat/ipt_netflow. */
+NF_ABI nf_size nfc_format_snmp_rules(char *buf, nf_size cap) NF_NOEXCEPT;
+
 /* The sampler (deterministic:N, random:N, hash:N, N = 2..16383; "", "0",
  * "off", "none" = off): parsed whole; on error NF_EINVAL with the position
  * and reason, nothing changes.  Before nfc_init() only checked.  While the

@@ -120,6 +120,7 @@ extern "C" void nfc_exit(void) noexcept
 	core->exporter.destroy();
 	nfp_free_large(core->nat_queue);
 	nfp_free_large(core->aggr);
+	nfp_free(core->snmp);
 	if (core->cpus) {
 		for (u32 cpu = 0; cpu < core->nr_cpus; cpu++) {
 			if (CpuCache* c = core->cpus[cpu]) {

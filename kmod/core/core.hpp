@@ -6,6 +6,7 @@
 #include "core/flow/cache.hpp"
 #include "core/config/aggregation.hpp"
 #include "core/config/settings.hpp"
+#include "core/config/snmp_rules.hpp"
 #include "core/nat/ctnetlink.hpp"
 
 namespace netflow {
@@ -25,6 +26,7 @@ public:
 	NatQueue* nat_queue = nullptr;
 	NatStats nat_stats{};
 	AggrRules* aggr = nullptr;	// published with release, read in the packet path
+	SnmpRules* snmp = nullptr;	// the same; nullptr: no rules
 	// Hash sampling's seed (its N is limits.hash_sampling_n), drawn at load
 	// apart from `seed`.  Every other sampler chooses at export.
 	HashSeed sampler_seed{};

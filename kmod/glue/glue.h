@@ -39,7 +39,8 @@ struct nf_text_setting {
 };
 #define NF_DESTINATION_MAX 256
 #define NF_AGGREGATION_MAX 1025
-extern struct nf_text_setting nf_destination, nf_aggregation, nf_sampler;
+#define NF_SNMP_RULES_MAX 513	/* core: snmp_rules_text_max + 1 */
+extern struct nf_text_setting nf_destination, nf_aggregation, nf_sampler, nf_snmp_rules;
 int nf_text_write(struct nf_text_setting *ts, const char *value);
 void nf_text_read(struct nf_text_setting *ts, char *buf, size_t size);
 int nf_apply_aggregation(const char *text);
@@ -101,6 +102,11 @@ void nf_hooks_stop(void);
 void nf_hooks_set_filter(u32 mark, u32 mask);
 void nf_hooks_set_protocol(u32 protocol);
 void nf_hooks_show(struct seq_file *m);
+
+/* snmp_rules.c: the static key of the SNMP-index rules */
+void nf_snmp_key_update(void);
+void nf_snmp_stop(void);
+int nf_apply_snmp_rules(const char *text);
 
 /* l2.c: link-layer facts for the records' tail (promisc_mpls labels) */
 void nf_l2_start(void);

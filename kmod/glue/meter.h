@@ -20,6 +20,10 @@
 /* One lock per CPU cache (target.c says why a bit lock). */
 DECLARE_PER_CPU(unsigned long, nf_cpu_lock);
 
+/* On while SNMP-index rules are in force (snmp_rules.c). */
+DECLARE_STATIC_KEY_FALSE(nf_snmp_key);
+void nf_snmp_map(struct nf_packet *pkt, const struct net_device *in, const struct net_device *out);
+
 /* On while flow records have a tail (l2.c): the packet goes there. */
 DECLARE_STATIC_KEY_FALSE(nf_l2_key);
 void nf_account_l2(const struct nf_packet *pkt);
@@ -72,6 +76,8 @@ static __always_inline void nf_meter_skb(struct sk_buff *skb, const struct net_d
 	pkt.skb = skb;
 	pkt.iif = in ? in->ifindex : -1;
 	pkt.oif = out ? out->ifindex : -1;
+	if (static_branch_unlikely(&nf_snmp_key))
+		nf_snmp_map(&pkt, in, out);
 	pkt.now = (u32)(jiffies - INITIAL_JIFFIES);
 	pkt.family = family;
 	/* The bytes skb_header_pointer() would hand back without copying. */

@@ -42,6 +42,8 @@ static int __init netflow_init(void)
 	err = nf_apply_aggregation(nf_aggregation.text);
 	if (!err)
 		err = nf_apply_sampler(nf_sampler.text);
+	if (!err)
+		err = nf_apply_snmp_rules(nf_snmp_rules.text);
 	if (err)
 		goto fail_sockets;
 	err = nf_proc_init();
@@ -96,6 +98,7 @@ static void nf_core_stop(void)
 	mutex_lock(&nf_settings_mutex);
 	nf_core_running = false;
 	nf_l2_stop();
+	nf_snmp_stop();
 	nfc_exit();
 	mutex_unlock(&nf_settings_mutex);
 }

@@ -64,4 +64,6 @@ MODULE_PARM_DESC(destination, "export destinations, comma separated: ip:port[@bi
 module_param_cb(aggregation, &text_ops, &nf_aggregation, 0400);
 MODULE_PARM_DESC(aggregation, "aggregation rules: a.b.c.d/M=N (strip to /N), P1-P2=P, P=Q; comma separated");
 module_param_cb(sampler, &text_ops, &nf_sampler, 0444);
+module_param_cb(snmp_rules, &text_ops, &nf_snmp_rules, 0444);
+MODULE_PARM_DESC(snmp_rules, "SNMP-index rules: prefix:base,... exports interface prefixN as ifIndex base+N (first match)");
 MODULE_PARM_DESC(sampler, "flow sampling: deterministic:N, random:N or hash:N, N = 2..16383; empty, 0 or off = every flow (off)");

@@ -27,6 +27,7 @@ static void nf_stat_write(struct seq_file *m, char *buf, size_t cap)
 	seq_write(m, buf, nfc_format_stats(buf, cap, THIS_MODULE->srcversion ?: "none"));
 	nf_sockets_show(m);
 	seq_write(m, buf, nfc_format_aggregation(buf, cap));
+	seq_write(m, buf, nfc_format_snmp_rules(buf, cap));
 	nf_hooks_show(m);
 }
 

@@ -163,6 +163,7 @@ int nf_setting_write_text(enum nfc_setting which, const char *text)
 static char nf_destination_text[NF_DESTINATION_MAX] = "127.0.0.1:2055";
 static char nf_aggregation_text[NF_AGGREGATION_MAX];
 static char nf_sampler_text[NF_SAMPLER_MAX];
+static char nf_snmp_rules_text[NF_SNMP_RULES_MAX];
 
 /* The datagram being filled leaves to the old collectors (it may lean on
  * templates only they have seen), then the new ones get every template. */
@@ -256,6 +257,32 @@ static int nf_sampler_apply(const char *text)
 	return err;
 }
 
+/* Rules in force: the packet path maps interfaces only while there are
+ * some (the static key follows the core). */
+int nf_apply_snmp_rules(const char *text)
+{
+	int err = nf_apply_parsed("snmp_rules", nfc_set_snmp_rules, text, "the previous rules stay");
+
+	if (!err)
+		nf_snmp_key_update();
+	return err;
+}
+
+/* Before the core runs the text is only checked; the load applies it. */
+static int nf_snmp_rules_apply(const char *text)
+{
+	u32 pos = 0;
+	const char *reason = "";
+	int err;
+
+	if (nf_core_running)
+		return nf_apply_snmp_rules(text);
+	err = nfc_set_snmp_rules(text, &pos, &reason);
+	if (err == NF_EINVAL)
+		pr_err(NF_NAME ": snmp_rules=%s is invalid at position %u: %s\n", text, pos, reason);
+	return err;
+}
+
 struct nf_text_setting nf_destination = {
 	.name = "destination", .text = nf_destination_text, .size = NF_DESTINATION_MAX,
 	.apply = nf_destination_apply,
@@ -271,6 +298,11 @@ struct nf_text_setting nf_aggregation = {
 struct nf_text_setting nf_sampler = {
 	.name = "sampler", .text = nf_sampler_text, .size = NF_SAMPLER_MAX,
 	.trim = true, .apply = nf_sampler_apply,
+};
+
+struct nf_text_setting nf_snmp_rules = {
+	.name = "snmp_rules", .text = nf_snmp_rules_text, .size = NF_SNMP_RULES_MAX,
+	.trim = true, .apply = nf_snmp_rules_apply,
 };
 
 int nf_text_write(struct nf_text_setting *ts, const char *written)

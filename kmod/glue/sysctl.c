@@ -110,6 +110,7 @@ static const struct ctl_table nf_sysctl_views[] = {
 	{ .procname = "destination", .mode = 0644, .proc_handler = nf_sysctl_text, .extra1 = &nf_destination },
 	{ .procname = "aggregation", .mode = 0644, .proc_handler = nf_sysctl_text, .extra1 = &nf_aggregation },
 	{ .procname = "sampler", .mode = 0644, .proc_handler = nf_sysctl_text, .extra1 = &nf_sampler },
+	{ .procname = "snmp-rules", .mode = 0644, .proc_handler = nf_sysctl_text, .extra1 = &nf_snmp_rules },
 };
 
 static struct ctl_table *nf_sysctl_table;

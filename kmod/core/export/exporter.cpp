@@ -198,6 +198,8 @@ void Exporter::add_options(Core& core, const ExportClock& clock, bool force)
 			write_system_init(*templates.get(options_key(OptionsKind::system_init)), domain, clock, slot);
 		const u32 n = nfp_interfaces(ifaces_, max_interfaces);
 		for (u32 i = 0; i < n; i++)
+			ifaces_[i].ifindex = static_cast<u32>(nfc_snmp_index(ifaces_[i].name, static_cast<s32>(ifaces_[i].ifindex)));
+		for (u32 i = 0; i < n; i++)
 			if (u8* slot = record_slot(core, options_key(OptionsKind::interfaces), clock))
 				write_interface(*templates.get(options_key(OptionsKind::interfaces)), ifaces_[i], slot);
 		sysinit_tick_ = clock.now;

@@ -46,7 +46,7 @@ nf_load
 n=0
 while IFS= read -r line; do
 	name=${line%%:*}
-	case $name in aggregation | sampler) continue ;; esac	# no default to state: empty
+	case $name in aggregation | sampler | snmp_rules) continue ;; esac	# no default to state: empty
 	want=$(sed -n 's/.*(\([^()]*\))$/\1/p' <<<"$line")
 	[ -n "$want" ] || fail "modinfo description of $name states no default: $line"
 	assert_eq "parameter $name after a plain load" "$want" "$(cat "$PARAMS/$name")"
@@ -58,6 +58,7 @@ done < <(modinfo -F parm ipt_NETFLOW)
 assert_eq "parameters checked against their stated defaults" 21 "$n"
 assert_eq "aggregation parameter" "" "$(cat "$PARAMS/aggregation")"
 assert_eq "sampler parameter" "" "$(cat "$PARAMS/sampler")"
+assert_eq "snmp_rules parameter" "" "$(cat "$PARAMS/snmp_rules")"
 
 # ---- run time: each end of each range taken, one past refused ----
 # check_range NAME LOW HIGH: on the parameter file if writable, and the sysctl.
@@ -116,7 +117,7 @@ unload_module ipt_NETFLOW
 for bad in inactive_timeout=0 active_timeout=604801 maxflows=4294967296 protocol=7 engine_id=-1 debug=4 \
 	scan_min=0 refresh_rate=0 timeout_rate=1441 natevents=2 hashsize=255 sndbuf=2147483648 exportcpu=2 \
 	exportcpu=-2 hooks=32 hooks=-1 hooks_mark=4294967296 hooks_mark_mask=-1 targets=2 nfevents_limit=0 \
-	nfevents_limit=1000001 promisc=2 promisc=-1 promisc_mpls=0 promisc_mpls=11; do
+	nfevents_limit=1000001 promisc=2 promisc=-1 promisc_mpls=-1 promisc_mpls=11 snmp_rules=eth; do
 	if modprobe ipt_NETFLOW "$bad" 2>/dev/null; then
 		rmmod ipt_NETFLOW
 		fail "modprobe ipt_NETFLOW $bad loaded"
