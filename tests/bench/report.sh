@@ -21,6 +21,23 @@ function get(k) { return (k in r) ? r[k] : "" }
 function base(be, rule, mix) {
 	return have("cost." be "." rule "-mark." mix) ? get("cost." be "." rule "-mark." mix) : get("cost." be ".mark." mix)
 }
+# One table: VARIANT against ours, per backend and mix; with RULE, the
+# new-flow mix must cost less with the variant.
+function vs_ours(variant, vname, oname, title, rule,   b, m, be, mix, hdr, o, c) {
+	hdr = 0
+	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
+		be = bes[b]; mix = mixes[m]
+		if (!have("cost." be "." variant "." mix)) continue
+		if (!hdr++) {
+			printf "%s", title
+			printf "%-7s %-16s %10s %10s %7s\n", "backend", "flow mix", oname, vname, "diff"
+		}
+		o = delta(be, "ours", mix); c = delta(be, variant, mix)
+		printf "%-7s %-16s %10s %10s %7s%s\n", be, nm[mix], sgn(o), sgn(c),
+			(o != "" && c != "") ? sprintf("%+.0f", c - o) : "-",
+			(rule && mix == "new" && o != "" && c != "") ? " " verdict(c < o) : ""
+	}
+}
 function delta(be, rule, mix,   a, b) {
 	a = get("cost." be "." rule "." mix); b = base(be, rule, mix)
 	if (a == "" || b == "") return ""
@@ -96,32 +113,12 @@ END {
 		printf "%-7s %-16s %10s %16s %14s %24s\n", bes[b], nm[mixes[m]], sgn(h), sgn(t),
 			(t > 0) ? sprintf("%.2f %s", h / t, (h <= t) ? "ok" : "MORE") : "-", sgn(c)
 	}
-	hdr = 0
-	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
-		be = bes[b]; mix = mixes[m]
-		if (!have("cost." be ".ours-hash." mix)) continue
-		if (!hdr++) {
-			printf "\nSampler: ours with sampler=hash:100 (a flow not chosen is never cached) vs ours unsampled,\n"
-			printf "instructions per packet added over -j MARK.  Rule: hash:100 below unsampled on the new-flow mix.\n\n"
-			printf "%-7s %-16s %10s %10s %7s\n", "backend", "flow mix", "unsampled", "hash:100", "diff"
-		}
-		o = delta(be, "ours", mix); c = delta(be, "ours-hash", mix)
-		printf "%-7s %-16s %10s %10s %7s%s\n", be, nm[mix], sgn(o), sgn(c),
-			(o != "" && c != "") ? sprintf("%+.0f", c - o) : "-",
-			(mix == "new" && o != "" && c != "") ? " " verdict(c < o) : ""
-	}
-	hdr = 0
-	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
-		be = bes[b]; mix = mixes[m]
-		if (!have("cost." be ".ours-mpls." mix)) continue
-		if (!hdr++) {
-			printf "\nMPLS labels: ours with promisc_mpls=3 (records keep three labels; traffic without any) vs\n"
-			printf "ours as loaded by default, instructions per packet added over -j MARK (reported, no target).\n\n"
-			printf "%-7s %-16s %10s %10s %7s\n", "backend", "flow mix", "default", "mpls=3", "diff"
-		}
-		o = delta(be, "ours", mix); c = delta(be, "ours-mpls", mix)
-		printf "%-7s %-16s %10s %10s %7s\n", be, nm[mix], sgn(o), sgn(c), (o != "" && c != "") ? sprintf("%+.0f", c - o) : "-"
-	}
+	vs_ours("ours-hash", "hash:100", "unsampled", \
+		"\nSampler: ours with sampler=hash:100 (a flow not chosen is never cached) vs ours unsampled,\n" \
+		"instructions per packet added over -j MARK.  Rule: hash:100 below unsampled on the new-flow mix.\n\n", 1)
+	vs_ours("ours-mpls", "mpls=3", "default", \
+		"\nMPLS labels: ours with promisc_mpls=3 (records keep three labels; traffic without any) vs\n" \
+		"ours as loaded by default, instructions per packet added over -j MARK (reported, no target).\n\n", 0)
 	printf "\nRuns (instructions per packet): \n"
 	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
 		line = ""

@@ -17,21 +17,23 @@ nb() { ip netns exec nsb "$@"; }
 
 # nf_router [nft]: two hosts routed through the guest's root namespace.
 #
+# (NF_ROUTER_A / NF_ROUTER_B: other names for the router's va and vb.)
 #   nsa                          root (router)                         nsb
 #   va0 10.1.0.2/24  <-veth->  va 10.1.0.1    vb 10.2.0.1  <-veth->  vb0 10.2.0.2/24
 #       fd01::2/64                fd01::1        fd02::1                fd02::2/64
 nf_router() {
+	local a=${NF_ROUTER_A:-va} b=${NF_ROUTER_B:-vb}
 	netns_add nsa nsb
-	ip link add va type veth peer name va0 netns nsa
-	ip link add vb type veth peer name vb0 netns nsb
-	defer ip link del va
-	defer ip link del vb
-	ip addr add 10.1.0.1/24 dev va
-	ip addr add 10.2.0.1/24 dev vb
-	ip addr add fd01::1/64 dev va nodad
-	ip addr add fd02::1/64 dev vb nodad
-	ip link set va up
-	ip link set vb up
+	ip link add $a type veth peer name va0 netns nsa
+	ip link add $b type veth peer name vb0 netns nsb
+	defer ip link del $a
+	defer ip link del $b
+	ip addr add 10.1.0.1/24 dev $a
+	ip addr add 10.2.0.1/24 dev $b
+	ip addr add fd01::1/64 dev $a nodad
+	ip addr add fd02::1/64 dev $b nodad
+	ip link set $a up
+	ip link set $b up
 	ip -n nsa addr add 10.1.0.2/24 dev va0
 	ip -n nsb addr add 10.2.0.2/24 dev vb0
 	ip -n nsa addr add fd01::2/64 dev va0 nodad

@@ -11,7 +11,7 @@
 # and the rules stay; an empty string removes them.  A malformed snmp_rules=
 # refuses the load.
 #
-#   nsa 10.7.1.2 --a0|wan3-- [ root: FORWARD -j NETFLOW ] --lan12|b0-- nsb 10.7.2.2
+#   nsa 10.1.0.2 --va0|wan3-- [ root: FORWARD -j NETFLOW ] --lan12|vb0-- nsb 10.2.0.2
 #                                    +--> nfcapd 127.0.0.1:2055 (+ tshark on lo)
 # vm-timeout: 300
 
@@ -31,24 +31,8 @@ for bad in "snmp_rules=eth" "snmp_rules=eth:1x" "snmp_rules=ppp:1,:5"; do
 	assert_match "log line for $bad" "ipt_NETFLOW: $bad is invalid at position [0-9]+: " "$(dmesg | tail -n 5)"
 done
 
-# ---- the router ----
-netns_add nsa nsb
-ip link add wan3 type veth peer name a0 netns nsa
-ip link add lan12 type veth peer name b0 netns nsb
-defer ip link del wan3
-defer ip link del lan12
-ip addr add 10.7.1.1/24 dev wan3
-ip addr add 10.7.2.1/24 dev lan12
-ip link set wan3 up
-ip link set lan12 up
-na ip addr add 10.7.1.2/24 dev a0
-nb ip addr add 10.7.2.2/24 dev b0
-na ip link set a0 up
-nb ip link set b0 up
-na ip route add default via 10.7.1.1
-nb ip route add default via 10.7.2.1
-sysctl -qw net.ipv4.ip_forward=1
-nb "$IPT" -A INPUT -p udp --dport 50000:50999 -j DROP
+# ---- the router: nf_router with its interfaces named wan3 and lan12 ----
+NF_ROUTER_A=wan3 NF_ROUTER_B=lan12 nf_router
 WAN=$(ifindex wan3) LAN=$(ifindex lan12)
 log "wan3 ifindex $WAN, lan12 ifindex $LAN"
 
@@ -61,7 +45,7 @@ assert_eq "/proc lines" "SNMP-rule#0: prefix 'wan' map to 1000
 SNMP-rule#1: prefix 'lan' map to 2000" "$(rules_lines)"
 "$IPT" -A FORWARD -j NETFLOW
 # send SPORT COUNT: COUNT datagrams of 100 bytes from nsa to nsb.
-send() { na python3 "$NF_TOOLS/traffic.py" udp 10.7.2.2 "$1" 50001 100 "$2"; }
+send() { na python3 "$NF_TOOLS/traffic.py" udp 10.2.0.2 "$1" 50001 100 "$2"; }
 
 send 41001 3
 nf_wait_exported 20

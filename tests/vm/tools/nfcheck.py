@@ -59,12 +59,11 @@ def run(cmd):
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 
 
-def nfdump(directory):
+def nfdump_csv(directory):
+    """Every flow row of nfdump's csv output as a dict by column name."""
     out = run(["nfdump", "-R", directory, "-o", "csv"])
-    rows = []
-    reader = csv.reader(io.StringIO(out))
     header = None
-    for row in reader:
+    for row in csv.reader(io.StringIO(out)):
         if not row:
             continue
         if row[0] == "ts":
@@ -73,13 +72,19 @@ def nfdump(directory):
         if header is None or len(row) < len(header) or row[0] in ("Summary", "flows"):
             continue
         r = dict(zip(header, (c.strip() for c in row)))
-        if not r.get("pr"):
-            continue
-        pr = PROTO.get(r["pr"], None)
-        pr = int(r["pr"]) if pr is None else pr
-        rows.append((pr, r["sa"], int(r["sp"]), r["da"], int(float(r["dp"])), int(r["ipkt"]), int(r["ibyt"]),
-                     int(r["in"]), int(r["out"]), r["nh"], flags_value(r["flg"]), int(r["stos"])))
-    return rows
+        if r.get("pr"):
+            yield r
+
+
+def nfdump_key(r, proto=None):
+    """PROTO SRC SPORT DST DPORT PKTS BYTES of an nfdump_csv() row."""
+    pr = (proto or (lambda n: PROTO.get(n) if n in PROTO else int(n)))(r["pr"])
+    return (pr, r["sa"], int(r["sp"]), r["da"], int(float(r["dp"])), int(r["ipkt"]), int(r["ibyt"]))
+
+
+def nfdump(directory):
+    return [nfdump_key(r) + (int(r["in"]), int(r["out"]), r["nh"], flags_value(r["flg"]), int(r["stos"]))
+            for r in nfdump_csv(directory)]
 
 
 TSHARK_FIELDS = ["cflow.protocol", "cflow.srcaddr", "cflow.srcport", "cflow.dstaddr", "cflow.dstport",
@@ -157,49 +162,18 @@ def nfdump_proto_any(name):
 def nfdump_times(directory):
     """nfdump() rows with two more columns: td in ms and tr as epoch ms."""
     import datetime
-    out = run(["nfdump", "-R", directory, "-o", "csv"])
     rows = []
-    header = None
-    for row in csv.reader(io.StringIO(out)):
-        if not row:
-            continue
-        if row[0] == "ts":
-            header = row
-            continue
-        if header is None or len(row) < len(header) or row[0] in ("Summary", "flows"):
-            continue
-        r = dict(zip(header, (c.strip() for c in row)))
-        if not r.get("pr"):
-            continue
-        pr = nfdump_proto_any(r["pr"])
+    for r in nfdump_csv(directory):
         tr = datetime.datetime.strptime(r["tr"], "%Y-%m-%d %H:%M:%S.%f").timestamp()
-        rows.append((pr, r["sa"], int(r["sp"]), r["da"], int(float(r["dp"])), int(r["ipkt"]), int(r["ibyt"]),
-                     int(r["in"]), int(r["out"]), r["nh"], flags_value(r["flg"]), int(r["stos"]),
+        rows.append(nfdump_key(r, nfdump_proto_any) +
+                    (int(r["in"]), int(r["out"]), r["nh"], flags_value(r["flg"]), int(r["stos"]),
                      int(round(float(r["td"]) * 1000)), int(round(tr * 1000))))
     return rows
 
 
 def nfdump_masks(directory):
     """PROTO SRC SPORT DST DPORT PKTS BYTES SMASK DMASK from nfdump's csv."""
-    out = run(["nfdump", "-R", directory, "-o", "csv"])
-    rows = []
-    header = None
-    for row in csv.reader(io.StringIO(out)):
-        if not row:
-            continue
-        if row[0] == "ts":
-            header = row
-            continue
-        if header is None or len(row) < len(header) or row[0] in ("Summary", "flows"):
-            continue
-        r = dict(zip(header, (c.strip() for c in row)))
-        if not r.get("pr"):
-            continue
-        pr = PROTO.get(r["pr"], None)
-        pr = int(r["pr"]) if pr is None else pr
-        rows.append((pr, r["sa"], int(r["sp"]), r["da"], int(float(r["dp"])), int(r["ipkt"]), int(r["ibyt"]),
-                     int(r["smk"]), int(r["dmk"])))
-    return rows
+    return [nfdump_key(r) + (int(r["smk"]), int(r["dmk"])) for r in nfdump_csv(directory)]
 
 
 def tshark_ext(pcap, dgrams_out=None):
@@ -249,32 +223,15 @@ def tshark_ext(pcap, dgrams_out=None):
 # ---- MPLS labels (scenario 96) ----
 
 def nfdump_mpls(directory):
-    out = run(["nfdump", "-R", directory, "-o", "csv"])
     rows = []
-    header = None
-    for row in csv.reader(io.StringIO(out)):
-        if not row:
-            continue
-        if row[0] == "ts":
-            header = row
-            continue
-        if header is None or len(row) < len(header) or row[0] in ("Summary", "flows"):
-            continue
-        r = dict(zip(header, (c.strip() for c in row)))
-        if not r.get("pr"):
-            continue
+    for r in nfdump_csv(directory):
         labels = []
         for i in range(1, 11):
-            v = r.get("mpls%d" % i, "")
             # nfdump prints an entry as LABEL-EXP-BOS, "0-0-0" when absent.
-            parts = v.split("-")
-            if len(parts) != 3 or parts == ["0", "0", "0"]:
-                continue
-            labels.append(".".join(parts))
-        pr = PROTO.get(r["pr"], None)
-        pr = int(r["pr"]) if pr is None else pr
-        rows.append((pr, r["sa"], int(r["sp"]), r["da"], int(float(r["dp"])), int(r["ipkt"]), int(r["ibyt"]),
-                     "/".join(labels) or "-"))
+            parts = r.get("mpls%d" % i, "").split("-")
+            if len(parts) == 3 and parts != ["0", "0", "0"]:
+                labels.append(".".join(parts))
+        rows.append(nfdump_key(r) + ("/".join(labels) or "-",))
     return rows
 
 
