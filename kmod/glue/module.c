@@ -40,10 +40,11 @@ static int __init netflow_init(void)
 	if (err)
 		goto fail_core;
 	err = nf_apply_aggregation(nf_aggregation.text);
-	if (!err)
-		err = nf_apply_sampler(nf_sampler.text);
+	/* Before the sampler, whose start exports the first options records. */
 	if (!err)
 		err = nf_apply_snmp_rules(nf_snmp_rules.text);
+	if (!err)
+		err = nf_apply_sampler(nf_sampler.text);
 	if (err)
 		goto fail_sockets;
 	err = nf_proc_init();

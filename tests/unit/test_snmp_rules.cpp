@@ -167,14 +167,11 @@ TEST_F(SnmpCore, BeforeTheCoreOnlyChecked)
 	EXPECT_EQ(nfc_snmp_rules_active(), 0);
 }
 
-// The interface-names options record carries the index the rules give.
-TEST_F(SnmpCore, InterfaceRecordsCarryTheMappedIndex)
+namespace {
+// The interface records sent so far: 4-byte index, then the name in its
+// 16-byte field.
+std::vector<std::pair<uint32_t, std::string>> interface_records()
 {
-	fake::set_interfaces({{2, "lan12", "inside"}, {3, "wan3", ""}, {1, "lo", ""}});
-	ASSERT_EQ(set("lan:2000,wan:1000"), NF_OK);
-	nfc_export(NFC_EXPORT_ALL, 0);
-	// Find the interface records: 4-byte index, 16-byte name, 32-byte
-	// description, after the options template with IE 10, 82, 83.
 	std::vector<std::pair<uint32_t, std::string>> seen;
 	for (const auto& dg : fake::sent()) {
 		for (size_t i = 0; i + 52 <= dg.size(); i++) {
@@ -187,8 +184,23 @@ TEST_F(SnmpCore, InterfaceRecordsCarryTheMappedIndex)
 			}
 		}
 	}
-	ASSERT_EQ(seen.size(), 3u);
-	EXPECT_EQ(seen[0], std::make_pair(2012u, std::string("lan12")));
-	EXPECT_EQ(seen[1], std::make_pair(1003u, std::string("wan3")));
-	EXPECT_EQ(seen[2], std::make_pair(1u, std::string("lo")));
+	return seen;
+}
+} // namespace
+
+// The interface-names options record carries the index the rules give, and
+// goes out again at the next export when the rules change.
+TEST_F(SnmpCore, InterfaceRecordsCarryTheMappedIndex)
+{
+	fake::set_interfaces({{2, "lan12", "inside"}, {3, "wan3", ""}, {1, "lo", ""}});
+	ASSERT_EQ(set("lan:2000,wan:1000"), NF_OK);
+	nfc_export(NFC_EXPORT_ALL, 0);
+	using Rec = std::pair<uint32_t, std::string>;
+	EXPECT_EQ(interface_records(), (std::vector<Rec>{{2012u, "lan12"}, {1003u, "wan3"}, {1u, "lo"}}));
+	nfc_export(NFC_EXPORT_ALL, 0);
+	EXPECT_EQ(interface_records().size(), 3u);	// not due again yet
+	ASSERT_EQ(set("lan:500"), NF_OK);
+	nfc_export(NFC_EXPORT_ALL, 0);
+	EXPECT_EQ(interface_records(), (std::vector<Rec>{{2012u, "lan12"}, {1003u, "wan3"}, {1u, "lo"}, {512u, "lan12"},
+							 {3u, "wan3"}, {1u, "lo"}}));
 }

@@ -122,6 +122,7 @@ extern "C" int nfc_set_snmp_rules(const char* text, u32* err_pos, const char** e
 	if (!core)
 		return NF_OK;
 	SnmpRules* old = __atomic_exchange_n(&core->snmp, fresh, __ATOMIC_ACQ_REL);
+	core->exporter.options_changed();
 	if (old) {
 		nfp_synchronize();
 		nfp_free(old);

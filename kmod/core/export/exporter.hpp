@@ -70,6 +70,9 @@ public:
 	void flush_pending(Core& core) noexcept { send_pending(core); }
 	// New destinations must see every template again.
 	void resend_templates() noexcept { templates.mark_all_unsent(); options_due_ = true; }
+	// What the options records say changed (the interface indexes): they
+	// go out again with the next export run.
+	void options_changed() noexcept { options_due_ = true; }
 	void reset_stats(u32 nr_cpus) noexcept;
 	// Everything cached leaves under the old sampler first, paced like a
 	// protocol switch, then `c` starts with its counts at zero and its

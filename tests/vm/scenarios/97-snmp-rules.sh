@@ -6,7 +6,7 @@
 # flow from wan3 to lan12 is exported with input 1003 and output 2012 (IPFIX
 # and v5, decoded by nfdump), and the interface-names options records
 # (tshark-free decoder, tools/ipfix.py) carry 1003 and 2012 next to the
-# names.  At run time "lan:500" maps lan12 to 512 and leaves wan3 its own
+# names, and go out again with the new indexes after each change.  At run time "lan:500" maps lan12 to 512 and leaves wan3 its own
 # ifindex; a malformed string is refused with EINVAL naming the position,
 # and the rules stay; an empty string removes them.  A malformed snmp_rules=
 # refuses the load.
@@ -60,7 +60,9 @@ assert_eq "sysctl <- lan:500" OK "$(nf_sysctl_write snmp-rules lan:500)"
 assert_eq "/proc line" "SNMP-rule#0: prefix 'lan' map to 500" "$(rules_lines)"
 send 41003 5
 nf_wait_exported 20
-assert_eq "sysctl <- ''" OK "$(nf_sysctl_write snmp-rules '')"
+# (as sysctl(8) writes it: the value and a newline)
+sysctl -qw net.netflow.snmp-rules=
+assert_eq "sysctl after snmp-rules=" "" "$(cat /proc/sys/net/netflow/snmp-rules)"
 assert_eq "/proc: no rules" "" "$(rules_lines)"
 send 41004 6
 nf_wait_exported 20
@@ -88,5 +90,8 @@ cat "$NF_TMP/options.txt"
 # The records sent at the load, under the first rules.
 assert_eq "options: wan3 as 1003" "iface 1003 wan3" "$(grep -m1 ' wan3$' "$NF_TMP/options.txt")"
 assert_eq "options: lan12 as 2012" "iface 2012 lan12" "$(grep -m1 ' lan12$' "$NF_TMP/options.txt")"
+# and again after each change, as the rules then gave it
+assert_eq "options: lan12 after each change" "2012 512 3" \
+	"$(awk '$1 == "iface" && $3 == "lan12" { print $2 }' "$NF_TMP/options.txt" | uniq | head -n 3 | xargs)"
 "$IPT" -F FORWARD
 unload_module ipt_NETFLOW
