@@ -154,6 +154,10 @@ NF_ABI void nfp_bug(const char *what) NF_NOEXCEPT;
 /* Waits until no packet path can still see what was unpublished. */
 NF_ABI void nfp_synchronize(void) NF_NOEXCEPT;
 
+/* Process context, may sleep: lets other tasks run in the middle of a long
+ * loop (freeing a cache of millions of flows at unload). */
+NF_ABI void nfp_cond_resched(void) NF_NOEXCEPT;
+
 NF_ABI nf_u64 nfp_clock_ns(void) NF_NOEXCEPT;	/* monotonic, for busy times */
 
 /* Test-only race windows (kmod/glue/race_windows.c): a test may make a pass

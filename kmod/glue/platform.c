@@ -155,6 +155,11 @@ nf_u32 nfp_interfaces(struct nf_ifinfo *out, nf_u32 cap)
 	return n;
 }
 
+void nfp_cond_resched(void)
+{
+	cond_resched();
+}
+
 void nfp_synchronize(void)
 {
 	/* The packet path runs with BH off: an RCU read-side section. */

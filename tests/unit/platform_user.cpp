@@ -534,3 +534,4 @@ void nfp_bug(const char* what) noexcept
 
 // Userspace has no concurrent packet path: nothing to wait for.
 void nfp_synchronize(void) noexcept {}
+void nfp_cond_resched(void) noexcept {}

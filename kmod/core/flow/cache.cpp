@@ -40,10 +40,19 @@ bool CpuCache::init(unsigned cpu, u32 buckets, const HashSeed* seed, const FlowS
 	return table_ != nullptr;
 }
 
+// Teardown (process context): a cache of millions of records takes long to
+// free on a debug kernel (KASAN, debug objects), so other tasks get their
+// turn every few thousand frees.
+constexpr u32 frees_between_resched = 4096;
+
 void CpuCache::destroy() noexcept
 {
-	while (FlowHead* h = expiry_.pop_front())
+	u32 n = 0;
+	while (FlowHead* h = expiry_.pop_front()) {
 		release(h);
+		if (++n % frees_between_resched == 0)
+			nfp_cond_resched();
+	}
 	nr_v4 = nr_v6 = 0;
 	pool4_.release_all(slabs_->v4);
 	pool6_.release_all(slabs_->v6);
@@ -202,8 +211,12 @@ __attribute__((noinline)) bool CpuCache::hash_chosen(const Ipv6Key& key, u32 n) 
 
 void FlowPool::release_all(void* slab) noexcept
 {
-	while (FlowHead* h = take())
+	u32 n = 0;
+	while (FlowHead* h = take()) {
 		nfp_slab_free(slab, h);
+		if (++n % frees_between_resched == 0)
+			nfp_cond_resched();
+	}
 }
 
 FlowHead** CpuCache::rehash(FlowHead** fresh, u32 n) noexcept

@@ -36,7 +36,14 @@ for sp in 1 2 3 4; do
 	na python3 "$NF_TOOLS/flood.py" 10.2.0.2 $((1000 + sp)) 10000 $((FLOWS / 4)) 18 >/dev/null &
 done
 wait
-assert_eq "flows cached" $FLOWS "$(nf_snmp hashFlows)"
+# Each flow is one datagram: what the rule saw is what is cached.  A slow
+# guest (a debug kernel) may drop some of the flood before FORWARD (the
+# veth backlog); the rest must still all arrive.
+read -r ruled _ <<<"$(ipt_counter iptables FORWARD 1)"
+[ "$ruled" -lt $FLOWS ] && log "$((FLOWS - ruled)) datagrams of the flood lost before FORWARD (backlog)"
+[ "$ruled" -ge $((FLOWS * 9 / 10)) ] || fail "only $ruled of $FLOWS datagrams reached FORWARD"
+assert_eq "flows cached = rule packets" "$ruled" "$(nf_snmp hashFlows)"
+FLOWS=$ruled
 rcvbuf_errors() { awk '$1 == "Udp:" && $2 ~ /^[0-9]/ { print $6 }' /proc/net/snmp; }
 drops0=$(rcvbuf_errors)
 t0=$(now_ms)
