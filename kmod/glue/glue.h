@@ -17,6 +17,7 @@ extern struct mutex nf_export_mutex;
 
 /* settings.c: every change of a setting goes through here (see there). */
 extern struct mutex nf_settings_mutex;
+extern struct mutex nf_protocol_mutex;	/* the protocol vs IPv6 rules (settings.c) */
 extern bool nf_core_running;		/* between nfc_init() and nfc_exit(); under nf_settings_mutex */
 void nf_set_core_running(bool running);
 struct nf_setting_row {			/* one row of netflow/settings.h */

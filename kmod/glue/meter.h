@@ -20,9 +20,10 @@
 /* One lock per CPU cache (target.c says why a bit lock). */
 DECLARE_PER_CPU(unsigned long, nf_cpu_lock);
 
-/* On while SNMP-index rules are in force (snmp_rules.c). */
+/* On while SNMP-index rules are in force (snmp_rules.c): the packet goes
+ * there first, for its interfaces' indexes. */
 DECLARE_STATIC_KEY_FALSE(nf_snmp_key);
-void nf_snmp_map(struct nf_packet *pkt, const struct net_device *in, const struct net_device *out);
+void nf_meter_skb_snmp(struct sk_buff *skb, const struct net_device *in, const struct net_device *out, u8 family);
 
 /* On while flow records have a tail (l2.c): the packet goes there. */
 DECLARE_STATIC_KEY_FALSE(nf_l2_key);
@@ -62,10 +63,9 @@ static __always_inline void nf_account_packet(const struct nf_packet *pkt)
  * area (or there is none), so it is copied. */
 void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt);
 
-/* One packet at its network header, seen between devices `in` and `out`
- * (either may be NULL); family is enum nf_family. */
-static __always_inline void nf_meter_skb(struct sk_buff *skb, const struct net_device *in,
-					 const struct net_device *out, u8 family)
+/* One packet at its network header, seen between interfaces `iif` and
+ * `oif` (-1: none); family is enum nf_family. */
+static __always_inline void nf_meter_skb_at(struct sk_buff *skb, s32 iif, s32 oif, u8 family)
 {
 	int off = skb_network_offset(skb);
 	struct nf_packet pkt NF_FILLED_BELOW;
@@ -74,10 +74,8 @@ static __always_inline void nf_meter_skb(struct sk_buff *skb, const struct net_d
 	pkt.wire_len = (off >= 0 && skb->len > (unsigned int)off) ? skb->len - off : 0;
 	pkt.len = min_t(u32, pkt.wire_len, NF_MAX_HEADER_BYTES);
 	pkt.skb = skb;
-	pkt.iif = in ? in->ifindex : -1;
-	pkt.oif = out ? out->ifindex : -1;
-	if (static_branch_unlikely(&nf_snmp_key))
-		nf_snmp_map(&pkt, in, out);
+	pkt.iif = iif;
+	pkt.oif = oif;
 	pkt.now = (u32)(jiffies - INITIAL_JIFFIES);
 	pkt.family = family;
 	/* The bytes skb_header_pointer() would hand back without copying. */
@@ -87,6 +85,19 @@ static __always_inline void nf_meter_skb(struct sk_buff *skb, const struct net_d
 	} else {
 		nf_meter_copy(skb, off, &pkt);
 	}
+}
+
+/* The same between devices `in` and `out` (either may be NULL).  The rules'
+ * path is a call in tail position: nothing stays live across it, so the
+ * common path saves no register for it. */
+static __always_inline void nf_meter_skb(struct sk_buff *skb, const struct net_device *in,
+					 const struct net_device *out, u8 family)
+{
+	if (static_branch_unlikely(&nf_snmp_key)) {
+		nf_meter_skb_snmp(skb, in, out, family);
+		return;
+	}
+	nf_meter_skb_at(skb, in ? in->ifindex : -1, out ? out->ifindex : -1, family);
 }
 
 #ifndef __no_stack_protector

@@ -20,6 +20,15 @@
 bool nf_core_running;
 DEFINE_MUTEX(nf_settings_mutex);
 
+/* Held by a protocol write from its check of the IPv6 rule count until the
+ * new protocol is stored, and by the target's check of an IPv6 rule: protocol
+ * 5 and an ip6tables rule never both get in.  A leaf lock of its own, not
+ * nf_settings_mutex: the target's check runs under nf_tables' commit mutex,
+ * which netlink_release() takes under the netlink notifier chain, which the
+ * NAT listener's teardown enters (sock_release) under nf_settings_mutex:
+ * a cycle lockdep reported on the debug kernel. */
+DEFINE_MUTEX(nf_protocol_mutex);
+
 #define NF_SETTING_ROW(ID, param, sysctl, def, min, max, kind, live, perm, desc) \
 	[NFC_##ID] = { #param, sysctl, min, max, kind },
 const struct nf_setting_row nf_setting_rows[NFC_NR_SETTINGS] = { NF_SETTINGS(NF_SETTING_ROW) };
@@ -28,7 +37,7 @@ const struct nf_setting_row nf_setting_rows[NFC_NR_SETTINGS] = { NF_SETTINGS(NF_
 /* ---- numeric settings --------------------------------------------------- */
 
 /* The rule count cannot change under us: the target's check takes
- * nf_settings_mutex too, so no ip6tables rule slips in between this check
+ * nf_protocol_mutex too, so no ip6tables rule slips in between this check
  * and the new protocol being stored.  (The core's switch then exports the
  * cache under the old protocol at the export pace: nfp_export_pause().) */
 static int nf_protocol_hook(u32 protocol)
@@ -36,7 +45,7 @@ static int nf_protocol_hook(u32 protocol)
 	int rules = atomic_read(&nf_ipv6_rules);
 
 	nf_race_window(NF_WINDOW_PROTOCOL_CHECK, true);
-	lockdep_assert_held(&nf_settings_mutex);
+	lockdep_assert_held(&nf_protocol_mutex);
 	if (protocol == NF_PROTOCOL_V5 && rules) {
 		pr_info(NF_NAME ": protocol 5 cannot carry IPv6: delete the %d ip6tables NETFLOW rule(s) first\n",
 			rules);
@@ -126,6 +135,8 @@ int nf_setting_write(enum nfc_setting which, u32 value)
 	if (err)
 		return err;
 	mutex_lock(&nf_settings_mutex);
+	if (which == NFC_PROTOCOL)
+		mutex_lock(&nf_protocol_mutex);
 	if (nf_core_running && hook)
 		err = hook(value);
 	if (!err) {
@@ -135,6 +146,8 @@ int nf_setting_write(enum nfc_setting which, u32 value)
 	}
 	if (!err && nf_core_running)
 		nf_setting_applied(which);
+	if (which == NFC_PROTOCOL)
+		mutex_unlock(&nf_protocol_mutex);
 	mutex_unlock(&nf_settings_mutex);
 	return err;
 }

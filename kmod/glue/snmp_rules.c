@@ -13,12 +13,11 @@
 
 DEFINE_STATIC_KEY_FALSE(nf_snmp_key);
 
-noinline void nf_snmp_map(struct nf_packet *pkt, const struct net_device *in, const struct net_device *out)
+noinline void nf_meter_skb_snmp(struct sk_buff *skb, const struct net_device *in, const struct net_device *out,
+			       u8 family)
 {
-	if (in)
-		pkt->iif = nfc_snmp_index(in->name, in->ifindex);
-	if (out)
-		pkt->oif = nfc_snmp_index(out->name, out->ifindex);
+	nf_meter_skb_at(skb, in ? nfc_snmp_index(in->name, in->ifindex) : -1,
+			out ? nfc_snmp_index(out->name, out->ifindex) : -1, family);
 }
 
 /* Under nf_settings_mutex, after the core took new rules (or none). */

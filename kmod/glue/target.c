@@ -83,7 +83,7 @@ static __no_stack_protector unsigned int netflow_tg(struct sk_buff *skb, const s
 /* IPv6 rules in place: v5 could not export their flows. */
 atomic_t nf_ipv6_rules = ATOMIC_INIT(0);
 
-/* An IPv6 rule is checked and counted under nf_settings_mutex, which a
+/* An IPv6 rule is checked and counted under nf_protocol_mutex, which a
  * protocol write holds from its own check of the count until the new value
  * is stored: protocol 5 and an ip6tables rule never both get in. */
 static int netflow_tg_check(const struct xt_tgchk_param *par)
@@ -97,7 +97,7 @@ static int netflow_tg_check(const struct xt_tgchk_param *par)
 	}
 	if (par->family != NFPROTO_IPV6)
 		return 0;
-	mutex_lock(&nf_settings_mutex);
+	mutex_lock(&nf_protocol_mutex);
 	if (nfc_get(NFC_PROTOCOL) == NF_PROTOCOL_V5) {
 		pr_info(NF_NAME ": ip6tables -j NETFLOW needs protocol 9 or 10: NetFlow v5 cannot"
 			" carry IPv6 (sysctl net.netflow.protocol=10, then add the rule)\n");
@@ -105,7 +105,7 @@ static int netflow_tg_check(const struct xt_tgchk_param *par)
 	} else {
 		atomic_inc(&nf_ipv6_rules);
 	}
-	mutex_unlock(&nf_settings_mutex);
+	mutex_unlock(&nf_protocol_mutex);
 	return err;
 }
 

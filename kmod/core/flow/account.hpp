@@ -100,7 +100,7 @@ __attribute__((always_inline)) inline F* CpuCache::create(const decltype(F::key)
 	nfp_packet_route(pkt.skb, family_of<F>(), &route);
 	set_nexthop(*fl, route);
 	if constexpr (Ext)
-		copy(ext_of(*fl), ext, g_ext.bytes);
+		copy_ext(ext_of(*fl), ext, g_ext.bytes);
 	fl->hash_next = *bucket;
 	*bucket = fl;
 	expiry_.push_back(fl);

@@ -68,7 +68,28 @@ inline bool same_ext_key(const u8* a, const u8* b, u32 n)
 	return diff == 0;
 }
 
-// The record's hash with its key part mixed in.
-u32 hash_with_ext(u32 hash, const u8* ext, u32 n, const HashSeed& seed);
+// The record's hash with its key part mixed in (n a multiple of 4): one
+// multiply per 8 bytes, fixed-size loads only (a variable-length copy would
+// be a call to memcpy in the kernel).
+inline u32 hash_with_ext(u32 hash, const u8* ext, u32 n, const HashSeed& seed)
+{
+	u64 h = hash;
+	for (u32 i = 0; i < n; i += 8) {
+		const u64 lo = ext_mpls_entry(ext, i / 4);
+		const u64 hi = i + 4 < n ? ext_mpls_entry(ext, i / 4 + 1) : 0;
+		h = detail::mum(h ^ (hi << 32 | lo) ^ seed.k[0], seed.k[1] ^ i);
+	}
+	return static_cast<u32>(h ^ (h >> 32));
+}
+
+// Copies a whole tail (n a multiple of 8) with fixed-size moves.
+inline void copy_ext(u8* to, const u8* from, u32 n)
+{
+	for (u32 i = 0; i < n; i += 8) {
+		u64 w;
+		__builtin_memcpy(&w, from + i, 8);
+		__builtin_memcpy(to + i, &w, 8);
+	}
+}
 
 } // namespace netflow

@@ -38,7 +38,9 @@ PARAMS=/sys/module/ipt_NETFLOW/parameters
 BAD=()
 
 # arm NAME MS COUNT; passed NAME: whether every armed pass was taken.
-arm() { echo "$1 $2 $3" >"$WINDOWS"; }
+# arm NAME MS COUNT (MS times the wait scale: a debug kernel's steps around
+# a window take that much longer too)
+arm() { echo "$1 $(($2 * VM_WAIT_SCALE)) $3" >"$WINDOWS"; }
 passed() { [ "$(awk -v w="$1" '$1 == w { print $3 }' "$WINDOWS")" = 0 ]; }
 # mark; since_mark: the kernel log from the last mark on.
 mark() { MARK=$(dmesg | wc -l); }
