@@ -104,14 +104,14 @@ void nf_hooks_set_filter(u32 mark, u32 mask);
 void nf_hooks_set_protocol(u32 protocol);
 void nf_hooks_show(struct seq_file *m);
 
-/* snmp_rules.c: the static key of the SNMP-index rules */
+/* extras.c: the packet path's optional extras (one static key) */
 void nf_snmp_key_update(void);
-void nf_snmp_stop(void);
+void nf_l2_key_start(void);
+void nf_extras_stop(void);
 int nf_apply_snmp_rules(const char *text);
 
 /* l2.c: link-layer facts for the records' tail (promisc_mpls labels) */
 void nf_l2_start(void);
-void nf_l2_stop(void);
 
 /* promisc.c: frames for other hosts into PREROUTING (promisc=) */
 int nf_promisc_hook(u32 on);

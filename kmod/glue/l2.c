@@ -10,8 +10,7 @@
  * header), and so has a forwarded MPLS packet whose MAC header is the one
  * it arrived with; a locally sent packet has no MAC header yet: no labels.
  *
- * Without a tail the static key stays off and the packet path does not
- * come here (meter.h).
+ * Without a tail the packet path does not come here (extras.c, meter.h).
  */
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
@@ -22,7 +21,6 @@
 #include "meter.h"
 #include "netflow/mpls.h"
 
-DEFINE_STATIC_KEY_FALSE(nf_l2_key);
 static u32 nf_l2_mpls_depth;	/* the labels a record keeps, set at load */
 
 static void nf_l2_read(const struct sk_buff *skb, struct nf_l2 *l2)
@@ -52,8 +50,8 @@ static void nf_l2_read(const struct sk_buff *skb, struct nf_l2 *l2)
 	}
 }
 
-/* The packet path while the key is on (meter.h): out of line, so that the
- * path without a tail does not grow. */
+/* The packet path while records have a tail (BH off, as in meter.h): out
+ * of line, so that the path without a tail does not grow. */
 noinline void nf_account_l2(const struct nf_packet *pkt)
 {
 	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
@@ -69,13 +67,5 @@ noinline void nf_account_l2(const struct nf_packet *pkt)
 void nf_l2_start(void)
 {
 	nf_l2_mpls_depth = nfc_get(NFC_PROMISC_MPLS);
-	if (nfc_record_tail())
-		static_branch_enable(&nf_l2_key);
-}
-
-/* After the last packet (targets and hooks gone). */
-void nf_l2_stop(void)
-{
-	if (static_key_enabled(&nf_l2_key))
-		static_branch_disable(&nf_l2_key);
+	nf_l2_key_start();
 }

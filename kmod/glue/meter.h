@@ -20,29 +20,24 @@
 /* One lock per CPU cache (target.c says why a bit lock). */
 DECLARE_PER_CPU(unsigned long, nf_cpu_lock);
 
-/* On while SNMP-index rules are in force (snmp_rules.c): the packet goes
- * there first, for its interfaces' indexes. */
-DECLARE_STATIC_KEY_FALSE(nf_snmp_key);
-void nf_meter_skb_snmp(struct sk_buff *skb, const struct net_device *in, const struct net_device *out, u8 family);
-
-/* On while flow records have a tail (l2.c): the packet goes there. */
-DECLARE_STATIC_KEY_FALSE(nf_l2_key);
+/* On while the packet path has extras to do (extras.c): SNMP-index rules
+ * in force, or flow records with a tail (l2.c).  One key for all of them:
+ * one NOP on the common path. */
+DECLARE_STATIC_KEY_FALSE(nf_extras_key);
+void nf_meter_skb_extras(struct sk_buff *skb, const struct net_device *in, const struct net_device *out, u8 family);
+/* Records have a tail: the packet's link-layer facts go with it (l2.c). */
 void nf_account_l2(const struct nf_packet *pkt);
 
 static inline void nf_account_locked(const struct nf_packet *pkt)
 {
 	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
 
-	if (static_branch_unlikely(&nf_l2_key)) {
-		nf_account_l2(pkt);
-		return;
-	}
 	bit_spin_lock(0, lock);
 	nfc_account(smp_processor_id(), pkt);
 	__bit_spin_unlock(0, lock);
 }
 
-static __always_inline void nf_account_packet(const struct nf_packet *pkt)
+static __always_inline void nf_account_packet(const struct nf_packet *pkt, bool l2)
 {
 	/* PREROUTING, INPUT, FORWARD and POSTROUTING run in softirq or with BH
 	 * off already: we stay on this CPU and softirqs cannot enter its
@@ -51,21 +46,27 @@ static __always_inline void nf_account_packet(const struct nf_packet *pkt)
 	 * local_bh_disable/enable (the enable is an out-of-line call that also
 	 * runs pending softirqs). */
 	if (likely(softirq_count())) {
-		nf_account_locked(pkt);
+		if (l2)
+			nf_account_l2(pkt);
+		else
+			nf_account_locked(pkt);
 	} else {
 		local_bh_disable();
-		nf_account_locked(pkt);
+		if (l2)
+			nf_account_l2(pkt);
+		else
+			nf_account_locked(pkt);
 		local_bh_enable();
 	}
 }
 
 /* Rare path, out of line (target.c): the header is not all in the linear
  * area (or there is none), so it is copied. */
-void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt);
+void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt, bool l2);
 
 /* One packet at its network header, seen between interfaces `iif` and
- * `oif` (-1: none); family is enum nf_family. */
-static __always_inline void nf_meter_skb_at(struct sk_buff *skb, s32 iif, s32 oif, u8 family)
+ * `oif` (-1: none); family is enum nf_family; `l2`: records have a tail. */
+static __always_inline void nf_meter_skb_at(struct sk_buff *skb, s32 iif, s32 oif, u8 family, bool l2)
 {
 	int off = skb_network_offset(skb);
 	struct nf_packet pkt NF_FILLED_BELOW;
@@ -81,23 +82,23 @@ static __always_inline void nf_meter_skb_at(struct sk_buff *skb, s32 iif, s32 oi
 	/* The bytes skb_header_pointer() would hand back without copying. */
 	if (likely(pkt.len && (unsigned int)off + pkt.len <= skb_headlen(skb))) {
 		pkt.data = skb->data + off;
-		nf_account_packet(&pkt);
+		nf_account_packet(&pkt, l2);
 	} else {
-		nf_meter_copy(skb, off, &pkt);
+		nf_meter_copy(skb, off, &pkt, l2);
 	}
 }
 
-/* The same between devices `in` and `out` (either may be NULL).  The rules'
- * path is a call in tail position: nothing stays live across it, so the
- * common path saves no register for it. */
+/* The same between devices `in` and `out` (either may be NULL).  The
+ * extras' path is a call in tail position: nothing stays live across it, so
+ * the common path saves no register for it. */
 static __always_inline void nf_meter_skb(struct sk_buff *skb, const struct net_device *in,
 					 const struct net_device *out, u8 family)
 {
-	if (static_branch_unlikely(&nf_snmp_key)) {
-		nf_meter_skb_snmp(skb, in, out, family);
+	if (static_branch_unlikely(&nf_extras_key)) {
+		nf_meter_skb_extras(skb, in, out, family);
 		return;
 	}
-	nf_meter_skb_at(skb, in ? in->ifindex : -1, out ? out->ifindex : -1, family);
+	nf_meter_skb_at(skb, in ? in->ifindex : -1, out ? out->ifindex : -1, family, false);
 }
 
 #ifndef __no_stack_protector

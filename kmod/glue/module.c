@@ -98,8 +98,7 @@ static void nf_core_stop(void)
 {
 	mutex_lock(&nf_settings_mutex);
 	nf_core_running = false;
-	nf_l2_stop();
-	nf_snmp_stop();
+	nf_extras_stop();
 	nfc_exit();
 	mutex_unlock(&nf_settings_mutex);
 }

@@ -57,7 +57,7 @@ nf_size nfp_slab_alloc_bulk_unlocked(unsigned int cpu, void *slab, nf_size n, vo
 /* Kept apart so that the per-packet path has no 256-byte stack array:
  * INIT_STACK_ALL_ZERO would clear it and STACKPROTECTOR_STRONG would guard
  * it with a canary on every packet. */
-noinline void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt)
+noinline void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt, bool l2)
 {
 	u8 copy[NF_MAX_HEADER_BYTES];
 
@@ -66,7 +66,7 @@ noinline void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt)
 		pkt->data = copy;
 		pkt->len = pkt->wire_len = 0;
 	}
-	nf_account_packet(pkt);
+	nf_account_packet(pkt, l2);
 }
 
 /* Per packet.  No canary: its only stack object is the packet descriptor

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path's optional extras, behind one static key so that a
+ * packet pays a single NOP for all of them while none is in use:
+ *   - SNMP-index rules in force (the rules are the core's:
+ *     config/snmp_rules.hpp): the input and output interfaces become the
+ *     indexes the rules give their names;
+ *   - flow records with a tail (l2.c): the packet's link-layer facts are
+ *     read and go with it.
+ * The key counts its users: each extra takes one reference while it is on.
+ */
+#include <linux/jump_label.h>
+#include <linux/netdevice.h>
+#include "glue.h"
+#include "meter.h"
+
+DEFINE_STATIC_KEY_FALSE(nf_extras_key);
+
+static bool nf_snmp_on;		/* rules in force; under nf_settings_mutex */
+static bool nf_l2_on __read_mostly;	/* records have a tail; set at load */
+
+noinline void nf_meter_skb_extras(struct sk_buff *skb, const struct net_device *in, const struct net_device *out,
+				  u8 family)
+{
+	nf_meter_skb_at(skb, in ? nfc_snmp_index(in->name, in->ifindex) : -1,
+			out ? nfc_snmp_index(out->name, out->ifindex) : -1, family, READ_ONCE(nf_l2_on));
+}
+
+/* Under nf_settings_mutex, after the core took new rules (or none). */
+void nf_snmp_key_update(void)
+{
+	bool on = nfc_snmp_rules_active();
+
+	if (on == nf_snmp_on)
+		return;
+	nf_snmp_on = on;
+	if (on)
+		static_branch_inc(&nf_extras_key);
+	else
+		static_branch_dec(&nf_extras_key);
+}
+
+/* After nfc_init(), before any packet can be metered. */
+void nf_l2_key_start(void)
+{
+	if (!nfc_record_tail())
+		return;
+	WRITE_ONCE(nf_l2_on, true);
+	static_branch_inc(&nf_extras_key);
+}
+
+/* After the last packet (targets and hooks gone), before the core goes. */
+void nf_extras_stop(void)
+{
+	if (nf_snmp_on)
+		static_branch_dec(&nf_extras_key);
+	nf_snmp_on = false;
+	if (nf_l2_on)
+		static_branch_dec(&nf_extras_key);
+	WRITE_ONCE(nf_l2_on, false);
+}
