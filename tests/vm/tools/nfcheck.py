@@ -176,6 +176,20 @@ def nfdump_masks(directory):
     return [nfdump_key(r) + (int(r["smk"]), int(r["dmk"])) for r in nfdump_csv(directory)]
 
 
+def json_records(node, found):
+    """The flow records in tshark's JSON tree: every object holding
+    cflow.protocol (options records and templates have none)."""
+    if isinstance(node, dict):
+        if "cflow.protocol" in node:
+            found.append(node)
+            return
+        for v in node.values():
+            json_records(v, found)
+    elif isinstance(node, list):
+        for v in node:
+            json_records(v, found)
+
+
 def tshark_ext(pcap, dgrams_out=None):
     """Walks tshark's JSON tree: a record is any object holding cflow.protocol,
     so options records and templates are left out whatever their fields."""
@@ -183,17 +197,6 @@ def tshark_ext(pcap, dgrams_out=None):
     out = run(["tshark", "-r", pcap, "-d", "udp.port==2055,cflow", "-d", "udp.port==2056,cflow",
                "-Y", "cflow", "-T", "json", "-J", "frame cflow"])
     rows, dgrams = [], []
-
-    def records(node, found):
-        if isinstance(node, dict):
-            if "cflow.protocol" in node:
-                found.append(node)
-                return
-            for v in node.values():
-                records(v, found)
-        elif isinstance(node, list):
-            for v in node:
-                records(v, found)
 
     for pkt in json.loads(out or "[]"):
         layers = pkt["_source"]["layers"]
@@ -206,7 +209,7 @@ def tshark_ext(pcap, dgrams_out=None):
         dom = cf.get("cflow.od_id", cf.get("cflow.source_id", cf.get("cflow.engine_id", "-")))
         etype = cf.get("cflow.engine_type", "-")
         found = []
-        records(cf, found)
+        json_records(cf, found)
         dgrams.append((epoch, ver, dom, etype, len(found)))
         for r in found:
             g = lambda k: r.get(k, "-")  # noqa: E731
@@ -259,20 +262,9 @@ def tshark_mpls(pcap):
             for v in node:
                 labels_of(v, found)
 
-    def records(node, found):
-        if isinstance(node, dict):
-            if "cflow.protocol" in node:
-                found.append(node)
-                return
-            for v in node.values():
-                records(v, found)
-        elif isinstance(node, list):
-            for v in node:
-                records(v, found)
-
     for pkt in json.loads(out or "[]"):
         found = []
-        records(pkt["_source"]["layers"]["cflow"], found)
+        json_records(pkt["_source"]["layers"]["cflow"], found)
         for r in found:
             stack = []
             labels_of(r, stack)
