@@ -16,14 +16,23 @@
 
 DEFINE_STATIC_KEY_FALSE(nf_extras_key);
 
-static bool nf_snmp_on;		/* rules in force; under nf_settings_mutex */
+/* Written under nf_settings_mutex, read by packets (a packet that sees a
+ * stale value maps with the rules the core has then, or with none). */
+static bool nf_snmp_on;		/* rules in force */
 static bool nf_l2_on __read_mostly;	/* records have a tail; set at load */
 
 noinline void nf_meter_skb_extras(struct sk_buff *skb, const struct net_device *in, const struct net_device *out,
 				  u8 family)
 {
-	nf_meter_skb_at(skb, in ? nfc_snmp_index(in->name, in->ifindex) : -1,
-			out ? nfc_snmp_index(out->name, out->ifindex) : -1, family, READ_ONCE(nf_l2_on));
+	s32 iif = in ? in->ifindex : -1, oif = out ? out->ifindex : -1;
+
+	if (READ_ONCE(nf_snmp_on)) {
+		if (in)
+			iif = nfc_snmp_index(in->name, iif);
+		if (out)
+			oif = nfc_snmp_index(out->name, oif);
+	}
+	nf_meter_skb_at(skb, iif, oif, family, READ_ONCE(nf_l2_on));
 }
 
 /* Under nf_settings_mutex, after the core took new rules (or none). */
@@ -33,7 +42,7 @@ void nf_snmp_key_update(void)
 
 	if (on == nf_snmp_on)
 		return;
-	nf_snmp_on = on;
+	WRITE_ONCE(nf_snmp_on, on);
 	if (on)
 		static_branch_inc(&nf_extras_key);
 	else
@@ -54,7 +63,7 @@ void nf_extras_stop(void)
 {
 	if (nf_snmp_on)
 		static_branch_dec(&nf_extras_key);
-	nf_snmp_on = false;
+	WRITE_ONCE(nf_snmp_on, false);
 	if (nf_l2_on)
 		static_branch_dec(&nf_extras_key);
 	WRITE_ONCE(nf_l2_on, false);

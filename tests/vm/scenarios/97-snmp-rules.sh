@@ -91,7 +91,7 @@ cat "$NF_TMP/options.txt"
 assert_eq "options: wan3 as 1003" "iface 1003 wan3" "$(grep -m1 ' wan3$' "$NF_TMP/options.txt")"
 assert_eq "options: lan12 as 2012" "iface 2012 lan12" "$(grep -m1 ' lan12$' "$NF_TMP/options.txt")"
 # and again after each change, as the rules then gave it
-assert_eq "options: lan12 after each change" "2012 512 3" \
+assert_eq "options: lan12 after each change" "2012 512 $LAN" \
 	"$(awk '$1 == "iface" && $3 == "lan12" { print $2 }' "$NF_TMP/options.txt" | uniq | head -n 3 | xargs)"
 "$IPT" -F FORWARD
 unload_module ipt_NETFLOW
