@@ -28,6 +28,12 @@ NF_INLINE nf_u32 nf_mpls_tc(nf_u32 entry) { return (entry >> 9) & 7; }
 NF_INLINE int nf_mpls_bottom(nf_u32 entry) { return (entry >> 8) & 1; }
 NF_INLINE nf_u32 nf_mpls_ttl(nf_u32 entry) { return entry & 0xff; }
 
+/* The entry at p (4 bytes, network order). */
+NF_INLINE nf_u32 nf_mpls_entry_at(const nf_u8 *p)
+{
+	return (nf_u32)p[0] << 24 | (nf_u32)p[1] << 16 | (nf_u32)p[2] << 8 | p[3];
+}
+
 /* The stack at p (len bytes readable), down to its bottom entry, at most
  * max_depth entries (1..NF_MPLS_MAX_DEPTH).  Returns its length in bytes
  * and fills *st; 0 when no bottom-of-stack entry lies within max_depth
@@ -40,8 +46,7 @@ NF_INLINE nf_u32 nf_mpls_parse(const nf_u8 *p, nf_u32 len, nf_u32 max_depth, str
 		max_depth = NF_MPLS_MAX_DEPTH;
 	st->depth = 0;
 	for (i = 0; i < max_depth && (i + 1) * NF_MPLS_ENTRY_BYTES <= len; i++) {
-		const nf_u8 *e = p + i * NF_MPLS_ENTRY_BYTES;
-		nf_u32 entry = (nf_u32)e[0] << 24 | (nf_u32)e[1] << 16 | (nf_u32)e[2] << 8 | e[3];
+		nf_u32 entry = nf_mpls_entry_at(p + i * NF_MPLS_ENTRY_BYTES);
 
 		st->entry[i] = entry;
 		if (nf_mpls_bottom(entry)) {

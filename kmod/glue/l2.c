@@ -15,7 +15,6 @@
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_vlan.h>
-#include <linux/jump_label.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include "meter.h"
@@ -43,7 +42,7 @@ static void nf_l2_read(const struct sk_buff *skb, struct nf_l2 *l2)
 	if (proto != htons(ETH_P_MPLS_UC) && proto != htons(ETH_P_MPLS_MC))
 		return;
 	for (i = 0; i < nf_l2_mpls_depth && end - p >= NF_MPLS_ENTRY_BYTES; i++, p += NF_MPLS_ENTRY_BYTES) {
-		l2->mpls[i] = (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+		l2->mpls[i] = nf_mpls_entry_at(p);
 		l2->mpls_depth = i + 1;
 		if (nf_mpls_bottom(l2->mpls[i]))
 			break;

@@ -28,10 +28,15 @@ void nf_meter_skb_extras(struct sk_buff *skb, const struct net_device *in, const
 /* Records have a tail: the packet's link-layer facts go with it (l2.c). */
 void nf_account_l2(const struct nf_packet *pkt);
 
-static inline void nf_account_locked(const struct nf_packet *pkt)
+/* `l2`: records have a tail (a constant false on the common path). */
+static inline void nf_account_locked(const struct nf_packet *pkt, bool l2)
 {
 	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
 
+	if (l2) {
+		nf_account_l2(pkt);
+		return;
+	}
 	bit_spin_lock(0, lock);
 	nfc_account(smp_processor_id(), pkt);
 	__bit_spin_unlock(0, lock);
@@ -46,16 +51,10 @@ static __always_inline void nf_account_packet(const struct nf_packet *pkt, bool 
 	 * local_bh_disable/enable (the enable is an out-of-line call that also
 	 * runs pending softirqs). */
 	if (likely(softirq_count())) {
-		if (l2)
-			nf_account_l2(pkt);
-		else
-			nf_account_locked(pkt);
+		nf_account_locked(pkt, l2);
 	} else {
 		local_bh_disable();
-		if (l2)
-			nf_account_l2(pkt);
-		else
-			nf_account_locked(pkt);
+		nf_account_locked(pkt, l2);
 		local_bh_enable();
 	}
 }

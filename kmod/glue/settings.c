@@ -255,19 +255,22 @@ int nf_apply_sampler(const char *text)
 	return nf_apply_parsed("sampler", nfc_set_sampler, text, "the previous sampler stays");
 }
 
-/* Before the core runs the text is only checked; the load applies it. */
+/* A text setting the core parses, before the core runs: only checked (the
+ * core's setter does no more then); the load applies it. */
+static int nf_check_parsed(const char *name, int (*set)(const char *, u32 *, const char **), const char *text)
+{
+	const char *reason = "";
+	u32 pos = 0;
+	int err = set(text, &pos, &reason);
+
+	if (err == NF_EINVAL)
+		pr_err(NF_NAME ": %s=%s is invalid at position %u: %s\n", name, text, pos, reason);
+	return err;
+}
+
 static int nf_sampler_apply(const char *text)
 {
-	u32 pos = 0;
-	const char *reason = "";
-	int err;
-
-	if (nf_core_running)
-		return nf_apply_sampler(text);
-	err = nfc_set_sampler(text, &pos, &reason);
-	if (err)
-		pr_err(NF_NAME ": sampler=%s is invalid at position %u: %s\n", text, pos, reason);
-	return err;
+	return nf_core_running ? nf_apply_sampler(text) : nf_check_parsed("sampler", nfc_set_sampler, text);
 }
 
 /* Rules in force: the packet path maps interfaces only while there are
@@ -281,19 +284,9 @@ int nf_apply_snmp_rules(const char *text)
 	return err;
 }
 
-/* Before the core runs the text is only checked; the load applies it. */
 static int nf_snmp_rules_apply(const char *text)
 {
-	u32 pos = 0;
-	const char *reason = "";
-	int err;
-
-	if (nf_core_running)
-		return nf_apply_snmp_rules(text);
-	err = nfc_set_snmp_rules(text, &pos, &reason);
-	if (err == NF_EINVAL)
-		pr_err(NF_NAME ": snmp_rules=%s is invalid at position %u: %s\n", text, pos, reason);
-	return err;
+	return nf_core_running ? nf_apply_snmp_rules(text) : nf_check_parsed("snmp_rules", nfc_set_snmp_rules, text);
 }
 
 struct nf_text_setting nf_destination = {
