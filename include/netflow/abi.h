@@ -141,8 +141,9 @@ NF_ABI nf_u32 nfp_hz(void) NF_NOEXCEPT;
 NF_ABI void nfp_wallclock(nf_u64 *sec, nf_u32 *nsec) NF_NOEXCEPT;
 
 /* Hands one finished datagram to every destination.  Returns how many
- * destinations took it. */
-NF_ABI int nfp_send(const void *buf, nf_size len) NF_NOEXCEPT;
+ * destinations took it; *missed is how many did not (a full socket buffer,
+ * no route, not connected). */
+NF_ABI int nfp_send(const void *buf, nf_size len, int *missed) NF_NOEXCEPT;
 /* Between two runs of an export its caller waits for (a protocol switch):
  * lets the collector take a run's datagrams before the next run.  Called
  * with nf_export_mutex held; the glue drops it, sleeps a tick, takes it

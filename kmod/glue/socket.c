@@ -220,7 +220,7 @@ int nf_sockets_sndbuf(void)
 	return -ENOENT;
 }
 
-int nfp_send(const void *buf, nf_size len)
+int nfp_send(const void *buf, nf_size len, int *missed)
 {
 	int i, took = 0;
 
@@ -256,6 +256,7 @@ int nfp_send(const void *buf, nf_size len)
 				ns->wmem_peak = wmem;
 		}
 	}
+	*missed = nf_nsocks - took;
 	return took;
 }
 

@@ -39,7 +39,8 @@ void advance_clock_ns(uint64_t ns);
 std::vector<std::vector<uint8_t>> sent();	// copies of every datagram, in order
 size_t sent_count();
 void clear_sent();
-void set_send_result(int destinations_taking_it);	// nfp_send() return value
+// nfp_send()'s return value and *missed (-1: one when none took it, else 0)
+void set_send_result(int destinations_taking_it, int missed = -1);
 // A socket buffer the collector drains at each nfp_export_pause(): nfp_send()
 // takes at most this many datagrams between two pauses and refuses (returns
 // 0, records nothing) the rest.  -1 (after reset()): no limit.

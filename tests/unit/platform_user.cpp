@@ -34,6 +34,7 @@ struct State {
 	uint64_t wall_set_at = 0;	// jiffies when the wall clock was set
 	std::vector<std::vector<uint8_t>> sent;
 	int send_result = 1;
+	int send_missed = -1;	// -1: one when none took it
 	long send_window = -1;		// datagrams taken between two pauses; -1: any
 	long window_used = 0;
 	size_t refused = 0;
@@ -115,6 +116,7 @@ void reset()
 	s.wall_set_at = 0;
 	s.sent.clear();
 	s.send_result = 1;
+	s.send_missed = -1;
 	s.send_window = -1;
 	s.window_used = 0;
 	s.refused = 0;
@@ -174,11 +176,12 @@ void clear_sent()
 	s.sent.clear();
 }
 
-void set_send_result(int n)
+void set_send_result(int n, int missed)
 {
 	State& s = st();
 	std::lock_guard<std::mutex> g(s.mu);
 	s.send_result = n;
+	s.send_missed = missed;
 }
 
 void set_send_window(long datagrams)
@@ -507,17 +510,19 @@ void nfp_wallclock(nf_u64* sec, nf_u32* nsec) noexcept
 	*nsec = static_cast<nf_u32>(total % 1000000000ull);
 }
 
-int nfp_send(const void* buf, nf_size len) noexcept
+int nfp_send(const void* buf, nf_size len, int* missed) noexcept
 {
 	State& s = st();
 	std::lock_guard<std::mutex> g(s.mu);
 	if (s.send_window >= 0 && s.window_used >= s.send_window) {
 		s.refused++;	// a full socket buffer: not sent, not recorded
+		*missed = 1;
 		return 0;
 	}
 	s.window_used++;
 	const auto* p = static_cast<const uint8_t*>(buf);
 	s.sent.emplace_back(p, p + len);
+	*missed = s.send_missed >= 0 ? s.send_missed : s.send_result ? 0 : 1;
 	return s.send_result;
 }
 

@@ -672,6 +672,38 @@ TEST_F(IpfixE2E, ResendTemplatesAfterDestinationChange)
 					     udp4_tpl(258, false) + " D258x1");
 }
 
+// A destination that missed a datagram (full socket buffer, no route)
+// missed its templates too: they go again before their next records, and
+// only those that were in it.
+TEST_F(IpfixE2E, TemplatesOfADatagramADestinationMissedGoAgain)
+{
+	init();
+	fake::set_jiffies(100);
+	account(udp4(1, 100), 2, 3);
+	export_all();			// T256..T258: all destinations took it
+	fake::set_jiffies(200);
+	account(udp6(), 2, 3);
+	fake::set_send_result(1, 1);	// one took it, one did not
+	export_all();			// the IPv6 template, missed by one
+	fake::set_send_result(1, 0);
+	fake::set_jiffies(300);
+	account(udp6(), 2, 3);
+	account(udp4(2, 100), 2, 3);
+	export_all();
+	fake::set_jiffies(400);
+	account(udp6(), 2, 3);
+	export_all();
+	const std::vector<Msg> msgs = parse_all();
+	ASSERT_EQ(msgs.size(), 4u);
+	EXPECT_TRUE(msgs[1].has_template(259)) << describe(msgs[1]);
+	EXPECT_TRUE(msgs[2].has_template(259)) << describe(msgs[2]);
+	EXPECT_FALSE(msgs[2].has_template(258)) << describe(msgs[2]);
+	EXPECT_FALSE(msgs[2].has_template(256)) << describe(msgs[2]);
+	EXPECT_FALSE(msgs[3].has_template(259)) << describe(msgs[3]);
+	EXPECT_EQ(xstats().datagrams, 4u);
+	EXPECT_EQ(xstats().errors, 0u);
+}
+
 // The sysctl destination handler sends the datagram being filled before it
 // replaces the sockets: its data sets lean on templates only the old
 // collectors have seen.

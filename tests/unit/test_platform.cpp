@@ -43,9 +43,12 @@ TEST(FakePlatform, SendRecordsDatagrams)
 {
 	const unsigned char a[] = {1, 2, 3};
 	const unsigned char b[] = {4};
-	EXPECT_EQ(nfp_send(a, sizeof(a)), 1);
+	int missed = -1;
+	EXPECT_EQ(nfp_send(a, sizeof(a), &missed), 1);
+	EXPECT_EQ(missed, 0);
 	fake::set_send_result(0);
-	EXPECT_EQ(nfp_send(b, sizeof(b)), 0);
+	EXPECT_EQ(nfp_send(b, sizeof(b), &missed), 0);
+	EXPECT_EQ(missed, 1);
 	auto sent = fake::sent();
 	ASSERT_EQ(sent.size(), 2u);
 	EXPECT_EQ(sent[0], (std::vector<uint8_t>{1, 2, 3}));

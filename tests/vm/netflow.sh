@@ -87,10 +87,27 @@ collector_records() { python3 "$NF_TOOLS/nfcheck.py" nfdump "$NF_TMP/$1"; }
 # capture_start NAME FILTER / capture_stop NAME: tshark on lo.
 capture_start() {
 	local f=$NF_TMP/$1
-	tshark -i lo -f "$2" -w "$f.pcap" >"$f.tshark.log" 2>&1 &
+	tshark -i lo -f "$(capture_filter "$2")" -w "$f.pcap" >"$f.tshark.log" 2>&1 &
 	echo $! >"$f.tshark.pid"
 	defer capture_stop "$1"
-	wait_for "grep -q Capturing $f.tshark.log" 60
+	capture_wait_live "$f.pcap"
+}
+
+# tshark and dumpcap print "Capturing" before the kernel runs their filter:
+# a datagram sent just after (the templates a load sends at once) could be
+# missing from the capture.  A capture is live once it holds one of the
+# probes sent to the discard port, which every capture also takes and no
+# decoder here reads (they all select cflow or the collector ports).
+capture_filter() { echo "($1) or (udp dst port 9 and dst host 127.0.0.1)"; }
+capture_wait_live() {
+	local i n
+	for ((i = 0; i < 300; i++)); do
+		echo probe 2>/dev/null >/dev/udp/127.0.0.1/9 || true
+		n=$(capinfos -c -M "$1" 2>/dev/null | awk '/Number of packets/ { print $NF }') || n=0
+		[ "${n:-0}" -gt 0 ] && return 0
+		sleep 0.2
+	done
+	fail "capture $1 took none of its probes in 60 s"
 }
 capture_stop() {
 	local f=$NF_TMP/$1 pid
@@ -513,10 +530,10 @@ assert_same() {
 # dumpcap alone (starts in a fraction of tshark's time under TCG).
 pcap_start() {
 	local f=$NF_TMP/$1
-	dumpcap -q -i lo -f "$2" -w "$f.pcap" >"$f.dumpcap.log" 2>&1 &
+	dumpcap -q -i lo -f "$(capture_filter "$2")" -w "$f.pcap" >"$f.dumpcap.log" 2>&1 &
 	echo $! >"$f.dumpcap.pid"
 	defer pcap_stop "$1"
-	wait_for "grep -q Capturing $f.dumpcap.log" 60
+	capture_wait_live "$f.pcap"
 }
 pcap_stop() {
 	local f=$NF_TMP/$1 pid

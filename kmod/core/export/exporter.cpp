@@ -315,8 +315,15 @@ void Exporter::send_pending(Core&)
 	nfp_wallclock(&sec, &nsec);
 	const DatagramTime when{static_cast<u32>(ticks_to_ms(nfp_jiffies64())), static_cast<u32>(sec), nsec};
 	const ktl::Bytes dg = is_templated(protocol_) ? finish_message(when) : finish_v5(when);
-	messages_++;
-	if (nfp_send(dg.data(), dg.size()) > 0) {
+	const u32 message = messages_++;
+	int missed = 0;
+	const int took = nfp_send(dg.data(), dg.size(), &missed);
+	// A destination that missed this datagram missed the templates in it:
+	// they go again, each before its next record, or that collector could
+	// decode nothing of theirs until the refresh.
+	if (missed > 0 && is_templated(protocol_))
+		templates.mark_unsent_in(message);
+	if (took > 0) {
 		stats.datagrams++;
 		stats.bytes += dg.size();
 		stats.flows += pending_flows_;

@@ -255,4 +255,11 @@ void TemplateCache::mark_all_unsent()
 		slots_[i].sent = false;
 }
 
+void TemplateCache::mark_unsent_in(u32 message)
+{
+	for (u32 i = 0; i < count_; i++)
+		if (slots_[i].sent && slots_[i].sent_message == message)
+			slots_[i].sent = false;
+}
+
 } // namespace netflow

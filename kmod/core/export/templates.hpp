@@ -81,6 +81,7 @@ public:
 	// Whether it must be (re-)sent in message number `message` at `now`.
 	bool due(const Template& t, u32 message, u32 now, u32 refresh_rate, u32 timeout_ticks) const;
 	void mark_all_unsent();
+	void mark_unsent_in(u32 message);	// those last sent in `message`
 	u32 generated() const { return generated_; }
 	u32 active() const { return count_; }
 	Dialect dialect() const { return dialect_; }

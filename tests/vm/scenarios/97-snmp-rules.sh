@@ -76,6 +76,8 @@ send 41005 7
 nf_wait_exported 20
 sleep 1.5
 capture_stop cap
+cp "$NF_TMP/cap.pcap" "$VM_ARTIFACTS/"
+cat /proc/net/stat/ipt_netflow >"$VM_ARTIFACTS/stat.txt"
 collector_stop c1
 collector_records c1 >"$NF_TMP/c1.txt"
 cat "$NF_TMP/c1.txt"
