@@ -105,8 +105,10 @@ fi
 # PATH, in the guest's tmpfs overlay), and scenarios skip their
 # iptables-legacy rounds (lib.sh: have_legacy_iptables).  modprobe -n: only
 # looks the modules up; iptables-legacy loads them itself when it runs.
+# `run.sh --append nf_test.no_legacy_iptables` does the same on a kernel that
+# has them: the scenarios' nft-only paths can be run anywhere.
 VM_LEGACY_IPTABLES=1
-if ! modprobe -n -q ip_tables || ! modprobe -n -q ip6_tables; then
+if $bb grep -qw nf_test.no_legacy_iptables /proc/cmdline || ! modprobe -n -q ip_tables || ! modprobe -n -q ip6_tables; then
 	VM_LEGACY_IPTABLES=0
 	for c in iptables ip6tables; do
 		for s in '' -save -restore; do

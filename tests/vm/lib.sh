@@ -214,6 +214,12 @@ helper_ipt() {
 	if [ "${VM_LEGACY_IPTABLES:-1}" = 1 ]; then echo "$1-legacy"; else echo "$1-nft"; fi
 }
 
+# The iptables back ends this kernel has, as the suffixes of iptables-legacy
+# and iptables-nft: "legacy nft", or "nft" alone.
+ipt_backends() {
+	if [ "${VM_LEGACY_IPTABLES:-1}" = 1 ]; then echo "legacy nft"; else echo nft; fi
+}
+
 have_legacy_iptables() {
 	[ "${VM_LEGACY_IPTABLES:-1}" = 1 ] && return 0
 	log "no legacy iptables in $(uname -r) (CONFIG_IP_NF_IPTABLES_LEGACY off): skipping ${1:-the iptables-legacy part}"

@@ -53,7 +53,7 @@ nf_router_ns
 for e in "${PACKETS[@]}"; do ip -n nsb addr add "10.2.0.${e%% *}/24" dev vb0; done
 # nsb answers ARP for them but takes nothing in: no replies, no ICMP errors,
 # no reassembly (and so no reassembly timeout) of the fragments.
-nb iptables-legacy -t raw -A PREROUTING -s 10.1.0.2 -j DROP
+nb "$(helper_ipt iptables)" -t raw -A PREROUTING -s 10.1.0.2 -j DROP
 collector_start c1 2055
 nf_load destination=127.0.0.1:2055 inactive_timeout=2
 nr iptables -A FORWARD -j NETFLOW

@@ -70,6 +70,7 @@ protos=(5 9 10)
 hashes=(256 1024 4096 65536)
 maxes=(0 100 5000)
 merged=0 own=0 v6cycles=0
+read -ra backends <<<"$(ipt_backends)"	# alternating where there are two
 t0=$(now_ms)
 for ((i = 1; i <= CYCLES; i++)); do
 	proto=${protos[i % 3]}
@@ -77,8 +78,7 @@ for ((i = 1; i <= CYCLES; i++)); do
 		maxflows=${maxes[i % 3]} scan_min=$((i % 2 ? 1 : 4)) inactive_timeout=5 active_timeout=10)
 	((i % 10)) || args+=(natevents=1)
 	out=$(modprobe $M "${args[@]}" 2>&1) || fail "cycle $i: modprobe ${args[*]}: $out"
-	be=$((i % 2 ? 1 : 0))
-	be=$([ $be = 1 ] && echo legacy || echo nft)
+	be=${backends[(i + 1) % ${#backends[@]}]}
 	iptables-$be -w -A FORWARD -j NETFLOW
 	six=0
 	if [ "$proto" != 5 ]; then

@@ -37,7 +37,7 @@ STEPS=(
 )
 
 nf_router
-nb iptables-legacy -A INPUT -p udp -j DROP
+nb "$(helper_ipt iptables)" -A INPUT -p udp -j DROP
 collector_start c1 2055
 collector_start c2 2056
 pcap_start cap 'udp and (port 2055 or port 2056)'

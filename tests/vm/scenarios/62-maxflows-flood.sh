@@ -43,8 +43,8 @@ in_rules() {
 va_dropped() { cat /sys/class/net/va/statistics/rx_dropped; }
 
 nf_router
-nb iptables-legacy -A INPUT -p udp -j DROP
-nb ip6tables-legacy -A INPUT -p udp -j DROP
+nb "$(helper_ipt iptables)" -A INPUT -p udp -j DROP
+nb "$(helper_ipt ip6tables)" -A INPUT -p udp -j DROP
 collector_start c1 2055
 nf_load destination=127.0.0.1:2055 protocol=10 maxflows=$N hashsize=1024 inactive_timeout=600 active_timeout=600
 iptables -A FORWARD -i va -p udp -j NETFLOW

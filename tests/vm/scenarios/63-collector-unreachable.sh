@@ -37,7 +37,7 @@ NF_TMP=${TMPDIR:-/tmp}/nf
 mkdir -p "$NF_TMP"
 
 nf_router
-nb iptables-legacy -A INPUT -p udp -j DROP
+nb "$(helper_ipt iptables)" -A INPUT -p udp -j DROP
 netns_add nsc
 ip link add vc type veth peer name vc0 netns nsc
 defer ip link del vc

@@ -78,8 +78,8 @@ for e in "${L2[@]}" "${RAW[@]}"; do
 	echo "addr add fd02::$n/64 dev vb0 nodad"
 done | ip -n nsb -batch -
 na busybox ping -6 -q -c 1 -W 5 fd02::2 >/dev/null
-nb iptables-legacy -t raw -A PREROUTING -s 10.1.0.2 -j DROP
-nb ip6tables-legacy -t raw -A PREROUTING -s fd01::2 -j DROP
+nb "$(helper_ipt iptables)" -t raw -A PREROUTING -s 10.1.0.2 -j DROP
+nb "$(helper_ipt ip6tables)" -t raw -A PREROUTING -s fd01::2 -j DROP
 collector_start c1 2055
 nf_load destination=127.0.0.1:2055 protocol=10 inactive_timeout=600 active_timeout=600
 nr iptables -A FORWARD -j NETFLOW

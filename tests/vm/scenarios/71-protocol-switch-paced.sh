@@ -19,7 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../netflow.sh"
 
 FLOWS=200000
 nf_router
-nb iptables-legacy -I INPUT -p udp -j DROP
+nb "$(helper_ipt iptables)" -I INPUT -p udp -j DROP
 # nfcapd asks for 8 MB and gets rmem_max: 640 KB (~280 datagrams) absorbs
 # a few ticks of the pace when a loaded TCG host runs nfcapd slowly (416 KB,
 # the default, lost 10-58 datagrams on 6.12 so), not the unpaced burst

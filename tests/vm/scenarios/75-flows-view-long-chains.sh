@@ -16,7 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../netflow.sh"
 
 FLOWS=100000
 nf_router
-nb iptables-legacy -I INPUT -p udp -j DROP
+nb "$(helper_ipt iptables)" -I INPUT -p udp -j DROP
 nf_load protocol=10 destination=127.0.0.1:2055 inactive_timeout=600 active_timeout=1800 hashsize=256 maxflows=0
 iptables -A FORWARD -s 10.1.0.2 -p udp -j NETFLOW
 for sp in 1 2; do

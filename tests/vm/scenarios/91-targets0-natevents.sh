@@ -41,7 +41,7 @@ assert_eq "/proc Natevents" enabled "$(nat_state)"
 assert_eq "/proc Hooks line" "Hooks: 0; target NETFLOW not registered (targets=0)." "$(nf_hooks_line)"
 
 log "iptables -j NETFLOW is refused: no target registered"
-for cmd in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
+for cmd in $(for b in $(ipt_backends); do echo iptables-$b ip6tables-$b; done); do
 	if $cmd -w -A FORWARD -j NETFLOW 2>"$NF_TMP/$cmd.err"; then
 		$cmd -w -D FORWARD -j NETFLOW || true
 		fail "$cmd -A FORWARD -j NETFLOW was accepted with targets=0"
