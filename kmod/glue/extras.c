@@ -22,7 +22,7 @@ static bool nf_snmp_on;		/* rules in force */
 static bool nf_l2_on __read_mostly;	/* records have a tail; set at load */
 
 noinline void nf_meter_skb_extras(struct sk_buff *skb, const struct net_device *in, const struct net_device *out,
-				  u8 family)
+				  u8 family, u8 hook)
 {
 	s32 iif = in ? in->ifindex : -1, oif = out ? out->ifindex : -1;
 
@@ -32,7 +32,7 @@ noinline void nf_meter_skb_extras(struct sk_buff *skb, const struct net_device *
 		if (out)
 			oif = nfc_snmp_index(out->name, oif);
 	}
-	nf_meter_skb_at(skb, iif, oif, family, READ_ONCE(nf_l2_on));
+	nf_meter_skb_at(skb, iif, oif, family, READ_ONCE(nf_l2_on) ? NF_L2_AT(hook) : NF_L2_NONE);
 }
 
 /* Under nf_settings_mutex, after the core took new rules (or none). */
