@@ -1893,3 +1893,51 @@ TEST_F(IpfixE2E, MacPartsOnTwoCpusJoinOnlyWithTheSameMacs)
 	EXPECT_EQ(be_at(other, 27, 8), 1u);
 	EXPECT_TRUE(has_bytes(other, 68, mac_c, 6));
 }
+
+namespace {
+
+// Every line of the flows view of CPU 0.
+std::string flows_view()
+{
+	std::vector<char> buf(4096);
+	std::string text(buf.data(), nfc_format_flows_header(buf.data(), buf.size()));
+	uint32_t seq = 0;
+	for (uint32_t b = 0; b < nfc_flow_buckets(0); b++) {
+		uint32_t cursor = 0;
+		size_t n;
+		while ((n = nfc_format_flows_bucket(0, b, &cursor, &seq, buf.data(), buf.size())) != 0)
+			text.append(buf.data(), n);
+	}
+	return text;
+}
+
+std::string first_line(const char* srcversion)
+{
+	std::vector<char> buf(16384);
+	const std::string s(buf.data(), nfc_format_stats(buf.data(), buf.size(), srcversion));
+	return s.substr(0, s.find('\n'));
+}
+
+} // namespace
+
+// The banner names the fields of this load; the flows view has their
+// columns (MACs source first, the tags when the flow has one, the type).
+TEST_F(IpfixE2E, ProcShowsTheLinkLayerFields)
+{
+	init();
+	EXPECT_EQ(first_line("S"), "ipt_NETFLOW " NF_VERSION ", srcversion S;");
+	EXPECT_EQ(flows_view().substr(0, 31), "# hash a dev:i,o proto src:ip,p");
+	Settings s;
+	s.macaddress = s.vlan = s.direction = 1;
+	init(s);
+	EXPECT_EQ(first_line("S"), "ipt_NETFLOW " NF_VERSION ", srcversion S; dir mac vlan");
+	fake::set_jiffies(1000);
+	account_frame(udp4(1234, 100), frame(mac_b, mac_a, 0x0800, NF_DIR_INGRESS, 5u << 13 | 100, 200));
+	account_frame(udp4(1235, 100), frame(mac_b, mac_a, 0x86dd));
+	const std::string v = flows_view();
+	EXPECT_EQ(v.substr(0, v.find('\n')), "# hash a dev:i,o mac:src,dst vlan type proto src:ip,port dst:ip,port nexthop"
+					     " tos,tcpflags,options,tcpoptions packets bytes ts:first,last");
+	EXPECT_NE(v.find(" 2,-1 02:00:00:00:00:0a,02:00:00:00:00:0b 100,200 0800 17 10.0.0.1,1234 "), std::string::npos)
+		<< v;
+	EXPECT_NE(v.find(" 2,-1 02:00:00:00:00:0a,02:00:00:00:00:0b 86dd 17 10.0.0.1,1235 "), std::string::npos) << v;
+}
