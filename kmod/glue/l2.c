@@ -8,10 +8,10 @@
  * network header: the MACs, the 802.1Q / 802.1ad tags still in the frame
  * (after the one the NIC or a VLAN device took off), the type after them,
  * then the labels down to the bottom of the stack, at most as many as the
- * records keep.  A frame the promisc
- * handler stripped still has its labels there (it moves only the network
- * header), and so has a forwarded MPLS packet whose MAC header is the one
- * it arrived with; a locally sent packet has no MAC header yet: no labels.
+ * records keep.  A frame the promisc handler stripped still has its labels
+ * there (it moves only the network header), and so has a forwarded packet
+ * whose MAC header is the one it arrived with; a locally sent packet has no
+ * MAC header yet: no MACs, no in-frame tags, no labels.
  *
  * Without a tail the packet path does not come here (extras.c, meter.h).
  */
