@@ -137,6 +137,9 @@ assert_eq "nfdump: MACs (ismc, idmc) and direction" \
 17 10.3.0.2 42017 10.2.0.3 50017 4 512 $VA0_MAC $VA_MAC 0
 17 fd01::2 42005 fd02::2 50005 2 296 $VA0_MAC $VA_MAC 0" \
 	"$(awk '{ print $1, $2, $3, $4, $5, $6, $7, $8, $9, $12 }' "$NF_TMP/c1.l2")"
+# nfdump 1.7.1 reads v9's vlanId (IE 58) as its source VLAN, not IPFIX's
+# dot1qVlanId (IE 243): only the v9 flow over VLAN 100 shows it.
+assert_eq "nfdump: v9 vlanId" "42017 100" "$(awk '$13 != 0 { print $3, $13 }' "$NF_TMP/c1.l2")"
 "$IPT" -F FORWARD
 "$IPT6" -F FORWARD
 "$IPT" -F OUTPUT
