@@ -10,6 +10,7 @@
 #include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/skbuff.h>
@@ -24,8 +25,7 @@ DECLARE_PER_CPU(unsigned long, nf_cpu_lock);
  * in force, or flow records with a tail (l2.c).  One key for all of them:
  * one NOP on the common path. */
 DECLARE_STATIC_KEY_FALSE(nf_extras_key);
-void nf_meter_skb_extras(struct sk_buff *skb, const struct net_device *in, const struct net_device *out, u8 family,
-			 u8 hook);
+void nf_meter_skb_extras(struct sk_buff *skb, const struct nf_hook_state *state, u8 family);
 
 /* How a packet goes to the core: NF_L2_NONE, records have no tail (a
  * constant on the common path); NF_L2_AT(hook), they have one and the
@@ -94,15 +94,17 @@ static __always_inline void nf_meter_skb_at(struct sk_buff *skb, s32 iif, s32 oi
 	}
 }
 
-/* The same between devices `in` and `out` (either may be NULL), at
- * netfilter hook `hook` (only the extras look at it: the common path does
- * not even load it).  The extras' path is a call in tail position: nothing
- * stays live across it, so the common path saves no register for it. */
-static __always_inline void nf_meter_skb(struct sk_buff *skb, const struct net_device *in,
-					 const struct net_device *out, u8 family, u8 hook)
+/* The same as netfilter hook `state` sees it: between its devices `in` and
+ * `out` (either may be NULL), at its hook.  Only the extras read the hook:
+ * they get the state itself, so that the common path does not even load
+ * it.  The extras' path is a call in tail position: nothing stays live
+ * across it, so the common path saves no register for it. */
+static __always_inline void nf_meter_skb(struct sk_buff *skb, const struct nf_hook_state *state, u8 family)
 {
+	const struct net_device *in = state->in, *out = state->out;
+
 	if (static_branch_unlikely(&nf_extras_key)) {
-		nf_meter_skb_extras(skb, in, out, family, hook);
+		nf_meter_skb_extras(skb, state, family);
 		return;
 	}
 	nf_meter_skb_at(skb, in ? in->ifindex : -1, out ? out->ifindex : -1, family, NF_L2_NONE);

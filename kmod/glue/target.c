@@ -75,8 +75,7 @@ noinline void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt,
  * and check per packet. */
 static __no_stack_protector unsigned int netflow_tg(struct sk_buff *skb, const struct xt_action_param *par)
 {
-	nf_meter_skb(skb, xt_in(par), xt_out(par),
-		     xt_family(par) == NFPROTO_IPV6 ? NF_FAMILY_IPV6 : NF_FAMILY_IPV4, xt_hooknum(par));
+	nf_meter_skb(skb, par->state, xt_family(par) == NFPROTO_IPV6 ? NF_FAMILY_IPV6 : NF_FAMILY_IPV4);
 	return XT_CONTINUE;
 }
 
