@@ -85,14 +85,24 @@ struct nf_packet {
 	nf_u8 family;		/* enum nf_family */
 };
 
-/* What lies between a packet's MAC header and its network header that the
- * core keeps in a flow record's tail, when a load-time setting gave records
- * one (nfc_record_tail()): today the MPLS label stack (promisc_mpls). */
+/* What a packet's link layer says that the core keeps in a flow record's
+ * tail, when load-time settings gave records one (nfc_record_tail()): the
+ * MPLS label stack (promisc_mpls), MAC addresses and ethernetType
+ * (macaddress), VLAN tags (vlan), the direction (direction).  The glue
+ * fills every member; the core takes what this load keeps. */
 #define NF_L2_MAX_LABELS 10
+#define NF_L2_MAX_VLANS 2
 struct nf_l2 {
 	nf_u32 mpls[NF_L2_MAX_LABELS];	/* entries, outermost first, host order, with TTL */
 	nf_u32 mpls_depth;		/* entries in use (0: no stack) */
+	nf_u8 dst_mac[6];		/* as on the wire; zero: no MAC header */
+	nf_u8 src_mac[6];
+	nf_u16 vlan[NF_L2_MAX_VLANS];	/* TCIs, outermost first, host order; 0: none */
+	nf_u16 ethertype;		/* after the VLAN tags, host order; 0: unknown */
+	nf_u8 direction;		/* NF_DIR_INGRESS or NF_DIR_EGRESS */
 };
+/* flowDirection's values (RFC 5102). */
+enum nf_direction { NF_DIR_INGRESS = 0, NF_DIR_EGRESS = 1 };
 
 /* What the glue knows about where a packet is routed; asked once per new flow. */
 struct nf_route {

@@ -39,6 +39,18 @@
 #ifndef NF_PROMISC_MPLS_DEFAULT
 #define NF_PROMISC_MPLS_DEFAULT 0
 #endif
+/* The same for the link-layer fields: the original's --enable-macaddress,
+ * --enable-vlan and --enable-direction builds had them; ours has them off
+ * unless ./configure is given those options or the parameter is set. */
+#ifndef NF_MACADDRESS_DEFAULT
+#define NF_MACADDRESS_DEFAULT 0
+#endif
+#ifndef NF_VLAN_DEFAULT
+#define NF_VLAN_DEFAULT 0
+#endif
+#ifndef NF_DIRECTION_DEFAULT
+#define NF_DIRECTION_DEFAULT 0
+#endif
 
 #define NF_SETTINGS(X) \
 	X(INACTIVE_TIMEOUT, inactive_timeout, "inactive_timeout", 15, 1, 86400, NF_RANGE, NF_LIVE, 0644, \
@@ -81,7 +93,13 @@
 	X(PROMISC, promisc, "promisc", 0, 0, 1, NF_RANGE, NF_LIVE, 0444, \
 	  "1: offer frames for other hosts (mirror port) to PREROUTING, then drop them") \
 	X(PROMISC_MPLS, promisc_mpls, 0, NF_PROMISC_MPLS_DEFAULT, 0, 10, NF_RANGE, NF_LOAD, 0444, \
-	  "MPLS labels kept per flow (part of its key, exported as IE 70-79 and 200), 1..10; 0: none, and promisc discards MPLS frames")
+	  "MPLS labels kept per flow (part of its key, exported as IE 70-79 and 200), 1..10; 0: none, and promisc discards MPLS frames") \
+	X(MACADDRESS, macaddress, 0, NF_MACADDRESS_DEFAULT, 0, 1, NF_RANGE, NF_LOAD, 0444, \
+	  "1: source and destination MAC addresses part of the flow key (IE 56, 80) and its ethernetType (IE 256)") \
+	X(VLAN, vlan, 0, NF_VLAN_DEFAULT, 0, 1, NF_RANGE, NF_LOAD, 0444, \
+	  "1: up to two VLAN tags part of the flow key (v9 IE 58, IPFIX 243-246) and its ethernetType (IE 256)") \
+	X(DIRECTION, direction, 0, NF_DIRECTION_DEFAULT, 0, 1, NF_RANGE, NF_LOAD, 0444, \
+	  "1: export each flow's direction (IE 61): 0 ingress (PREROUTING, INPUT, FORWARD), 1 egress (OUTPUT, POSTROUTING)")
 
 enum nf_setting_kind { NF_RANGE, NF_PROTOCOL, NF_AUTO_RANGE, NF_CPU };
 enum nf_setting_live { NF_LOAD, NF_LIVE };

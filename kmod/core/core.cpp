@@ -8,6 +8,20 @@
 
 namespace netflow {
 
+namespace {
+
+ExtChoice ext_choice(const u32* settings)
+{
+	ExtChoice c;
+	c.mpls_depth = settings[NFC_PROMISC_MPLS];
+	c.mac = settings[NFC_MACADDRESS] != 0;
+	c.vlan = settings[NFC_VLAN] != 0;
+	c.direction = settings[NFC_DIRECTION] != 0;
+	return c;
+}
+
+} // namespace
+
 Core* g_core = nullptr;
 
 u64 ticks_to_ms(u64 ticks)
@@ -90,7 +104,7 @@ extern "C" int nfc_init(const nfc_init_args* args) noexcept
 	core->load_jiffies = nfp_jiffies64();
 	core->peak_tick = static_cast<u32>(core->load_jiffies);
 	// Before the first record: every record of this load has this tail.
-	g_ext = ExtLayout::for_mpls(args->settings[NFC_PROMISC_MPLS]);
+	g_ext = ExtLayout::make(ext_choice(args->settings));
 	core->slabs.v4 = nfp_slab_create("ipt_netflow", record_size(false));
 	core->slabs.v6 = nfp_slab_create("ipt_netflow6", record_size(true));
 	core->cpus = static_cast<CpuCache**>(nfp_alloc(sizeof(CpuCache*) * core->nr_cpus, NF_GFP_KERNEL));

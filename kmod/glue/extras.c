@@ -21,9 +21,9 @@ DEFINE_STATIC_KEY_FALSE(nf_extras_key);
 static bool nf_snmp_on;		/* rules in force */
 static bool nf_l2_on __read_mostly;	/* records have a tail; set at load */
 
-noinline void nf_meter_skb_extras(struct sk_buff *skb, const struct net_device *in, const struct net_device *out,
-				  u8 family)
+noinline void nf_meter_skb_extras(struct sk_buff *skb, const struct nf_hook_state *state, u8 family)
 {
+	const struct net_device *in = state->in, *out = state->out;
 	s32 iif = in ? in->ifindex : -1, oif = out ? out->ifindex : -1;
 
 	if (READ_ONCE(nf_snmp_on)) {
@@ -32,7 +32,7 @@ noinline void nf_meter_skb_extras(struct sk_buff *skb, const struct net_device *
 		if (out)
 			oif = nfc_snmp_index(out->name, oif);
 	}
-	nf_meter_skb_at(skb, iif, oif, family, READ_ONCE(nf_l2_on));
+	nf_meter_skb_at(skb, iif, oif, family, READ_ONCE(nf_l2_on) ? NF_L2_AT(state->hook) : NF_L2_NONE);
 }
 
 /* Under nf_settings_mutex, after the core took new rules (or none). */

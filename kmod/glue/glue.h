@@ -110,7 +110,8 @@ void nf_l2_key_start(void);
 void nf_extras_stop(void);
 int nf_apply_snmp_rules(const char *text);
 
-/* l2.c: link-layer facts for the records' tail (promisc_mpls labels) */
+/* l2.c: link-layer facts for the records' tail (promisc_mpls labels,
+ * macaddress, vlan, direction) */
 void nf_l2_start(void);
 
 /* promisc.c: frames for other hosts into PREROUTING (promisc=) */

@@ -56,7 +56,7 @@ static __no_stack_protector unsigned int nf_hook_ipv4(void *priv, struct sk_buff
 						       const struct nf_hook_state *state)
 {
 	if (nf_hooks_selected(skb))
-		nf_meter_skb(skb, state->in, state->out, NF_FAMILY_IPV4);
+		nf_meter_skb(skb, state, NF_FAMILY_IPV4);
 	return NF_ACCEPT;
 }
 
@@ -64,7 +64,7 @@ static __no_stack_protector unsigned int nf_hook_ipv6(void *priv, struct sk_buff
 						       const struct nf_hook_state *state)
 {
 	if (READ_ONCE(nf_hooks_ipv6_on) && nf_hooks_selected(skb))
-		nf_meter_skb(skb, state->in, state->out, NF_FAMILY_IPV6);
+		nf_meter_skb(skb, state, NF_FAMILY_IPV6);
 	return NF_ACCEPT;
 }
 

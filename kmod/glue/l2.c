@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The link-layer facts a flow record keeps when a load-time setting gave
- * records a tail (the core's flow/ext.hpp): today the MPLS label stack of
- * `promisc_mpls`.  They are read from the packet's Ethernet frame, between
- * its MAC header and its network header: the 802.1Q / 802.1ad tags still in
- * the frame are stepped over, then the labels are read down to the bottom
- * of the stack, at most as many as the records keep.  A frame the promisc
- * handler stripped still has its labels there (it moves only the network
- * header), and so has a forwarded MPLS packet whose MAC header is the one
- * it arrived with; a locally sent packet has no MAC header yet: no labels.
+ * The link-layer facts a flow record keeps when load-time settings gave
+ * records a tail (the core's flow/ext.hpp): the MPLS label stack of
+ * `promisc_mpls`, the MACs and ethernetType of `macaddress`, the VLAN tags
+ * of `vlan`, the direction of `direction` (from the netfilter hook).  They
+ * are read from the packet's Ethernet frame, between its MAC header and its
+ * network header: the MACs, the 802.1Q / 802.1ad tags still in the frame
+ * (after the one the NIC or a VLAN device took off), the type after them,
+ * then the labels down to the bottom of the stack, at most as many as the
+ * records keep.  A frame the promisc handler stripped still has its labels
+ * there (it moves only the network header), and so has a forwarded packet
+ * whose MAC header is the one it arrived with; a locally sent packet has no
+ * MAC header yet: no MACs, no in-frame tags, no labels.
  *
  * Without a tail the packet path does not come here (extras.c, meter.h).
  */
@@ -16,31 +19,35 @@
 #include <linux/if_ether.h>
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <linux/skbuff.h>
 #include "meter.h"
 #include "netflow/mpls.h"
 
 static u32 nf_l2_mpls_depth;	/* the labels a record keeps, set at load */
 
-static void nf_l2_read(const struct sk_buff *skb, struct nf_l2 *l2)
+/* A tag the frame no longer holds: the one the NIC took off (the skb's
+ * accelerated tag), else the one a VLAN device's receive path took off
+ * (the packet is then on that device). */
+static u16 nf_l2_outer_tag(const struct sk_buff *skb)
 {
-	const u8 *p, *end;
-	__be16 proto;
+	if (skb_vlan_tag_present(skb))
+		return skb_vlan_tag_get(skb);
+	if (skb->dev && is_vlan_dev(skb->dev))
+		return vlan_dev_vlan_id(skb->dev);
+	return 0;
+}
+
+static void nf_l2_add_tag(struct nf_l2 *l2, u16 tci, u32 *tags)
+{
+	if (tci && *tags < NF_L2_MAX_VLANS)
+		l2->vlan[(*tags)++] = tci;
+}
+
+static void nf_l2_read_mpls(struct nf_l2 *l2, const u8 *p, const u8 *end)
+{
 	u32 i;
 
-	l2->mpls_depth = 0;
-	if (!skb_mac_header_was_set(skb) || !skb->dev || skb->dev->type != ARPHRD_ETHER ||
-	    skb->network_header < skb->mac_header + ETH_HLEN)
-		return;
-	p = skb_mac_header(skb) + ETH_HLEN;
-	end = skb_network_header(skb);
-	proto = ((const struct ethhdr *)skb_mac_header(skb))->h_proto;
-	while (eth_type_vlan(proto) && end - p >= VLAN_HLEN) {
-		proto = ((const struct vlan_hdr *)p)->h_vlan_encapsulated_proto;
-		p += VLAN_HLEN;
-	}
-	if (proto != htons(ETH_P_MPLS_UC) && proto != htons(ETH_P_MPLS_MC))
-		return;
 	for (i = 0; i < nf_l2_mpls_depth && end - p >= NF_MPLS_ENTRY_BYTES; i++, p += NF_MPLS_ENTRY_BYTES) {
 		l2->mpls[i] = nf_mpls_entry_at(p);
 		l2->mpls_depth = i + 1;
@@ -49,14 +56,47 @@ static void nf_l2_read(const struct sk_buff *skb, struct nf_l2 *l2)
 	}
 }
 
+/* Everything the core may keep; what this load keeps it takes from here.
+ * A packet without an Ethernet header (sent locally: none yet) has no MACs,
+ * no in-frame tags and no labels; its type is then the skb's protocol. */
+static void nf_l2_read(const struct sk_buff *skb, struct nf_l2 *l2, u8 hook)
+{
+	const struct ethhdr *eth;
+	const u8 *p, *end;
+	__be16 proto;
+	u32 tags = 0;
+
+	memset(l2, 0, sizeof(*l2));
+	l2->direction = hook == NF_INET_LOCAL_OUT || hook == NF_INET_POST_ROUTING ? NF_DIR_EGRESS : NF_DIR_INGRESS;
+	nf_l2_add_tag(l2, nf_l2_outer_tag(skb), &tags);
+	l2->ethertype = ntohs(skb->protocol);
+	if (!skb_mac_header_was_set(skb) || !skb->dev || skb->dev->type != ARPHRD_ETHER ||
+	    skb->network_header < skb->mac_header + ETH_HLEN)
+		return;
+	eth = (const struct ethhdr *)skb_mac_header(skb);
+	memcpy(l2->dst_mac, eth->h_dest, ETH_ALEN);
+	memcpy(l2->src_mac, eth->h_source, ETH_ALEN);
+	p = skb_mac_header(skb) + ETH_HLEN;
+	end = skb_network_header(skb);
+	proto = eth->h_proto;
+	while (eth_type_vlan(proto) && end - p >= VLAN_HLEN) {
+		nf_l2_add_tag(l2, ntohs(((const struct vlan_hdr *)p)->h_vlan_TCI), &tags);
+		proto = ((const struct vlan_hdr *)p)->h_vlan_encapsulated_proto;
+		p += VLAN_HLEN;
+	}
+	l2->ethertype = ntohs(proto);
+	if (proto == htons(ETH_P_MPLS_UC) || proto == htons(ETH_P_MPLS_MC))
+		nf_l2_read_mpls(l2, p, end);
+}
+
 /* The packet path while records have a tail (BH off, as in meter.h): out
  * of line, so that the path without a tail does not grow. */
-noinline void nf_account_l2(const struct nf_packet *pkt)
+noinline void nf_account_l2(const struct nf_packet *pkt, u8 hook)
 {
 	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
 	struct nf_l2 l2;
 
-	nf_l2_read(pkt->skb, &l2);
+	nf_l2_read(pkt->skb, &l2, hook);
 	bit_spin_lock(0, lock);
 	nfc_account_l2(smp_processor_id(), pkt, &l2);
 	__bit_spin_unlock(0, lock);

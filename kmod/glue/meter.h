@@ -10,6 +10,7 @@
 #include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/skbuff.h>
@@ -24,17 +25,22 @@ DECLARE_PER_CPU(unsigned long, nf_cpu_lock);
  * in force, or flow records with a tail (l2.c).  One key for all of them:
  * one NOP on the common path. */
 DECLARE_STATIC_KEY_FALSE(nf_extras_key);
-void nf_meter_skb_extras(struct sk_buff *skb, const struct net_device *in, const struct net_device *out, u8 family);
-/* Records have a tail: the packet's link-layer facts go with it (l2.c). */
-void nf_account_l2(const struct nf_packet *pkt);
+void nf_meter_skb_extras(struct sk_buff *skb, const struct nf_hook_state *state, u8 family);
 
-/* `l2`: records have a tail (a constant false on the common path). */
-static inline void nf_account_locked(const struct nf_packet *pkt, bool l2)
+/* How a packet goes to the core: NF_L2_NONE, records have no tail (a
+ * constant on the common path); NF_L2_AT(hook), they have one and the
+ * packet's link-layer facts go with it, seen at netfilter hook `hook`. */
+#define NF_L2_NONE 0
+#define NF_L2_AT(hook) (1 + (hook))
+/* Records have a tail: the packet's link-layer facts go with it (l2.c). */
+void nf_account_l2(const struct nf_packet *pkt, u8 hook);
+
+static inline void nf_account_locked(const struct nf_packet *pkt, u8 l2)
 {
 	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
 
-	if (l2) {
-		nf_account_l2(pkt);
+	if (l2 != NF_L2_NONE) {
+		nf_account_l2(pkt, l2 - 1);
 		return;
 	}
 	bit_spin_lock(0, lock);
@@ -42,7 +48,7 @@ static inline void nf_account_locked(const struct nf_packet *pkt, bool l2)
 	__bit_spin_unlock(0, lock);
 }
 
-static __always_inline void nf_account_packet(const struct nf_packet *pkt, bool l2)
+static __always_inline void nf_account_packet(const struct nf_packet *pkt, u8 l2)
 {
 	/* PREROUTING, INPUT, FORWARD and POSTROUTING run in softirq or with BH
 	 * off already: we stay on this CPU and softirqs cannot enter its
@@ -61,11 +67,12 @@ static __always_inline void nf_account_packet(const struct nf_packet *pkt, bool 
 
 /* Rare path, out of line (target.c): the header is not all in the linear
  * area (or there is none), so it is copied. */
-void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt, bool l2);
+void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt, u8 l2);
 
 /* One packet at its network header, seen between interfaces `iif` and
- * `oif` (-1: none); family is enum nf_family; `l2`: records have a tail. */
-static __always_inline void nf_meter_skb_at(struct sk_buff *skb, s32 iif, s32 oif, u8 family, bool l2)
+ * `oif` (-1: none); family is enum nf_family; `l2` as for
+ * nf_account_locked(). */
+static __always_inline void nf_meter_skb_at(struct sk_buff *skb, s32 iif, s32 oif, u8 family, u8 l2)
 {
 	int off = skb_network_offset(skb);
 	struct nf_packet pkt NF_FILLED_BELOW;
@@ -87,17 +94,20 @@ static __always_inline void nf_meter_skb_at(struct sk_buff *skb, s32 iif, s32 oi
 	}
 }
 
-/* The same between devices `in` and `out` (either may be NULL).  The
- * extras' path is a call in tail position: nothing stays live across it, so
- * the common path saves no register for it. */
-static __always_inline void nf_meter_skb(struct sk_buff *skb, const struct net_device *in,
-					 const struct net_device *out, u8 family)
+/* The same as netfilter hook `state` sees it: between its devices `in` and
+ * `out` (either may be NULL), at its hook.  Only the extras read the hook:
+ * they get the state itself, so that the common path does not even load
+ * it.  The extras' path is a call in tail position: nothing stays live
+ * across it, so the common path saves no register for it. */
+static __always_inline void nf_meter_skb(struct sk_buff *skb, const struct nf_hook_state *state, u8 family)
 {
+	const struct net_device *in = state->in, *out = state->out;
+
 	if (static_branch_unlikely(&nf_extras_key)) {
-		nf_meter_skb_extras(skb, in, out, family);
+		nf_meter_skb_extras(skb, state, family);
 		return;
 	}
-	nf_meter_skb_at(skb, in ? in->ifindex : -1, out ? out->ifindex : -1, family, false);
+	nf_meter_skb_at(skb, in ? in->ifindex : -1, out ? out->ifindex : -1, family, NF_L2_NONE);
 }
 
 #ifndef __no_stack_protector

@@ -57,7 +57,7 @@ nf_size nfp_slab_alloc_bulk_unlocked(unsigned int cpu, void *slab, nf_size n, vo
 /* Kept apart so that the per-packet path has no 256-byte stack array:
  * INIT_STACK_ALL_ZERO would clear it and STACKPROTECTOR_STRONG would guard
  * it with a canary on every packet. */
-noinline void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt, bool l2)
+noinline void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt, u8 l2)
 {
 	u8 copy[NF_MAX_HEADER_BYTES];
 
@@ -75,8 +75,7 @@ noinline void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt,
  * and check per packet. */
 static __no_stack_protector unsigned int netflow_tg(struct sk_buff *skb, const struct xt_action_param *par)
 {
-	nf_meter_skb(skb, xt_in(par), xt_out(par),
-		     xt_family(par) == NFPROTO_IPV6 ? NF_FAMILY_IPV6 : NF_FAMILY_IPV4);
+	nf_meter_skb(skb, par->state, xt_family(par) == NFPROTO_IPV6 ? NF_FAMILY_IPV6 : NF_FAMILY_IPV4);
 	return XT_CONTINUE;
 }
 

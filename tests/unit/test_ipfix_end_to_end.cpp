@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/flow/ext.hpp"
+#include "core_defaults.hpp"
 #include "fake_platform.hpp"
 #include "ipfix_common.hpp"
 #include "packet_builder.hpp"
@@ -356,6 +357,9 @@ struct Settings {
 	uint32_t timeout_rate = 30;
 	uint32_t engine_id = 7;
 	uint32_t promisc_mpls = NF_PROMISC_MPLS_DEFAULT;
+	uint32_t macaddress = NF_MACADDRESS_DEFAULT;
+	uint32_t vlan = NF_VLAN_DEFAULT;
+	uint32_t direction = NF_DIRECTION_DEFAULT;
 	uint32_t cpus = 1;
 };
 
@@ -380,6 +384,9 @@ protected:
 		a.settings[NFC_NFEVENTS_LIMIT] = 10000;
 		a.settings[NFC_TARGETS] = 1;
 		a.settings[NFC_PROMISC_MPLS] = s.promisc_mpls;
+		a.settings[NFC_MACADDRESS] = s.macaddress;
+		a.settings[NFC_VLAN] = s.vlan;
+		a.settings[NFC_DIRECTION] = s.direction;
 		a.settings[NFC_HASHSIZE] = 4096;
 		a.settings[NFC_INACTIVE_TIMEOUT] = 15;
 		a.settings[NFC_ACTIVE_TIMEOUT] = 1800;
@@ -1624,4 +1631,345 @@ TEST_F(IpfixE2E, MplsPartsOnTwoCpusJoinOnlyWithTheSameLabels)
 	EXPECT_EQ(be_at(joined, 63, 3), (16u << 4 | 1u));
 	EXPECT_EQ(be_at(other, 27, 8), 1u);
 	EXPECT_EQ(be_at(other, 63, 3), (17u << 4 | 1u));
+}
+
+// ---- link-layer fields (macaddress, vlan, direction): key, template, record ----------
+
+namespace {
+
+const uint8_t mac_a[6] = {0x02, 0, 0, 0, 0, 0x0a}, mac_b[6] = {0x02, 0, 0, 0, 0, 0x0b};
+const uint8_t mac_c[6] = {0x02, 0, 0, 0, 0, 0x0c}, mac_none[6] = {};
+
+// What the glue reads from a frame from `src` to `dst`.
+nf_l2 frame(const uint8_t* dst, const uint8_t* src, uint16_t type, uint8_t dir = NF_DIR_INGRESS,
+	    uint16_t tag0 = 0, uint16_t tag1 = 0)
+{
+	nf_l2 l2{};
+	memcpy(l2.dst_mac, dst, 6);
+	memcpy(l2.src_mac, src, 6);
+	l2.ethertype = type;
+	l2.direction = dir;
+	l2.vlan[0] = tag0;
+	l2.vlan[1] = tag1;
+	return l2;
+}
+
+void account_frame(const Packet& pk, const nf_l2& l2, unsigned cpu = 0)
+{
+	const nf_packet p = testpkt::make_nf_packet(pk.hdr.data(), uint32_t(pk.hdr.size()), pk.wire, pk.family, 2, -1,
+						    uint32_t(fake::jiffies()));
+	nfp_cpu_lock(cpu);
+	nfc_account_l2(cpu, &p, &l2);
+	nfp_cpu_unlock(cpu);
+}
+
+// The UDP template with `extra` elements after its own.
+std::string udp4_tpl_with(unsigned id, bool v9, const std::string& extra)
+{
+	std::string t = udp4_tpl(id, v9);
+	return t.substr(0, t.size() - 1) + extra + "]";
+}
+
+bool has_bytes(const Buf& b, size_t off, const uint8_t* v, size_t n)
+{
+	return b.size() >= off + n && std::equal(v, v + n, b.begin() + off);
+}
+
+std::vector<Buf> records_of_all(const std::vector<Msg>& msgs, unsigned id)
+{
+	std::vector<Buf> recs;
+	for (const Msg& m : msgs) {
+		const std::vector<Buf> r = m.records_of(id);
+		recs.insert(recs.end(), r.begin(), r.end());
+	}
+	return recs;
+}
+
+} // namespace
+
+TEST(FlowExt, LayoutOfTheLinkLayerFields)
+{
+	ExtChoice mac;
+	mac.mac = true;
+	const ExtLayout m = ExtLayout::make(mac);
+	EXPECT_EQ(m.key_bytes, 12);	// destination, source
+	EXPECT_TRUE(m.ethertype);
+	EXPECT_EQ(m.ethertype_at, 12);
+	EXPECT_EQ(m.bytes, 16);
+	ExtChoice dir;
+	dir.direction = true;
+	const ExtLayout d = ExtLayout::make(dir);
+	EXPECT_EQ(d.key_bytes, 0);
+	EXPECT_FALSE(d.ethertype);
+	EXPECT_EQ(d.direction_at, 0);
+	EXPECT_EQ(d.bytes, 8);
+	ExtChoice all;
+	all.mpls_depth = 10;
+	all.mac = all.vlan = all.direction = true;
+	const ExtLayout a = ExtLayout::make(all);
+	EXPECT_EQ(a.key_bytes, 40 + 12 + 4);
+	EXPECT_EQ(a.mac_at, 40);
+	EXPECT_EQ(a.vlan_at, 52);
+	EXPECT_EQ(a.ethertype_at, 56);
+	EXPECT_EQ(a.mpls_ttl_at, 58);
+	EXPECT_EQ(a.direction_at, 59);
+	EXPECT_EQ(a.bytes, 64);
+	EXPECT_LE(a.bytes, max_ext_bytes);
+	// The MPLS-only layout is what it was.
+	const ExtLayout three = ExtLayout::for_mpls(3);
+	EXPECT_EQ(three.mpls_ttl_at, 12);
+	EXPECT_EQ(three.bytes, 16);
+	EXPECT_FALSE(three.ethertype);
+	EXPECT_TRUE(ExtLayout::make(ExtChoice{}).empty());
+	EXPECT_EQ(NF_MACADDRESS_DEFAULT, 0);
+	EXPECT_EQ(NF_VLAN_DEFAULT, 0);
+	EXPECT_EQ(NF_DIRECTION_DEFAULT, 0);
+}
+
+// 0 or 1, load time only; any of them gives records a tail.
+TEST(FlowExt, LinkLayerSettingsRangeAndLoadTimeOnly)
+{
+	for (nfc_setting id : {NFC_MACADDRESS, NFC_VLAN, NFC_DIRECTION}) {
+		EXPECT_EQ(nfc_check(id, 0), NF_OK);
+		EXPECT_EQ(nfc_check(id, 1), NF_OK);
+		EXPECT_EQ(nfc_check(id, 2), NF_EINVAL);
+		EXPECT_EQ(nfc_check(id, 0xffffffffu), NF_EINVAL);
+		nfc_init_args a = default_init_args(1, 4096);
+		ASSERT_EQ(nfc_init(&a), 0);
+		EXPECT_EQ(nfc_get(id), 0u);
+		EXPECT_EQ(nfc_record_tail(), 0);
+		EXPECT_EQ(nfc_set(id, 1), NF_EBUSY);
+		EXPECT_EQ(nfc_get(id), 0u);
+		nfc_exit();
+		a.settings[id] = 1;
+		ASSERT_EQ(nfc_init(&a), 0);
+		EXPECT_EQ(nfc_get(id), 1u);
+		EXPECT_EQ(nfc_record_tail(), 1);
+		nfc_exit();
+	}
+}
+
+TEST_F(IpfixE2E, MacAddressesAreKeyEthertypeIsNotAndTheyAreExported)
+{
+	Settings s;
+	s.macaddress = 1;
+	init(s);
+	EXPECT_EQ(nfc_record_tail(), 1);
+	EXPECT_EQ(record_size(false), 104u);
+	EXPECT_EQ(record_size(true), 136u);
+	fake::set_jiffies(1000);
+	// a -> b twice (the type of the second packet is not the flow's),
+	// c -> b once: two flows.  No MAC header (sent locally): a third,
+	// without the MAC elements.
+	account_frame(udp4(1234, 100), frame(mac_b, mac_a, 0x0800));
+	account_frame(udp4(1234, 100), frame(mac_b, mac_a, 0x86dd));
+	account_frame(udp4(1234, 100), frame(mac_b, mac_c, 0x0800));
+	account_frame(udp4(1234, 100), frame(mac_none, mac_none, 0x0800));
+	EXPECT_EQ(g_core->nr_flows, 3u);
+	fake::set_jiffies(1500);
+	export_all();
+	const std::vector<Msg> msgs = parse_all();
+	ASSERT_EQ(msgs.size(), 1u);
+	EXPECT_EQ(describe(msgs[0]), sysinit_ipfix + " D256x1 " + metering(257, false) + " D257x1 " +
+					     udp4_tpl_with(258, false, " 80:6 56:6 256:2") + " D258x2 " +
+					     udp4_tpl_with(259, false, " 256:2") + " D259x1");
+	const std::vector<Buf> macs = msgs[0].records_of(258), local = msgs[0].records_of(259);
+	ASSERT_EQ(macs.size(), 2u);
+	ASSERT_EQ(local.size(), 1u);
+	ASSERT_EQ(macs[0].size(), 62u + 12 + 2);
+	const Buf& two = be_at(macs[0], 27, 8) == 2 ? macs[0] : macs[1];
+	const Buf& one = &two == &macs[0] ? macs[1] : macs[0];
+	EXPECT_EQ(be_at(two, 27, 8), 2u);
+	EXPECT_TRUE(has_bytes(two, 62, mac_b, 6));	// destinationMacAddress
+	EXPECT_TRUE(has_bytes(two, 68, mac_a, 6));	// sourceMacAddress
+	EXPECT_EQ(be_at(two, 74, 2), 0x0800u);		// the first packet's
+	EXPECT_EQ(be_at(one, 27, 8), 1u);
+	EXPECT_TRUE(has_bytes(one, 62, mac_b, 6));
+	EXPECT_TRUE(has_bytes(one, 68, mac_c, 6));
+	ASSERT_EQ(local[0].size(), 62u + 2);
+	EXPECT_EQ(be_at(local[0], 62, 2), 0x0800u);
+}
+
+TEST_F(IpfixE2E, MacAndDirectionTemplateInV9)
+{
+	Settings s;
+	s.protocol = 9;
+	s.macaddress = 1;
+	s.direction = 1;
+	init(s);
+	fake::set_jiffies(1000);
+	account_frame(udp4(1234, 100), frame(mac_b, mac_a, 0x0800, NF_DIR_EGRESS));
+	fake::set_jiffies(1500);
+	export_all();
+	const std::vector<Msg> msgs = parse_all();
+	ASSERT_EQ(msgs.size(), 1u);
+	EXPECT_EQ(describe(msgs[0]), sysinit_v9 + " D256x1 " + metering(257, true) + " D257x1 " +
+					     udp4_tpl_with(258, true, " 80:6 56:6 256:2 61:1") + " D258x1");
+	const std::vector<Buf> r = msgs[0].records_of(258);
+	ASSERT_EQ(r.size(), 1u);
+	ASSERT_EQ(r[0].size(), 52u + 12 + 2 + 1);
+	EXPECT_TRUE(has_bytes(r[0], 52, mac_b, 6));
+	EXPECT_TRUE(has_bytes(r[0], 58, mac_a, 6));
+	EXPECT_EQ(be_at(r[0], 64, 2), 0x0800u);
+	EXPECT_EQ(r[0][66], 1);
+}
+
+// The direction is the first packet's, not key; without MACs or tags no
+// ethernetType is kept.
+TEST_F(IpfixE2E, DirectionIsTheFirstPacketsAndNotKey)
+{
+	Settings s;
+	s.direction = 1;
+	init(s);
+	EXPECT_EQ(record_size(false), 96u);
+	fake::set_jiffies(1000);
+	account_frame(udp4(1234, 100), frame(mac_b, mac_a, 0x0800, NF_DIR_EGRESS));
+	account_frame(udp4(1234, 100), frame(mac_b, mac_c, 0x0800, NF_DIR_INGRESS));
+	account_frame(udp4(1235, 100), frame(mac_b, mac_a, 0x0800, NF_DIR_INGRESS));
+	EXPECT_EQ(g_core->nr_flows, 2u);
+	fake::set_jiffies(1500);
+	export_all();
+	const std::vector<Msg> msgs = parse_all();
+	ASSERT_EQ(msgs.size(), 1u);
+	EXPECT_EQ(describe(msgs[0]), sysinit_ipfix + " D256x1 " + metering(257, false) + " D257x1 " +
+					     udp4_tpl_with(258, false, " 61:1") + " D258x2");
+	const std::vector<Buf> r = msgs[0].records_of(258);
+	ASSERT_EQ(r.size(), 2u);
+	ASSERT_EQ(r[0].size(), 63u);
+	const Buf& two = be_at(r[0], 27, 8) == 2 ? r[0] : r[1];
+	const Buf& one = &two == &r[0] ? r[1] : r[0];
+	EXPECT_EQ(be_at(two, 27, 8), 2u);
+	EXPECT_EQ(two[62], NF_DIR_EGRESS);
+	EXPECT_EQ(be_at(one, 27, 8), 1u);
+	EXPECT_EQ(one[62], NF_DIR_INGRESS);
+}
+
+// Tags are key: IPFIX has the outer tag's id and priority, and the inner
+// tag's when there is one; v9 only the outer id.  With every field on, the
+// elements come in the original's order: MACs, tags, type, labels, direction.
+TEST_F(IpfixE2E, VlanTagsAreKeyAndAllFieldsComeInOrder)
+{
+	for (bool v9 : {false, true}) {
+		if (g_core)
+			nfc_exit();
+		fake::reset();
+		Settings s;
+		s.protocol = v9 ? 9 : 10;
+		s.macaddress = s.vlan = s.direction = 1;
+		s.promisc_mpls = 3;
+		init(s);
+		fake::set_jiffies(1000);
+		nf_l2 l2 = frame(mac_b, mac_a, 0x8847, NF_DIR_INGRESS, 5u << 13 | 100, 3u << 13 | 200);
+		l2.mpls[0] = mpls_entry(16, 0, true, 64);
+		l2.mpls_depth = 1;
+		account_frame(udp4(1234, 100), l2);
+		account_frame(udp4(1234, 100), l2);
+		l2.vlan[1] = 0;	// no inner tag: another flow
+		account_frame(udp4(1234, 100), l2);
+		EXPECT_EQ(g_core->nr_flows, 2u);
+		fake::set_jiffies(1500);
+		export_all();
+		const std::vector<Msg> msgs = parse_all();
+		ASSERT_EQ(msgs.size(), 1u);
+		const std::string head = v9 ? sysinit_v9 + " D256x1 " + metering(257, true) + " D257x1 "
+					    : sysinit_ipfix + " D256x1 " + metering(257, false) + " D257x1 ";
+		const std::string tags2 = v9 ? " 58:2" : " 243:2 244:1 245:2 246:1";
+		const std::string tags1 = v9 ? " 58:2" : " 243:2 244:1";
+		const std::string tail = " 256:2 200:1 70:3 71:3 72:3 61:1";
+		// Two shapes; in v9 (no inner tag element) their templates read
+		// the same.
+		EXPECT_EQ(describe(msgs[0]), head + udp4_tpl_with(258, v9, " 80:6 56:6" + tags2 + tail) + " D258x1 " +
+						     udp4_tpl_with(259, v9, " 80:6 56:6" + tags1 + tail) + " D259x1");
+		const std::vector<Buf> r = msgs[0].records_of(258);
+		ASSERT_FALSE(r.empty());
+		const size_t base = v9 ? 52 : 62, at = base + 12;
+		EXPECT_TRUE(has_bytes(r[0], base, mac_b, 6));
+		EXPECT_EQ(be_at(r[0], at, 2), 100u);
+		EXPECT_EQ(be_at(r[0], v9 ? 26 : 27, 8), 2u);	// packetDeltaCount
+		if (!v9) {
+			EXPECT_EQ(r[0][at + 2], 5);
+			EXPECT_EQ(be_at(r[0], at + 3, 2), 200u);
+			EXPECT_EQ(r[0][at + 5], 3);
+		}
+		const size_t type_at = at + (v9 ? 2 : 6);
+		EXPECT_EQ(be_at(r[0], type_at, 2), 0x8847u);
+		EXPECT_EQ(r[0][type_at + 2], 64);			// TTL
+		EXPECT_EQ(be_at(r[0], type_at + 3, 3), (16u << 4 | 1u));
+		EXPECT_EQ(r[0][type_at + 12], NF_DIR_INGRESS);
+		EXPECT_EQ(r[0].size(), type_at + 13);
+	}
+}
+
+TEST_F(IpfixE2E, MacPartsOnTwoCpusJoinOnlyWithTheSameMacs)
+{
+	Settings s;
+	s.macaddress = 1;
+	s.cpus = 2;
+	init(s);
+	fake::set_jiffies(1000);
+	account_frame(udp4(1234, 100), frame(mac_b, mac_a, 0x0800), 1);
+	fake::set_jiffies(1010);
+	account_frame(udp4(1234, 100), frame(mac_b, mac_a, 0x86dd), 0);
+	account_frame(udp4(1234, 100), frame(mac_b, mac_c, 0x0800), 0);
+	EXPECT_EQ(g_core->nr_flows, 3u);
+	fake::set_jiffies(1500);
+	export_all();
+	const std::vector<Buf> recs = records_of_all(parse_all(), 258);
+	ASSERT_EQ(recs.size(), 2u);
+	ASSERT_EQ(recs[0].size(), 62u + 14);
+	const Buf& joined = be_at(recs[0], 27, 8) == 2 ? recs[0] : recs[1];
+	const Buf& other = &joined == &recs[0] ? recs[1] : recs[0];
+	EXPECT_EQ(be_at(joined, 27, 8), 2u);
+	EXPECT_TRUE(has_bytes(joined, 68, mac_a, 6));
+	EXPECT_EQ(be_at(joined, 74, 2), 0x0800u);	// the part that began first
+	EXPECT_EQ(be_at(other, 27, 8), 1u);
+	EXPECT_TRUE(has_bytes(other, 68, mac_c, 6));
+}
+
+namespace {
+
+// Every line of the flows view of CPU 0.
+std::string flows_view()
+{
+	std::vector<char> buf(4096);
+	std::string text(buf.data(), nfc_format_flows_header(buf.data(), buf.size()));
+	uint32_t seq = 0;
+	for (uint32_t b = 0; b < nfc_flow_buckets(0); b++) {
+		uint32_t cursor = 0;
+		size_t n;
+		while ((n = nfc_format_flows_bucket(0, b, &cursor, &seq, buf.data(), buf.size())) != 0)
+			text.append(buf.data(), n);
+	}
+	return text;
+}
+
+std::string first_line(const char* srcversion)
+{
+	std::vector<char> buf(16384);
+	const std::string s(buf.data(), nfc_format_stats(buf.data(), buf.size(), srcversion));
+	return s.substr(0, s.find('\n'));
+}
+
+} // namespace
+
+// The banner names the fields of this load; the flows view has their
+// columns (MACs source first, the tags when the flow has one, the type).
+TEST_F(IpfixE2E, ProcShowsTheLinkLayerFields)
+{
+	init();
+	EXPECT_EQ(first_line("S"), "ipt_NETFLOW " NF_VERSION ", srcversion S;");
+	EXPECT_EQ(flows_view().substr(0, 31), "# hash a dev:i,o proto src:ip,p");
+	Settings s;
+	s.macaddress = s.vlan = s.direction = 1;
+	init(s);
+	EXPECT_EQ(first_line("S"), "ipt_NETFLOW " NF_VERSION ", srcversion S; dir mac vlan");
+	fake::set_jiffies(1000);
+	account_frame(udp4(1234, 100), frame(mac_b, mac_a, 0x0800, NF_DIR_INGRESS, 5u << 13 | 100, 200));
+	account_frame(udp4(1235, 100), frame(mac_b, mac_a, 0x86dd));
+	const std::string v = flows_view();
+	EXPECT_EQ(v.substr(0, v.find('\n')), "# hash a dev:i,o mac:src,dst vlan type proto src:ip,port dst:ip,port nexthop"
+					     " tos,tcpflags,options,tcpoptions packets bytes ts:first,last");
+	EXPECT_NE(v.find(" 2,-1 02:00:00:00:00:0a,02:00:00:00:00:0b 100,200 0800 17 10.0.0.1,1234 "), std::string::npos)
+		<< v;
+	EXPECT_NE(v.find(" 2,-1 02:00:00:00:00:0a,02:00:00:00:00:0b 86dd 17 10.0.0.1,1235 "), std::string::npos) << v;
 }

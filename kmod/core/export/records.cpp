@@ -35,6 +35,10 @@ size_t text_length(const char* s, size_t cap)
 	return n;
 }
 
+// A tag's TCI: priority in the top 3 bits, the VLAN id in the low 12.
+constexpr u16 vlan_vid_mask = 0xfff;
+constexpr u32 vlan_pcp_shift = 13;
+
 // ingress/egressInterface: 0 when the packet had no such device.
 u32 ifindex_value(s32 ifindex) { return ifindex < 0 ? 0 : static_cast<u32>(ifindex); }
 
@@ -138,6 +142,31 @@ template <typename F> void put_flow_field(const Field& fld, const F& f, const Fl
 		break;
 	case mplsTopLabelTTL:
 		put_uint(p, n, ext_of(h)[g_ext.mpls_ttl_at]);
+		break;
+	case destinationMacAddress:
+		put_bytes(p, n, ext_dst_mac(ext_of(h)), 6);
+		break;
+	case sourceMacAddress:
+		put_bytes(p, n, ext_src_mac(ext_of(h)), 6);
+		break;
+	case vlanId:
+	case dot1qVlanId:
+		put_uint(p, n, ext_vlan(ext_of(h), 0) & vlan_vid_mask);
+		break;
+	case dot1qPriority:
+		put_uint(p, n, ext_vlan(ext_of(h), 0) >> vlan_pcp_shift);
+		break;
+	case dot1qCustomerVlanId:
+		put_uint(p, n, ext_vlan(ext_of(h), 1) & vlan_vid_mask);
+		break;
+	case dot1qCustomerPriority:
+		put_uint(p, n, ext_vlan(ext_of(h), 1) >> vlan_pcp_shift);
+		break;
+	case ethernetType:
+		put_uint(p, n, ext_ethertype(ext_of(h)));
+		break;
+	case flowDirection:
+		put_uint(p, n, ext_of(h)[g_ext.direction_at]);
 		break;
 	default:
 		if (fld.id >= mplsTopLabelStackSection && fld.id <= mplsLabelStackSection10)

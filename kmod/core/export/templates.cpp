@@ -30,6 +30,28 @@ constexpr Ie nel_fields[] = {
 	protocolIdentifier, natEvent,
 };
 
+// MACs, tags, type: after the base block, before the labels.  v9 has one
+// tag element; IPFIX the outer and, when there is one, the inner tag.
+void compose_l2(Composer& c, u32 key, bool ipfix)
+{
+	if (key & shape::mac) {
+		c.add(destinationMacAddress);
+		c.add(sourceMacAddress);
+	}
+	if ((key & shape::vlan) && !ipfix)
+		c.add(vlanId);
+	if ((key & shape::vlan) && ipfix) {
+		c.add(dot1qVlanId);
+		c.add(dot1qPriority);
+	}
+	if ((key & shape::vlan2) && ipfix) {
+		c.add(dot1qCustomerVlanId);
+		c.add(dot1qCustomerPriority);
+	}
+	if (key & shape::ethertype)
+		c.add(ethernetType);
+}
+
 void clear(Template& t)
 {
 	t.nfields = 0;
@@ -49,9 +71,27 @@ u32 mpls_shape(const FlowHead& h)
 	return shape::mpls | u32(g_ext.mpls_depth) << shape::mpls_depth_shift;
 }
 
+// The link-layer elements a record has: each chosen at load, and then only
+// where the record carries it (a locally sent packet has no MAC header, a
+// frame no tag).
+u32 l2_shape(const FlowHead& h)
+{
+	const u8* ext = ext_of(h);
+	u32 key = 0;
+	if (ext_has_mac(ext))
+		key |= shape::mac;
+	if (ext_vlan(ext, 0))
+		key |= ext_vlan(ext, 1) ? shape::vlan | shape::vlan2 : shape::vlan;
+	if (ext_ethertype(ext))
+		key |= shape::ethertype;
+	if (g_ext.direction)
+		key |= shape::direction;
+	return key;
+}
+
 u32 flow_shape(const FlowHead& h)
 {
-	return mpls_shape(h) | visit(h, [](const auto& f) {
+	return mpls_shape(h) | l2_shape(h) | visit(h, [](const auto& f) {
 		u32 key = 0;
 		const u8 proto = f.key.proto;
 		if (f.is_v6)
@@ -139,12 +179,15 @@ void compose_data_template(u32 key, Dialect d, Template& t)
 		c.add(igmpType);
 	if (key & shape::spi)
 		c.add(ipSecSPI);
+	compose_l2(c, key, ipfix);
 	if (key & shape::mpls) {
 		c.add(mplsTopLabelTTL);
 		const u32 depth = (key & shape::mpls_depth_mask) >> shape::mpls_depth_shift;
 		for (u32 i = 0; i < depth; i++)
 			c.add(static_cast<Ie>(mplsTopLabelStackSection + i));
 	}
+	if (key & shape::direction)
+		c.add(flowDirection);
 	if (key & shape::sampled)
 		c.add(ipfix ? selectorId : flowSamplerId);
 }

@@ -49,6 +49,11 @@ inline constexpr u32 sampled = 1u << 11;	// the sampler id last (IE 48 / 302)
 inline constexpr u32 mpls = 1u << 12;		// a label stack: its TTL, then mpls_depth labels
 inline constexpr u32 mpls_depth_shift = 13;	// 4 bits: the labels a record has room for
 inline constexpr u32 mpls_depth_mask = 15u << mpls_depth_shift;
+inline constexpr u32 mac = 1u << 17;		// MAC addresses (IE 80, 56): one of them non-zero
+inline constexpr u32 vlan = 1u << 18;		// an outer VLAN tag
+inline constexpr u32 vlan2 = 1u << 19;		// and an inner one (IPFIX 245, 246)
+inline constexpr u32 ethertype = 1u << 20;	// ethernetType (IE 256) non-zero
+inline constexpr u32 direction = 1u << 21;	// flowDirection (IE 61)
 inline constexpr u32 options_base = 1u << 24;	// options templates: key = base | kind
 } // namespace shape
 

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-// The optional tail of a flow record: link-layer facts that a setting made
-// part of the flow at load.  Today that is the MPLS label stack of
-// `promisc_mpls` (the original's `--promisc-mpls[=N]` builds): N label
-// entries become key, and the top entry's TTL is kept as the first packet's
-// (mplsTopLabelTTL, IE 200).
+// The optional tail of a flow record: link-layer facts that settings made
+// part of the flow at load.
+//   promisc_mpls=N  (the original's --promisc-mpls[=N] builds): N label
+//                   entries become key, and the top entry's TTL is kept as
+//                   the first packet's (mplsTopLabelTTL, IE 200);
+//   macaddress=1    destination and source MAC become key (IE 80, 56), and
+//                   the first packet's ethernetType is kept (IE 256);
+//   vlan=1          two VLAN tags (TCIs) become key (v9 58, IPFIX 243-246),
+//                   and the ethernetType is kept as with macaddress;
+//   direction=1     the first packet's direction is kept (IE 61).
 //
 // The layout is chosen once, at load, before any record exists, and every
 // record of that load carries the same tail right after its family's fixed
@@ -12,12 +17,14 @@
 // packet path then never looks here (the glue calls nfc_account_l2() only
 // while a tail exists).
 //
-//     [ Flow4 or Flow6 ][ key: label entries ][ TTL ][ pad to 8 ]
+//     [ Flow4 or Flow6 ][ key: labels | MACs | VLANs ][ type | TTL | dir ][ pad to 8 ]
 //
-// Key bytes are compared and hashed after the family key.  A label entry
-// is kept in host order without its TTL (label, traffic class, bottom of
-// stack): a TTL changes hop by hop, and a flow whose packets cross one more
-// or one less router is still one flow.
+// Each part is there only when chosen.  Key bytes are compared and hashed
+// after the family key: label entries (4 bytes each), the MACs (12), the
+// tags (4) keep it a multiple of 4.  A label entry is kept in host order
+// without its TTL (label, traffic class, bottom of stack): a TTL changes
+// hop by hop, and a flow whose packets cross one more or one less router is
+// still one flow.
 #pragma once
 #include "core/flow/flow.hpp"
 #include "core/flow/hash.hpp"
@@ -25,21 +32,44 @@
 
 namespace netflow {
 
+// What the settings of a load ask the tail to keep.
+struct ExtChoice {
+	u32 mpls_depth = 0;
+	bool mac = false;
+	bool vlan = false;
+	bool direction = false;
+};
+
 struct ExtLayout {
 	u16 key_bytes = 0;	// compared and hashed: a multiple of 4
 	u16 bytes = 0;		// the whole tail: a multiple of 8 (0: none)
 	u8 mpls_depth = 0;	// label entries at the start of the key part
+	bool mac = false;	// 12 key bytes at mac_at: destination, source
+	bool vlan = false;	// two host-order TCIs (key) at vlan_at
+	bool ethertype = false;	// host order at ethertype_at (not key)
+	bool direction = false;	// one byte at direction_at (not key)
 	u16 mpls_ttl_at = 0;	// offset of the top entry's TTL (not key)
+	u16 mac_at = 0;
+	u16 vlan_at = 0;
+	u16 ethertype_at = 0;
+	u16 direction_at = 0;
 
 	bool empty() const { return bytes == 0; }
-	static ExtLayout for_mpls(u32 depth);
+	static ExtLayout make(const ExtChoice& c);
+	static ExtLayout for_mpls(u32 depth)
+	{
+		ExtChoice c;
+		c.mpls_depth = depth;
+		return make(c);
+	}
 };
 
 // The layout of this load: set by nfc_init() before any record exists,
 // read everywhere after.
 extern ExtLayout g_ext;
 
-constexpr size_t max_ext_bytes = 48;	// ten label entries, a TTL, padding
+// Ten label entries, MACs, tags, type, TTL, direction, padding.
+constexpr size_t max_ext_bytes = 64;
 
 inline size_t base_record_size(bool v6) { return v6 ? sizeof(Flow6) : sizeof(Flow4); }
 inline size_t record_size(bool v6) { return base_record_size(v6) + g_ext.bytes; }
@@ -49,7 +79,7 @@ inline const u8* ext_of(const FlowHead& h) { return reinterpret_cast<const u8*>(
 
 // The tail of a packet, as a record would carry it, from what the glue
 // read in its link-layer header (labels outermost first, host order, with
-// their TTL).  `out` holds g_ext.bytes.
+// their TTL; MACs, tags, type, direction).  `out` holds max_ext_bytes.
 void ext_from_l2(const nf_l2& l2, u8* out);
 
 inline u32 ext_mpls_entry(const u8* ext, u32 i)
@@ -58,6 +88,29 @@ inline u32 ext_mpls_entry(const u8* ext, u32 i)
 	__builtin_memcpy(&e, ext + 4 * i, 4);
 	return e;
 }
+
+inline u16 ext_u16(const u8* ext, u32 at)
+{
+	u16 v;
+	__builtin_memcpy(&v, ext + at, 2);
+	return v;
+}
+
+// A record's MAC addresses (destination, then source, as on the wire).
+inline const u8* ext_dst_mac(const u8* ext) { return ext + g_ext.mac_at; }
+inline const u8* ext_src_mac(const u8* ext) { return ext + g_ext.mac_at + 6; }
+inline bool ext_has_mac(const u8* ext)
+{
+	if (!g_ext.mac)
+		return false;
+	u32 a, b, c;
+	__builtin_memcpy(&a, ext + g_ext.mac_at, 4);
+	__builtin_memcpy(&b, ext + g_ext.mac_at + 4, 4);
+	__builtin_memcpy(&c, ext + g_ext.mac_at + 8, 4);
+	return (a | b | c) != 0;
+}
+inline u16 ext_vlan(const u8* ext, u32 i) { return g_ext.vlan ? ext_u16(ext, g_ext.vlan_at + 2 * i) : 0; }
+inline u16 ext_ethertype(const u8* ext) { return g_ext.ethertype ? ext_u16(ext, g_ext.ethertype_at) : 0; }
 
 // Key parts equal (n a multiple of 4, at most max_ext_bytes).
 inline bool same_ext_key(const u8* a, const u8* b, u32 n)

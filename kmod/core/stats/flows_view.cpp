@@ -5,6 +5,7 @@
 #include "core/config/destination.hpp"
 #include "core/core.hpp"
 #include "core/flow/cpu_lock.hpp"
+#include "core/flow/ext.hpp"
 #include "ktl/format.hpp"
 
 using namespace netflow;
@@ -43,6 +44,33 @@ u8 tos_of(const Flow6& f) { return f.key.tclass; }
 // "%hd": the original printed ifindexes as signed shorts (-1 = none).
 s64 as_short(s32 v) { return static_cast<short>(v); }
 
+void put_mac(TextBuffer& out, const u8* mac)
+{
+	for (int i = 0; i < 6; i++)
+		(i ? out.put(':') : out).hex(mac[i], 2);
+}
+
+// The link-layer columns of the fields this load keeps (the header's
+// " mac:src,dst", " vlan", " type"); the tags only when the flow has one, as
+// the original printed them.
+void put_l2_columns(TextBuffer& out, const FlowHead& h)
+{
+	const u8* ext = ext_of(h);
+	if (g_ext.mac) {
+		out.put(' ');
+		put_mac(out, ext_src_mac(ext));
+		out.put(',');
+		put_mac(out, ext_dst_mac(ext));
+	}
+	if (ext_vlan(ext, 0)) {
+		out.put(' ').num(ext_vlan(ext, 0) & 0xfff);
+		if (ext_vlan(ext, 1))
+			out.put(',').num(ext_vlan(ext, 1) & 0xfff);
+	}
+	if (g_ext.ethertype)
+		out.put(' ').hex(ext_ethertype(ext), 4);
+}
+
 // Where a flow line is: its bucket, its number in the listing, and the tick
 // its ages are counted to.
 struct FlowLine {
@@ -57,6 +85,7 @@ template <typename F> void put_flow(TextBuffer& out, const FlowHead& h, const F&
 			 (time_after_eq(l.now, f.first + t.active) ? 2u : 0u);
 	out.num(l.seq).put(' ').hex(l.bucket, 4).put(' ').hex(bits);
 	out.put(' ').snum(as_short(f.key.iif)).put(',').snum(as_short(f.oif));
+	put_l2_columns(out, h);
 	out.put(' ').num(f.key.proto).put(' ');
 	put_endpoints(out, f);
 	out.put(' ').hex(tos_of(f)).put(',').hex(h.tcp_flags).put(',').hex(ip_options_of(f)).put(',')
@@ -76,7 +105,14 @@ extern "C" u32 nfc_flow_buckets(unsigned int cpu) noexcept
 extern "C" nf_size nfc_format_flows_header(char* buf, nf_size cap) noexcept
 {
 	TextBuffer out(buf, cap);
-	out.put("# hash a dev:i,o proto src:ip,port dst:ip,port nexthop tos,tcpflags,options,tcpoptions"
+	out.put("# hash a dev:i,o");
+	if (g_ext.mac)
+		out.put(" mac:src,dst");
+	if (g_ext.vlan)
+		out.put(" vlan");
+	if (g_ext.ethertype)
+		out.put(" type");
+	out.put(" proto src:ip,port dst:ip,port nexthop tos,tcpflags,options,tcpoptions"
 		" packets bytes ts:first,last\n");
 	return out.size();
 }

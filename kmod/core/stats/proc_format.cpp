@@ -2,6 +2,7 @@
 // /proc/net/stat/ipt_netflow, in the layout users and scripts of the original
 // read (docs/ORIGINAL.md §3.1); the glue appends the per-socket lines.
 #include "core/core.hpp"
+#include "core/flow/ext.hpp"
 #include "ktl/format.hpp"
 
 using namespace netflow;
@@ -64,7 +65,16 @@ extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversi
 	const u32 now = static_cast<u32>(nfp_jiffies64());
 	TextBuffer out(buf, cap);
 
-	out.put("ipt_NETFLOW " NF_VERSION ", srcversion ").put(srcversion).put(";\n");
+	out.put("ipt_NETFLOW " NF_VERSION ", srcversion ").put(srcversion).put(";");
+	// The link-layer fields of this load, named and ordered as the
+	// original named its build options.
+	if (g_ext.direction)
+		out.put(" dir");
+	if (g_ext.mac)
+		out.put(" mac");
+	if (g_ext.vlan)
+		out.put(" vlan");
+	out.put("\n");
 	const u32 protocol = core.setting(NFC_PROTOCOL);
 	out.put("Protocol version ").num(protocol).put(protocol == NF_PROTOCOL_IPFIX ? " (ipfix)" : " (netflow)");
 	if (is_templated(protocol))

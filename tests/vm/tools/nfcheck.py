@@ -30,6 +30,16 @@ record, so scenarios can compare exact packets and bytes.
   nfcheck.py tshark-mpls PCAP  the same from tshark (IE 70..79), then the top label's TTL
                                (IE 200; '-' when absent)
 
+  nfcheck.py nfdump-l2 DIR     PROTO SRC SPORT DST DPORT PKTS BYTES ISMC IDMC ODMC OSMC DIR SVLN
+                               per record, nfdump's MAC columns, direction and VLAN
+  nfcheck.py tshark-l2 PCAP    PROTO SRC SPORT DST DPORT PKTS BYTES SRCMAC DSTMAC ETHERTYPE DIR
+                               VLAN PRIO INNER_VLAN INNER_PRIO per record from tshark (IE 56,
+                               80, 256, 61, 58 or 243-246; '-' when absent; VLAN is v9's
+                               58 or IPFIX's 243)
+  nfcheck.py tshark-template-ids PCAP
+                               every element id of the templates captured (data and
+                               options), once each, ascending
+
 A record line is: PROTO SRC SPORT DST DPORT PKTS BYTES IN OUT NEXTHOP TCPFLAGS TOS
 (PROTO numeric; ICMP DPORT = type * 256 + code).  Output is sorted.
 """
@@ -396,6 +406,51 @@ def total(prefixes):
     print(pkts, byts, recs)
 
 
+
+# ---- link-layer fields (scenario 98) ----
+
+def nfdump_l2(directory):
+    rows = []
+    for r in nfdump_csv(directory):
+        rows.append(nfdump_key(r) + tuple(r.get(k, "-") or "-" for k in ("ismc", "idmc", "odmc", "osmc", "dir", "svln")))
+    return rows
+
+
+def tshark_records_json(pcap):
+    import json
+    out = run(["tshark", "-r", pcap, "-d", "udp.port==2055,cflow", "-d", "udp.port==2056,cflow",
+               "-Y", "cflow", "-T", "json", "--no-duplicate-keys", "-J", "cflow"])
+    for pkt in json.loads(out or "[]"):
+        found = []
+        json_records(pkt["_source"]["layers"]["cflow"], found)
+        yield from found
+
+
+def tshark_l2(pcap):
+    rows = []
+    for r in tshark_records_json(pcap):
+        g = lambda k: r.get(k, "-")  # noqa: E731
+        num = lambda k: str(int(r[k], 0)) if k in r else "-"  # noqa: E731
+        etype = "0x%04x" % int(r["cflow.ethernet_type"], 0) if "cflow.ethernet_type" in r else "-"
+        vlan = num("cflow.vlanid") if "cflow.vlanid" in r else num("cflow.dot1q_vlan_id")
+        rows.append((int(g("cflow.protocol")), g("cflow.srcaddr") if "cflow.srcaddr" in r else g("cflow.srcaddrv6"),
+                     int(g("cflow.srcport")),
+                     g("cflow.dstaddr") if "cflow.dstaddr" in r else g("cflow.dstaddrv6"), int(g("cflow.dstport")),
+                     int(g("cflow.packets")), int(g("cflow.octets")), g("cflow.srcmac"), g("cflow.dstmac"), etype,
+                     num("cflow.direction"), vlan, num("cflow.dot1q_priority"), num("cflow.dot1q_customer_vlan_id"),
+                     num("cflow.dot1q_customer_priority")))
+    return rows
+
+
+def tshark_template_ids(pcap):
+    ids = set()
+    for cols in tshark_fields(pcap, ["cflow.template_field_type", "cflow.template_ipfix_field_type"]):
+        for col in cols:
+            for v in col:
+                ids.add(int(v, 0))
+    for i in sorted(ids):
+        print(i)
+
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -424,6 +479,12 @@ if __name__ == "__main__":
         emit(nfdump_mpls(sys.argv[2]))
     elif cmd == "tshark-mpls":
         emit(tshark_mpls(sys.argv[2]))
+    elif cmd == "nfdump-l2":
+        emit(nfdump_l2(sys.argv[2]))
+    elif cmd == "tshark-l2":
+        emit(tshark_l2(sys.argv[2]))
+    elif cmd == "tshark-template-ids":
+        tshark_template_ids(sys.argv[2])
     elif cmd == "tshark-ext":
         emit(tshark_ext(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None))
     else:
