@@ -82,7 +82,7 @@ cp "$REPO/xtables/libxt_NETFLOW.so" "$OUT/build/xtables/"
 } >"$OUT/info.txt"
 
 # The modules measured, in this order (names of bench-lib.sh's nf_load_variant).
-cost_rules=(none empty mark ours hooks ours-hash ours-mpls) mem_variants=(ours ours-mpls) burst_variants=(ours)
+cost_rules=(none empty mark ours hooks ours-hash ours-mpls ours-l2) mem_variants=(ours ours-mpls ours-l2) burst_variants=(ours)
 if [ -n "$BASE" ]; then
 	# Our module as of REF, built from a private copy of that commit.
 	msg "building the base module from $BASE ($base_sha) in $OUT/base"
@@ -93,7 +93,7 @@ if [ -n "$BASE" ]; then
 	cp "$OUT/base/src/ipt_NETFLOW.ko" "$OUT/base/"
 	cp "$OUT/base/src/xtables/libxt_NETFLOW.so" "$OUT/base/xtables/"
 	echo "base $BASE: $(modinfo -F version "$OUT/base/ipt_NETFLOW.ko") srcversion $(modinfo -F srcversion "$OUT/base/ipt_NETFLOW.ko") git $(git -C "$REPO" describe --always "$base_sha")" >>"$OUT/info.txt"
-	cost_rules=(none empty mark base ours hooks ours-hash ours-mpls) mem_variants=(base ours ours-mpls) burst_variants=(base ours)
+	cost_rules=(none empty mark base ours hooks ours-hash ours-mpls ours-l2) mem_variants=(base ours ours-mpls ours-l2) burst_variants=(base ours)
 fi
 if [ $ORIGINAL = 1 ]; then
 	cost_rules+=(dkms best) mem_variants+=(best dkms) burst_variants+=(best)

@@ -187,10 +187,11 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(
 # variant_ko VARIANT: the .ko of the original's builds (dkms, best).
 variant_ko() { echo "$BENCH_ORIG/$1/ipt_NETFLOW.ko"; }
 
-# nf_load_variant VARIANT PARAMS...: ours | ours-hash | ours-mpls | base | dkms | best
+# nf_load_variant VARIANT PARAMS...: ours | ours-hash | ours-mpls | ours-l2 | base | dkms | best
 # (ours-hash: ours with sampler=hash:100, the sampler's cost; ours-mpls: ours
 # with promisc_mpls=3, records with room for three labels, every packet's
-# frame read for them: what keeping labels costs traffic without any); also points
+# frame read for them: what keeping labels costs traffic without any; ours-l2:
+# ours with macaddress=1 vlan=1 direction=1, every link-layer field); also points
 # XTABLES_LIBDIR at that module's extension only: ours and base have their own
 # libxt_NETFLOW.so, the original libipt_/libip6t_NETFLOW.so; never two visible at once.
 nf_load_variant() {
@@ -209,6 +210,10 @@ nf_load_variant() {
 	ours-mpls)
 		export XTABLES_LIBDIR=$XT_OURS:$XT_SYSTEM
 		load_module ipt_NETFLOW "$@" promisc_mpls=3
+		;;
+	ours-l2)
+		export XTABLES_LIBDIR=$XT_OURS:$XT_SYSTEM
+		load_module ipt_NETFLOW "$@" macaddress=1 vlan=1 direction=1
 		;;
 	*)
 		# base (vm_bench_base), or dkms, best or any other build of the
