@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-smoke
 #
 # 97-snmp-rules: SNMP-index rules (snmp_rules=, net.netflow.snmp-rules).  The
 # router's interfaces are named wan3 and lan12; with "wan:1000,lan:2000" a

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-smoke
 #
 # 98-l2-fields: the link-layer flow fields chosen at load (macaddress=1,
 # direction=1, vlan=1).  UDP from nsa to nsb is forwarded by the root
