@@ -7,8 +7,9 @@
 #
 # Two lanes, because the guest is single-threaded TCG (one host core): the
 # 6.1 VM suite runs in the background on a snapshot of the module, while the
-# build checks, unit tests and the second series run in the foreground on the
-# other core.  CHECK_SERIAL=1 runs them one after the other.
+# build checks, unit tests, the second series and then the 6.1 scenarios
+# tagged '# vm-lane: b' run in the foreground on the other core.
+# CHECK_SERIAL=1 runs them one after the other.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,17 +41,29 @@ kver=$(sed -n 's/^KVER := //p' config.mk)
 mkdir -p "$logs/mod/xt"
 cp ipt_NETFLOW.ko "$logs/mod/"
 cp xtables/*.so "$logs/mod/xt/"
+# vm_suite LOG SCENARIO...: one boot of the configured kernel.
 vm_suite() {
+	local log=$1
+	shift
 	tests/vm/run.sh ${kver:+--kver "$kver"} --no-auto --module "$logs/mod/ipt_NETFLOW.ko" \
-		--xtlib "$logs/mod/xt" tests/vm/scenarios/*.sh >"$logs/vm" 2>&1
+		--xtlib "$logs/mod/xt" "$@" >"$log" 2>&1
 }
+# The scenarios tagged '# vm-lane: b' run in lane B once the further series
+# are done, so that both lanes end at about the same time (lane A alone
+# would take most of CI's hour).  CHECK_SERIAL=1 runs them all in lane A.
+mapfile -t lane_b < <(grep -l '^# *vm-lane: *b' tests/vm/scenarios/*.sh)
+lane_a=()
+for f in tests/vm/scenarios/*.sh; do
+	[[ " ${lane_b[*]} " == *" $f "* ]] || lane_a+=("$f")
+done
 if [ "${CHECK_SERIAL:-0}" = 1 ]; then
+	lane_a=(tests/vm/scenarios/*.sh) lane_b=()
 	echo "== VM scenarios (${kver:-default kernel})"
-	vm_suite
+	vm_suite "$logs/vm" "${lane_a[@]}"
 	cat "$logs/vm"
 else
 	echo "== VM scenarios (${kver:-default kernel}) started in the background: progress in $logs/vm"
-	vm_suite &
+	vm_suite "$logs/vm" "${lane_a[@]}" &
 	vm_pid=$!
 fi
 
@@ -78,6 +91,13 @@ for s in ${CHECK_SERIES-6.12}; do
 	tests/run-kernels.sh --smoke "$s" 2>&1 | tee "$logs/series-$s"
 	tally "series $s (smoke)" "$logs/series-$s"
 done
+
+if [ ${#lane_b[@]} -gt 0 ]; then
+	echo "== VM scenarios (${kver:-default kernel}), lane B: ${#lane_b[@]} of them"
+	vm_suite "$logs/vm-b" "${lane_b[@]}"
+	cat "$logs/vm-b"
+	tally "vm (lane B)" "$logs/vm-b"
+fi
 
 if [ -n "${vm_pid:-}" ]; then
 	echo "== VM scenarios (${kver:-default kernel}): waiting for the background lane"

@@ -88,8 +88,9 @@ struct nf_packet {
 /* What a packet's link layer says that the core keeps in a flow record's
  * tail, when load-time settings gave records one (nfc_record_tail()): the
  * MPLS label stack (promisc_mpls), MAC addresses and ethernetType
- * (macaddress), VLAN tags (vlan), the direction (direction).  The glue
- * fills every member; the core takes what this load keeps. */
+ * (macaddress), VLAN tags (vlan), the direction (direction), the bridge
+ * ports (physdev=1).  The glue fills every member; the core takes what this
+ * load keeps. */
 #define NF_L2_MAX_LABELS 10
 #define NF_L2_MAX_VLANS 2
 struct nf_l2 {
@@ -100,9 +101,13 @@ struct nf_l2 {
 	nf_u16 vlan[NF_L2_MAX_VLANS];	/* TCIs, outermost first, host order; 0: none */
 	nf_u16 ethertype;		/* after the VLAN tags, host order; 0: unknown */
 	nf_u8 direction;		/* NF_DIR_INGRESS or NF_DIR_EGRESS */
+	nf_u32 phys_in;			/* bridge port ifindexes (br_netfilter); 0: none */
+	nf_u32 phys_out;
 };
 /* flowDirection's values (RFC 5102). */
 enum nf_direction { NF_DIR_INGRESS = 0, NF_DIR_EGRESS = 1 };
+/* The values of the physdev setting. */
+enum nf_physdev_mode { NF_PHYSDEV_OFF = 0, NF_PHYSDEV_EXPORT = 1, NF_PHYSDEV_OVERRIDE = 2 };
 
 /* What the glue knows about where a packet is routed; asked once per new flow. */
 struct nf_route {

@@ -51,6 +51,10 @@
 #ifndef NF_DIRECTION_DEFAULT
 #define NF_DIRECTION_DEFAULT 0
 #endif
+/* --enable-physdev sets 1, --enable-physdev-override 2. */
+#ifndef NF_PHYSDEV_DEFAULT
+#define NF_PHYSDEV_DEFAULT 0
+#endif
 
 #define NF_SETTINGS(X) \
 	X(INACTIVE_TIMEOUT, inactive_timeout, "inactive_timeout", 15, 1, 86400, NF_RANGE, NF_LIVE, 0644, \
@@ -99,7 +103,9 @@
 	X(VLAN, vlan, 0, NF_VLAN_DEFAULT, 0, 1, NF_RANGE, NF_LOAD, 0444, \
 	  "1: up to two VLAN tags part of the flow key (v9 IE 58, IPFIX 243-246) and its ethernetType (IE 256)") \
 	X(DIRECTION, direction, 0, NF_DIRECTION_DEFAULT, 0, 1, NF_RANGE, NF_LOAD, 0444, \
-	  "1: export each flow's direction (IE 61): 0 ingress (PREROUTING, INPUT, FORWARD), 1 egress (OUTPUT, POSTROUTING)")
+	  "1: export each flow's direction (IE 61): 0 ingress (PREROUTING, INPUT, FORWARD), 1 egress (OUTPUT, POSTROUTING)") \
+	X(PHYSDEV, physdev, 0, NF_PHYSDEV_DEFAULT, 0, 2, NF_RANGE, NF_LOAD, 0444, \
+	  "bridge ports of bridged packets (br_netfilter): 1 exported as IE 252, 253; 2 in place of the input and output interfaces (IE 10, 14, v5)")
 
 enum nf_setting_kind { NF_RANGE, NF_PROTOCOL, NF_AUTO_RANGE, NF_CPU };
 enum nf_setting_live { NF_LOAD, NF_LIVE };

@@ -17,6 +17,7 @@ ExtChoice ext_choice(const u32* settings)
 	c.mac = settings[NFC_MACADDRESS] != 0;
 	c.vlan = settings[NFC_VLAN] != 0;
 	c.direction = settings[NFC_DIRECTION] != 0;
+	c.physdev = settings[NFC_PHYSDEV] == NF_PHYSDEV_EXPORT;
 	return c;
 }
 

@@ -3,7 +3,8 @@
  * The link-layer facts a flow record keeps when load-time settings gave
  * records a tail (the core's flow/ext.hpp): the MPLS label stack of
  * `promisc_mpls`, the MACs and ethernetType of `macaddress`, the VLAN tags
- * of `vlan`, the direction of `direction` (from the netfilter hook).  They
+ * of `vlan`, the direction of `direction` (from the netfilter hook), the
+ * bridge ports of `physdev=1` (from br_netfilter, bridge.h).  The others
  * are read from the packet's Ethernet frame, between its MAC header and its
  * network header: the MACs, the 802.1Q / 802.1ad tags still in the frame
  * (after the one the NIC or a VLAN device took off), the type after them,
@@ -21,6 +22,7 @@
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
+#include "bridge.h"
 #include "meter.h"
 #include "netflow/mpls.h"
 
@@ -56,26 +58,34 @@ static void nf_l2_read_mpls(struct nf_l2 *l2, const u8 *p, const u8 *end)
 	}
 }
 
-/* Everything the core may keep; what this load keeps it takes from here.
- * A packet without an Ethernet header (sent locally: none yet) has no MACs,
+/* What this load's records keep, set at load (nf_l2_start): the packet
+ * path reads only that.  The frame is walked for the MACs, the tags, the
+ * type after them and the labels under them. */
+static struct {
+	bool mac;		/* MACs (and the type) */
+	bool vlan;		/* tags (and the type) */
+	bool physdev;		/* bridge ports */
+	bool frame;		/* any of MACs, tags, labels: walk the frame */
+} nf_l2_keeps __read_mostly;
+
+/* From the frame: MACs, in-frame tags, the type after them, labels.  A
+ * packet without an Ethernet header (sent locally: none yet) has no MACs,
  * no in-frame tags and no labels; its type is then the skb's protocol. */
-static void nf_l2_read(const struct sk_buff *skb, struct nf_l2 *l2, u8 hook)
+static void nf_l2_read_frame(const struct sk_buff *skb, struct nf_l2 *l2, u32 tags)
 {
 	const struct ethhdr *eth;
 	const u8 *p, *end;
 	__be16 proto;
-	u32 tags = 0;
 
-	memset(l2, 0, sizeof(*l2));
-	l2->direction = hook == NF_INET_LOCAL_OUT || hook == NF_INET_POST_ROUTING ? NF_DIR_EGRESS : NF_DIR_INGRESS;
-	nf_l2_add_tag(l2, nf_l2_outer_tag(skb), &tags);
 	l2->ethertype = ntohs(skb->protocol);
 	if (!skb_mac_header_was_set(skb) || !skb->dev || skb->dev->type != ARPHRD_ETHER ||
 	    skb->network_header < skb->mac_header + ETH_HLEN)
 		return;
 	eth = (const struct ethhdr *)skb_mac_header(skb);
-	memcpy(l2->dst_mac, eth->h_dest, ETH_ALEN);
-	memcpy(l2->src_mac, eth->h_source, ETH_ALEN);
+	if (nf_l2_keeps.mac) {
+		memcpy(l2->dst_mac, eth->h_dest, ETH_ALEN);
+		memcpy(l2->src_mac, eth->h_source, ETH_ALEN);
+	}
 	p = skb_mac_header(skb) + ETH_HLEN;
 	end = skb_network_header(skb);
 	proto = eth->h_proto;
@@ -85,8 +95,26 @@ static void nf_l2_read(const struct sk_buff *skb, struct nf_l2 *l2, u8 hook)
 		p += VLAN_HLEN;
 	}
 	l2->ethertype = ntohs(proto);
-	if (proto == htons(ETH_P_MPLS_UC) || proto == htons(ETH_P_MPLS_MC))
+	if (nf_l2_mpls_depth && (proto == htons(ETH_P_MPLS_UC) || proto == htons(ETH_P_MPLS_MC)))
 		nf_l2_read_mpls(l2, p, end);
+}
+
+/* What this load keeps of the packet's link layer (the core takes it from
+ * here; the rest stays zero). */
+static void nf_l2_read(const struct sk_buff *skb, struct nf_l2 *l2, u8 hook)
+{
+	u32 tags = 0;
+
+	memset(l2, 0, sizeof(*l2));
+	l2->direction = hook == NF_INET_LOCAL_OUT || hook == NF_INET_POST_ROUTING ? NF_DIR_EGRESS : NF_DIR_INGRESS;
+	if (nf_l2_keeps.physdev) {
+		l2->phys_in = nf_bridge_port_in(skb);
+		l2->phys_out = nf_bridge_port_out(skb);
+	}
+	if (nf_l2_keeps.vlan)
+		nf_l2_add_tag(l2, nf_l2_outer_tag(skb), &tags);
+	if (nf_l2_keeps.frame)
+		nf_l2_read_frame(skb, l2, tags);
 }
 
 /* The packet path while records have a tail (BH off, as in meter.h): out
@@ -106,5 +134,9 @@ noinline void nf_account_l2(const struct nf_packet *pkt, u8 hook)
 void nf_l2_start(void)
 {
 	nf_l2_mpls_depth = nfc_get(NFC_PROMISC_MPLS);
+	nf_l2_keeps.mac = nfc_get(NFC_MACADDRESS);
+	nf_l2_keeps.vlan = nfc_get(NFC_VLAN);
+	nf_l2_keeps.physdev = nfc_get(NFC_PHYSDEV) == NF_PHYSDEV_EXPORT;
+	nf_l2_keeps.frame = nf_l2_keeps.mac || nf_l2_keeps.vlan || nf_l2_mpls_depth;
 	nf_l2_key_start();
 }

@@ -119,8 +119,8 @@ END {
 	vs_ours("ours-mpls", "mpls=3", "default", \
 		"\nMPLS labels: ours with promisc_mpls=3 (records keep three labels; traffic without any) vs\n" \
 		"ours as loaded by default, instructions per packet added over -j MARK (reported, no target).\n\n", 0)
-	vs_ours("ours-l2", "mac+vlan+dir", "default", \
-		"\nLink-layer fields: ours with macaddress=1 vlan=1 direction=1 (MACs and tags are key) vs ours\n" \
+	vs_ours("ours-l2", "mac+vlan+dir+phys", "default", \
+		"\nLink-layer fields: ours with macaddress=1 vlan=1 direction=1 physdev=1 (MACs and tags are key) vs ours\n" \
 		"as loaded by default, instructions per packet added over -j MARK (reported, no target).\n\n", 0)
 	printf "\nRuns (instructions per packet): \n"
 	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {

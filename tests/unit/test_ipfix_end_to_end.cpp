@@ -360,6 +360,7 @@ struct Settings {
 	uint32_t macaddress = NF_MACADDRESS_DEFAULT;
 	uint32_t vlan = NF_VLAN_DEFAULT;
 	uint32_t direction = NF_DIRECTION_DEFAULT;
+	uint32_t physdev = NF_PHYSDEV_DEFAULT;
 	uint32_t cpus = 1;
 };
 
@@ -387,6 +388,7 @@ protected:
 		a.settings[NFC_MACADDRESS] = s.macaddress;
 		a.settings[NFC_VLAN] = s.vlan;
 		a.settings[NFC_DIRECTION] = s.direction;
+		a.settings[NFC_PHYSDEV] = s.physdev;
 		a.settings[NFC_HASHSIZE] = 4096;
 		a.settings[NFC_INACTIVE_TIMEOUT] = 15;
 		a.settings[NFC_ACTIVE_TIMEOUT] = 1800;
@@ -1703,17 +1705,24 @@ TEST(FlowExt, LayoutOfTheLinkLayerFields)
 	EXPECT_FALSE(d.ethertype);
 	EXPECT_EQ(d.direction_at, 0);
 	EXPECT_EQ(d.bytes, 8);
+	ExtChoice ports;
+	ports.physdev = true;
+	const ExtLayout p = ExtLayout::make(ports);
+	EXPECT_EQ(p.key_bytes, 0);
+	EXPECT_EQ(p.physdev_at, 0);
+	EXPECT_EQ(p.bytes, 8);
 	ExtChoice all;
 	all.mpls_depth = 10;
-	all.mac = all.vlan = all.direction = true;
+	all.mac = all.vlan = all.direction = all.physdev = true;
 	const ExtLayout a = ExtLayout::make(all);
 	EXPECT_EQ(a.key_bytes, 40 + 12 + 4);
 	EXPECT_EQ(a.mac_at, 40);
 	EXPECT_EQ(a.vlan_at, 52);
-	EXPECT_EQ(a.ethertype_at, 56);
-	EXPECT_EQ(a.mpls_ttl_at, 58);
-	EXPECT_EQ(a.direction_at, 59);
-	EXPECT_EQ(a.bytes, 64);
+	EXPECT_EQ(a.physdev_at, 56);
+	EXPECT_EQ(a.ethertype_at, 64);
+	EXPECT_EQ(a.mpls_ttl_at, 66);
+	EXPECT_EQ(a.direction_at, 67);
+	EXPECT_EQ(a.bytes, 72);
 	EXPECT_LE(a.bytes, max_ext_bytes);
 	// The MPLS-only layout is what it was.
 	const ExtLayout three = ExtLayout::for_mpls(3);
@@ -1724,6 +1733,7 @@ TEST(FlowExt, LayoutOfTheLinkLayerFields)
 	EXPECT_EQ(NF_MACADDRESS_DEFAULT, 0);
 	EXPECT_EQ(NF_VLAN_DEFAULT, 0);
 	EXPECT_EQ(NF_DIRECTION_DEFAULT, 0);
+	EXPECT_EQ(NF_PHYSDEV_DEFAULT, 0);
 }
 
 // 0 or 1, load time only; any of them gives records a tail.
@@ -1745,6 +1755,27 @@ TEST(FlowExt, LinkLayerSettingsRangeAndLoadTimeOnly)
 		ASSERT_EQ(nfc_init(&a), 0);
 		EXPECT_EQ(nfc_get(id), 1u);
 		EXPECT_EQ(nfc_record_tail(), 1);
+		nfc_exit();
+	}
+}
+
+// physdev: 0, 1 (ports kept and exported: a tail) or 2 (ports in place of
+// the interfaces, which the glue does: no tail); load time only.
+TEST(FlowExt, PhysdevRangeAndLoadTimeOnly)
+{
+	EXPECT_EQ(nfc_check(NFC_PHYSDEV, 0), NF_OK);
+	EXPECT_EQ(nfc_check(NFC_PHYSDEV, NF_PHYSDEV_EXPORT), NF_OK);
+	EXPECT_EQ(nfc_check(NFC_PHYSDEV, NF_PHYSDEV_OVERRIDE), NF_OK);
+	EXPECT_EQ(nfc_check(NFC_PHYSDEV, 3), NF_EINVAL);
+	EXPECT_EQ(nfc_check(NFC_PHYSDEV, 0xffffffffu), NF_EINVAL);
+	nfc_init_args a = default_init_args(1, 4096);
+	for (uint32_t mode : {0u, 1u, 2u}) {
+		a.settings[NFC_PHYSDEV] = mode;
+		ASSERT_EQ(nfc_init(&a), 0);
+		EXPECT_EQ(nfc_get(NFC_PHYSDEV), mode);
+		EXPECT_EQ(nfc_record_tail(), mode == NF_PHYSDEV_EXPORT ? 1 : 0);
+		EXPECT_EQ(nfc_set(NFC_PHYSDEV, mode == 1 ? 2 : 1), NF_EBUSY);
+		EXPECT_EQ(nfc_get(NFC_PHYSDEV), mode);
 		nfc_exit();
 	}
 }
@@ -1876,13 +1907,19 @@ TEST_F(IpfixE2E, VlanTagsAreKeyAndAllFieldsComeInOrder)
 		const std::string tags2 = v9 ? " 58:2" : " 243:2 244:1 245:2 246:1";
 		const std::string tags1 = v9 ? " 58:2" : " 243:2 244:1";
 		const std::string tail = " 256:2 200:1 70:3 71:3 72:3 61:1";
-		// Two shapes; in v9 (no inner tag element) their templates read
-		// the same.
-		EXPECT_EQ(describe(msgs[0]), head + udp4_tpl_with(258, v9, " 80:6 56:6" + tags2 + tail) + " D258x1 " +
-						     udp4_tpl_with(259, v9, " 80:6 56:6" + tags1 + tail) + " D259x1");
-		const std::vector<Buf> r = msgs[0].records_of(258);
+		// Two shapes in IPFIX; v9 has no inner tag element, so both
+		// flows share one template there.
+		if (v9)
+			EXPECT_EQ(describe(msgs[0]), head + udp4_tpl_with(258, v9, " 80:6 56:6" + tags2 + tail) + " D258x2");
+		else
+			EXPECT_EQ(describe(msgs[0]), head + udp4_tpl_with(258, v9, " 80:6 56:6" + tags2 + tail) +
+							     " D258x1 " + udp4_tpl_with(259, v9, " 80:6 56:6" + tags1 + tail) +
+							     " D259x1");
+		std::vector<Buf> r = msgs[0].records_of(258);
 		ASSERT_FALSE(r.empty());
 		const size_t base = v9 ? 52 : 62, at = base + 12;
+		if (v9 && be_at(r[0], 26, 8) != 2)
+			std::swap(r[0], r.back());	// the flow of two packets first
 		EXPECT_TRUE(has_bytes(r[0], base, mac_b, 6));
 		EXPECT_EQ(be_at(r[0], at, 2), 100u);
 		EXPECT_EQ(be_at(r[0], v9 ? 26 : 27, 8), 2u);	// packetDeltaCount
@@ -1897,6 +1934,50 @@ TEST_F(IpfixE2E, VlanTagsAreKeyAndAllFieldsComeInOrder)
 		EXPECT_EQ(be_at(r[0], type_at + 3, 3), (16u << 4 | 1u));
 		EXPECT_EQ(r[0][type_at + 12], NF_DIR_INGRESS);
 		EXPECT_EQ(r[0].size(), type_at + 13);
+	}
+}
+
+// physdev=1: the first packet's bridge ports, not key, right after the
+// interfaces (as the original placed them); a flow that was not bridged
+// has no such elements.
+TEST_F(IpfixE2E, BridgePortsAreTheFirstPacketsAndFollowTheInterfaces)
+{
+	for (bool v9 : {false, true}) {
+		if (g_core)
+			nfc_exit();
+		fake::reset();
+		Settings s;
+		s.protocol = v9 ? 9 : 10;
+		s.physdev = NF_PHYSDEV_EXPORT;
+		init(s);
+		EXPECT_EQ(record_size(false), 96u);
+		EXPECT_EQ(record_size(true), 128u);
+		fake::set_jiffies(1000);
+		nf_l2 l2 = frame(mac_b, mac_a, 0x0800);
+		l2.phys_in = 5;
+		l2.phys_out = 6;
+		account_frame(udp4(1234, 100), l2);
+		l2.phys_in = 7;	// the same flow: ports are not key
+		account_frame(udp4(1234, 100), l2);
+		account_frame(udp4(1235, 100), frame(mac_b, mac_a, 0x0800));	// not bridged
+		EXPECT_EQ(g_core->nr_flows, 2u);
+		fake::set_jiffies(1500);
+		export_all();
+		const std::vector<Msg> msgs = parse_all();
+		ASSERT_EQ(msgs.size(), 1u);
+		std::string ports = udp4_tpl(258, v9);
+		const size_t after_14 = ports.find(" 14:4") + 5;
+		ports.insert(after_14, " 252:4 253:4");
+		const std::string head = v9 ? sysinit_v9 + " D256x1 " + metering(257, true) + " D257x1 "
+					    : sysinit_ipfix + " D256x1 " + metering(257, false) + " D257x1 ";
+		EXPECT_EQ(describe(msgs[0]), head + ports + " D258x1 " + udp4_tpl(259, v9) + " D259x1");
+		const std::vector<Buf> r = msgs[0].records_of(258);
+		ASSERT_EQ(r.size(), 1u);
+		const size_t at = v9 ? 26 : 27;	// after IE 14
+		EXPECT_EQ(r[0].size(), (v9 ? 52u : 62u) + 8);
+		EXPECT_EQ(be_at(r[0], at, 4), 5u);
+		EXPECT_EQ(be_at(r[0], at + 4, 4), 6u);
+		EXPECT_EQ(be_at(r[0], at + 8, 8), 2u);	// packetDeltaCount
 	}
 }
 

@@ -173,7 +173,11 @@ u8* Exporter::record_slot(Core& core, u32 key, const ExportClock& clock)
 
 void Exporter::add_templated(Core& core, const FlowHead& h, const Traffic& t, const ExportClock& clock)
 {
-	const u32 key = flow_shape(h) | (sampler.on() ? shape::sampled : 0);
+	u32 key = flow_shape(h) | (sampler.on() ? shape::sampled : 0);
+	// v9 has one tag element: flows with one tag and with two share a
+	// template there.
+	if (protocol_ == NF_PROTOCOL_V9)
+		key &= ~shape::vlan2;
 	u8* slot = record_slot(core, key, clock);
 	if (!slot) {
 		stats.count_lost(1, t);

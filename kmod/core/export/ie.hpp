@@ -68,6 +68,8 @@ enum Ie : u16 {
 	dot1qPriority = 244,
 	dot1qCustomerVlanId = 245,
 	dot1qCustomerPriority = 246,
+	ingressPhysicalInterface = 252,
+	egressPhysicalInterface = 253,
 	ethernetType = 256,
 	ipSecSPI = 295,
 	observationDomainName = 300,
@@ -125,6 +127,8 @@ inline constexpr IeSize ie_sizes[] = {
 	{dot1qCustomerVlanId, 2, 2},
 	{dot1qCustomerPriority, 1, 1},
 	{ethernetType, 2, 2},
+	{ingressPhysicalInterface, 4, 4},	// unsigned32, as IE 10 and 14 here
+	{egressPhysicalInterface, 4, 4},
 	{exportedOctetTotalCount, 8, 8},
 	{exportedMessageTotalCount, 8, 8},
 	{exportedFlowRecordTotalCount, 8, 8},

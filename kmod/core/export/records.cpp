@@ -168,6 +168,12 @@ template <typename F> void put_flow_field(const Field& fld, const F& f, const Fl
 	case flowDirection:
 		put_uint(p, n, ext_of(h)[g_ext.direction_at]);
 		break;
+	case ingressPhysicalInterface:
+		put_uint(p, n, ext_physdev(ext_of(h), 0));
+		break;
+	case egressPhysicalInterface:
+		put_uint(p, n, ext_physdev(ext_of(h), 1));
+		break;
 	default:
 		if (fld.id >= mplsTopLabelStackSection && fld.id <= mplsLabelStackSection10)
 			put_uint(p, n, ext_mpls_entry(ext_of(h), fld.id - mplsTopLabelStackSection) >> 8);

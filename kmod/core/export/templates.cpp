@@ -86,6 +86,8 @@ u32 l2_shape(const FlowHead& h)
 		key |= shape::ethertype;
 	if (g_ext.direction)
 		key |= shape::direction;
+	if (ext_physdev(ext, 0) | ext_physdev(ext, 1))
+		key |= shape::physdev;
 	return key;
 }
 
@@ -165,6 +167,10 @@ void compose_data_template(u32 key, Dialect d, Template& t)
 	}
 	c.add(ingressInterface);
 	c.add(egressInterface);
+	if (key & shape::physdev) {
+		c.add(ingressPhysicalInterface);
+		c.add(egressPhysicalInterface);
+	}
 	c.add(packetDeltaCount);
 	c.add(octetDeltaCount);
 	c.add(ipfix ? flowStartMilliseconds : flowStartSysUpTime);

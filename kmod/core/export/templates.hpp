@@ -54,6 +54,7 @@ inline constexpr u32 vlan = 1u << 18;		// an outer VLAN tag
 inline constexpr u32 vlan2 = 1u << 19;		// and an inner one (IPFIX 245, 246)
 inline constexpr u32 ethertype = 1u << 20;	// ethernetType (IE 256) non-zero
 inline constexpr u32 direction = 1u << 21;	// flowDirection (IE 61)
+inline constexpr u32 physdev = 1u << 22;	// bridge ports (IE 252, 253): one of them non-zero
 inline constexpr u32 options_base = 1u << 24;	// options templates: key = base | kind
 } // namespace shape
 

@@ -18,7 +18,11 @@ ExtLayout ExtLayout::make(const ExtChoice& c)
 	l.vlan_at = static_cast<u16>(at);
 	at += c.vlan ? 2 * NF_L2_MAX_VLANS : 0;
 	l.key_bytes = static_cast<u16>(at);
-	// Not key: two-byte aligned first (the key part is a multiple of 4).
+	// Not key: four-byte fields first (the key part is a multiple of 4),
+	// then two-byte, then single bytes.
+	l.physdev = c.physdev;
+	l.physdev_at = static_cast<u16>(at);
+	at += c.physdev ? 8 : 0;
 	l.ethertype = c.mac || c.vlan;
 	l.ethertype_at = static_cast<u16>(at);
 	at += l.ethertype ? 2 : 0;
@@ -34,6 +38,7 @@ ExtLayout ExtLayout::make(const ExtChoice& c)
 namespace {
 
 void put16(u8* out, u32 at, u16 v) { __builtin_memcpy(out + at, &v, 2); }
+void put32(u8* out, u32 at, u32 v) { __builtin_memcpy(out + at, &v, 4); }
 
 void mpls_from_l2(const nf_l2& l2, u8* out)
 {
@@ -59,6 +64,10 @@ void ext_from_l2(const nf_l2& l2, u8* out)
 	if (g_ext.vlan) {
 		put16(out, g_ext.vlan_at, l2.vlan[0]);
 		put16(out, g_ext.vlan_at + 2, l2.vlan[1]);
+	}
+	if (g_ext.physdev) {
+		put32(out, g_ext.physdev_at, l2.phys_in);
+		put32(out, g_ext.physdev_at + 4, l2.phys_out);
 	}
 	if (g_ext.ethertype)
 		put16(out, g_ext.ethertype_at, l2.ethertype);

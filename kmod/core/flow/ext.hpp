@@ -8,7 +8,8 @@
 //                   the first packet's ethernetType is kept (IE 256);
 //   vlan=1          two VLAN tags (TCIs) become key (v9 58, IPFIX 243-246),
 //                   and the ethernetType is kept as with macaddress;
-//   direction=1     the first packet's direction is kept (IE 61).
+//   direction=1     the first packet's direction is kept (IE 61);
+//   physdev=1       the first packet's bridge ports are kept (IE 252, 253).
 //
 // The layout is chosen once, at load, before any record exists, and every
 // record of that load carries the same tail right after its family's fixed
@@ -17,7 +18,7 @@
 // packet path then never looks here (the glue calls nfc_account_l2() only
 // while a tail exists).
 //
-//     [ Flow4 or Flow6 ][ key: labels | MACs | VLANs ][ type | TTL | dir ][ pad to 8 ]
+//     [ Flow4 or Flow6 ][ key: labels | MACs | VLANs ][ ports | type | TTL | dir ][ pad to 8 ]
 //
 // Each part is there only when chosen.  Key bytes are compared and hashed
 // after the family key: label entries (4 bytes each), the MACs (12), the
@@ -38,6 +39,7 @@ struct ExtChoice {
 	bool mac = false;
 	bool vlan = false;
 	bool direction = false;
+	bool physdev = false;
 };
 
 struct ExtLayout {
@@ -48,11 +50,13 @@ struct ExtLayout {
 	bool vlan = false;	// two host-order TCIs (key) at vlan_at
 	bool ethertype = false;	// host order at ethertype_at (not key)
 	bool direction = false;	// one byte at direction_at (not key)
+	bool physdev = false;	// two ifindexes at physdev_at (not key)
 	u16 mpls_ttl_at = 0;	// offset of the top entry's TTL (not key)
 	u16 mac_at = 0;
 	u16 vlan_at = 0;
 	u16 ethertype_at = 0;
 	u16 direction_at = 0;
+	u16 physdev_at = 0;
 
 	bool empty() const { return bytes == 0; }
 	static ExtLayout make(const ExtChoice& c);
@@ -68,8 +72,8 @@ struct ExtLayout {
 // read everywhere after.
 extern ExtLayout g_ext;
 
-// Ten label entries, MACs, tags, type, TTL, direction, padding.
-constexpr size_t max_ext_bytes = 64;
+// Ten label entries, MACs, tags, bridge ports, type, TTL, direction, padding.
+constexpr size_t max_ext_bytes = 72;
 
 inline size_t base_record_size(bool v6) { return v6 ? sizeof(Flow6) : sizeof(Flow4); }
 inline size_t record_size(bool v6) { return base_record_size(v6) + g_ext.bytes; }
@@ -111,6 +115,15 @@ inline bool ext_has_mac(const u8* ext)
 }
 inline u16 ext_vlan(const u8* ext, u32 i) { return g_ext.vlan ? ext_u16(ext, g_ext.vlan_at + 2 * i) : 0; }
 inline u16 ext_ethertype(const u8* ext) { return g_ext.ethertype ? ext_u16(ext, g_ext.ethertype_at) : 0; }
+// A record's bridge port: 0 in, 1 out (0: none, or not kept).
+inline u32 ext_physdev(const u8* ext, u32 i)
+{
+	if (!g_ext.physdev)
+		return 0;
+	u32 v;
+	__builtin_memcpy(&v, ext + g_ext.physdev_at + 4 * i, 4);
+	return v;
+}
 
 // Key parts equal (n a multiple of 4, at most max_ext_bytes).
 inline bool same_ext_key(const u8* a, const u8* b, u32 n)

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-lane: b
 #
 # 14-settings: the settings table as an operator meets it (no traffic).
 #   - every parameter modinfo lists reads back, after a plain load, the
@@ -55,7 +56,7 @@ while IFS= read -r line; do
 	fi
 	n=$((n + 1))
 done < <(modinfo -F parm ipt_NETFLOW)
-assert_eq "parameters checked against their stated defaults" 24 "$n"
+assert_eq "parameters checked against their stated defaults" 25 "$n"
 assert_eq "aggregation parameter" "" "$(cat "$PARAMS/aggregation")"
 assert_eq "sampler parameter" "" "$(cat "$PARAMS/sampler")"
 assert_eq "snmp_rules parameter" "" "$(cat "$PARAMS/snmp_rules")"
@@ -118,7 +119,7 @@ for bad in inactive_timeout=0 active_timeout=604801 maxflows=4294967296 protocol
 	scan_min=0 refresh_rate=0 timeout_rate=1441 natevents=2 hashsize=255 sndbuf=2147483648 exportcpu=2 \
 	exportcpu=-2 hooks=32 hooks=-1 hooks_mark=4294967296 hooks_mark_mask=-1 targets=2 nfevents_limit=0 \
 	nfevents_limit=1000001 promisc=2 promisc=-1 promisc_mpls=-1 promisc_mpls=11 snmp_rules=eth \
-	macaddress=2 vlan=-1 direction=2; do
+	macaddress=2 vlan=-1 direction=2 physdev=3; do
 	if modprobe ipt_NETFLOW "$bad" 2>/dev/null; then
 		rmmod ipt_NETFLOW
 		fail "modprobe ipt_NETFLOW $bad loaded"

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-lane: b
 #
 # 51-control-views: the control knobs and the two machine-readable views.
 #   - exportcpu: 5 on this 2-CPU guest refuses the load; 1 puts the worker on

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-lane: b
 #
 # 60-churn-load-unload: the module loaded and unloaded CYCLES times (100)
 # while IPv4 and IPv6 traffic never stops, rules added and removed through

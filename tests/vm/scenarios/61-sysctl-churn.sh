@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-lane: b
 #
 # 61-sysctl-churn: every run-time setting changed again and again under
 # steady traffic, and not one packet unaccounted at the end: datagrams sent

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-lane: b
 #
 # 62-maxflows-flood: a flood of new flows against maxflows=1000, IPv4 and
 # IPv6 at once.  The cache never holds more than 1000 flows, the flow slabs

@@ -36,6 +36,8 @@ record, so scenarios can compare exact packets and bytes.
                                VLAN PRIO INNER_VLAN INNER_PRIO per record from tshark (IE 56,
                                80, 256, 61, 58 or 243-246; '-' when absent; VLAN is v9's
                                58 or IPFIX's 243)
+  nfcheck.py tshark-ports PCAP PROTO SRC SPORT DST DPORT PKTS BYTES IN OUT PHYSIN PHYSOUT
+                               per record from tshark (IE 10, 14, 252, 253; '-' when absent)
   nfcheck.py tshark-template-ids PCAP
                                every element id of the templates captured (data and
                                options), once each, ascending
@@ -442,6 +444,20 @@ def tshark_l2(pcap):
     return rows
 
 
+def tshark_ports(pcap):
+    """PROTO SRC SPORT DST DPORT PKTS BYTES IN OUT PHYSIN PHYSOUT per record ('-': element absent)."""
+    rows = []
+    for r in tshark_records_json(pcap):
+        g = lambda k: r.get(k, "-")  # noqa: E731
+        num = lambda k: str(int(r[k], 0)) if k in r else "-"  # noqa: E731
+        rows.append((int(g("cflow.protocol")), g("cflow.srcaddr") if "cflow.srcaddr" in r else g("cflow.srcaddrv6"),
+                     int(g("cflow.srcport")),
+                     g("cflow.dstaddr") if "cflow.dstaddr" in r else g("cflow.dstaddrv6"), int(g("cflow.dstport")),
+                     int(g("cflow.packets")), int(g("cflow.octets")), num("cflow.inputint"), num("cflow.outputint"),
+                     num("cflow.ingress_physical_interface"), num("cflow.egress_physical_interface")))
+    return rows
+
+
 def tshark_template_ids(pcap):
     ids = set()
     for cols in tshark_fields(pcap, ["cflow.template_field_type", "cflow.template_ipfix_field_type"]):
@@ -483,6 +499,8 @@ if __name__ == "__main__":
         emit(nfdump_l2(sys.argv[2]))
     elif cmd == "tshark-l2":
         emit(tshark_l2(sys.argv[2]))
+    elif cmd == "tshark-ports":
+        emit(tshark_ports(sys.argv[2]))
     elif cmd == "tshark-template-ids":
         tshark_template_ids(sys.argv[2])
     elif cmd == "tshark-ext":
