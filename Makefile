@@ -194,7 +194,8 @@ demo:
 # Performance against the original ipt_NETFLOW 2.6 in QEMU (-icount; ~20 min,
 # not part of `make check`): BENCH_ARGS=--quick for a smoke run.
 # BENCH_BASE=<git-ref>: also ours as of that ref, side by side in the same boots.
+# BENCH_FIELDS=1: also each link-layer field alone (ours-mac, -vlan, -dir, -phys).
 # See docs/PERFORMANCE.md.
 .PHONY: bench
 bench:
-	@tests/bench/run.sh $(if $(BENCH_BASE),--base $(BENCH_BASE)) $(BENCH_ARGS)
+	@tests/bench/run.sh $(if $(BENCH_BASE),--base $(BENCH_BASE)) $(if $(BENCH_FIELDS),--fields) $(BENCH_ARGS)

@@ -7,7 +7,7 @@
  * bridge ports of `physdev=1` (from br_netfilter, bridge.h).  The others
  * are read from the packet's Ethernet frame, between its MAC header and its
  * network header: the MACs, the 802.1Q / 802.1ad tags still in the frame
- * (after the one the NIC or a VLAN device took off), the type after them,
+ * (after those VLAN devices or the NIC took off), the type after them,
  * then the labels down to the bottom of the stack, at most as many as the
  * records keep.  A frame the promisc handler stripped still has its labels
  * there (it moves only the network header), and so has a forwarded packet
@@ -28,22 +28,30 @@
 
 static u32 nf_l2_mpls_depth;	/* the labels a record keeps, set at load */
 
-/* A tag the frame no longer holds: the one the NIC took off (the skb's
- * accelerated tag), else the one a VLAN device's receive path took off
- * (the packet is then on that device). */
-static u16 nf_l2_outer_tag(const struct sk_buff *skb)
-{
-	if (skb_vlan_tag_present(skb))
-		return skb_vlan_tag_get(skb);
-	if (skb->dev && is_vlan_dev(skb->dev))
-		return vlan_dev_vlan_id(skb->dev);
-	return 0;
-}
-
 static void nf_l2_add_tag(struct nf_l2 *l2, u16 tci, u32 *tags)
 {
 	if (tci && *tags < NF_L2_MAX_VLANS)
 		l2->vlan[(*tags)++] = tci;
+}
+
+/* The tags the frame no longer holds, outermost first: those the VLAN
+ * devices the packet came up through took off (a QinQ stack: the packet is
+ * on the 802.1Q device, whose lower device is the 802.1ad one), then the
+ * one the NIC took off and no device took (the skb's accelerated tag).  A
+ * device gives its id only: its tag's priority went into skb->priority. */
+static void nf_l2_taken_tags(const struct sk_buff *skb, struct nf_l2 *l2, u32 *tags)
+{
+	const struct net_device *dev = skb->dev;
+	u16 ids[NF_L2_MAX_VLANS];
+	u32 n = 0;
+
+	/* One level down each time (vlan_dev_real_dev() would go to the bottom). */
+	for (; dev && is_vlan_dev(dev) && n < NF_L2_MAX_VLANS; dev = vlan_dev_priv(dev)->real_dev)
+		ids[n++] = vlan_dev_vlan_id(dev);
+	while (n)
+		nf_l2_add_tag(l2, ids[--n], tags);
+	if (skb_vlan_tag_present(skb))
+		nf_l2_add_tag(l2, skb_vlan_tag_get(skb), tags);
 }
 
 static void nf_l2_read_mpls(struct nf_l2 *l2, const u8 *p, const u8 *end)
@@ -112,7 +120,7 @@ static void nf_l2_read(const struct sk_buff *skb, struct nf_l2 *l2, u8 hook)
 		l2->phys_out = nf_bridge_port_out(skb);
 	}
 	if (nf_l2_keeps.vlan)
-		nf_l2_add_tag(l2, nf_l2_outer_tag(skb), &tags);
+		nf_l2_taken_tags(skb, l2, &tags);
 	if (nf_l2_keeps.frame)
 		nf_l2_read_frame(skb, l2, tags);
 }

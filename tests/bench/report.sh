@@ -122,10 +122,16 @@ END {
 	vs_ours("ours-l2", "mac+vlan+dir+phys", "default", \
 		"\nLink-layer fields: ours with macaddress=1 vlan=1 direction=1 physdev=1 (MACs and tags are key) vs ours\n" \
 		"as loaded by default, instructions per packet added over -j MARK (reported, no target).\n\n", 0)
+	vs_ours("ours-mac", "macaddress=1", "default", \
+		"\nEach link-layer field alone (run.sh --fields) vs ours as loaded by default, instructions per\n" \
+		"packet added over -j MARK (reported, no target).\n\n", 0)
+	vs_ours("ours-vlan", "vlan=1", "default", "", 0)
+	vs_ours("ours-dir", "direction=1", "default", "", 0)
+	vs_ours("ours-phys", "physdev=1", "default", "", 0)
 	printf "\nRuns (instructions per packet): \n"
 	for (b = 1; b <= 2; b++) for (m = 1; m <= 3; m++) {
 		line = ""
-		nr = split("none empty mark base base-mark ours ours-mark ours-hash ours-hash-mark ours-mpls ours-mpls-mark ours-l2 ours-l2-mark hooks hooks-mark hooks-target dkms dkms-mark best best-mark", rules, " ")
+		nr = split("none empty mark base base-mark ours ours-mark ours-hash ours-hash-mark ours-mpls ours-mpls-mark ours-l2 ours-l2-mark ours-mac ours-mac-mark ours-vlan ours-vlan-mark ours-dir ours-dir-mark ours-phys ours-phys-mark hooks hooks-mark hooks-target dkms dkms-mark best best-mark", rules, " ")
 		for (i = 1; i <= nr; i++) {
 			k = "cost." bes[b] "." rules[i] "." mixes[m] ".runs"
 			if (have(k)) line = line sprintf(" %s=%s", rules[i], r[k])
@@ -160,8 +166,8 @@ END {
 	printf "objsize x active objects, hash from /proc/net/stat/ipt_netflow): object + hash = all-in bytes.\n"
 	printf "Targets: IPv4 <= 96, IPv6 <= 128 (ours).\n\n"
 	printf "%-15s %-36s %-36s\n", "module", "IPv4", "IPv6"
-	nv = split("base ours ours-mpls ours-l2 best dkms", vs, " ")
-	vn["base"] = "base"; vn["ours"] = "ours"; vn["ours-mpls"] = "ours mpls=3"; vn["ours-l2"] = "ours l2 fields"; vn["best"] = "original best"; vn["dkms"] = "original DKMS"
+	nv = split("base ours ours-mpls ours-l2 ours-mac ours-vlan ours-dir ours-phys best dkms", vs, " ")
+	vn["base"] = "base"; vn["ours"] = "ours"; vn["ours-mpls"] = "ours mpls=3"; vn["ours-l2"] = "ours l2 fields"; vn["ours-mac"] = "ours mac"; vn["ours-vlan"] = "ours vlan"; vn["ours-dir"] = "ours direction"; vn["ours-phys"] = "ours physdev"; vn["best"] = "original best"; vn["dkms"] = "original DKMS"
 	for (i = 1; i <= nv; i++) {
 		v = vs[i]
 		if (!have("mem." v ".4.total")) continue

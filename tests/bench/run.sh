@@ -24,6 +24,9 @@
 # vs current per figure, flagging a ratio outside +-2 %.
 # --no-original: leaves out the original ipt_NETFLOW (a quicker A/B run).
 # --backends legacy,nft: the iptables backends of the cost boot (both by default).
+# --fields (make bench BENCH_FIELDS=1): also each link-layer field alone
+# (ours-mac, ours-vlan, ours-dir, ours-phys): its cost per packet and bytes
+# per flow beside ours and ours-l2 (all of them at once).
 
 set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--backends) BACKENDS=$2; shift 2 ;;
 	--base) BASE=$2; shift 2 ;;
 	--no-original) ORIGINAL=0; shift ;;
+	--fields) FIELDS=1; shift ;;
 	-h | --help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -94,6 +98,9 @@ if [ -n "$BASE" ]; then
 	cp "$OUT/base/src/xtables/libxt_NETFLOW.so" "$OUT/base/xtables/"
 	echo "base $BASE: $(modinfo -F version "$OUT/base/ipt_NETFLOW.ko") srcversion $(modinfo -F srcversion "$OUT/base/ipt_NETFLOW.ko") git $(git -C "$REPO" describe --always "$base_sha")" >>"$OUT/info.txt"
 	cost_rules=(none empty mark base ours hooks ours-hash ours-mpls ours-l2) mem_variants=(base ours ours-mpls ours-l2) burst_variants=(base ours)
+fi
+if [ "${FIELDS:-0}" = 1 ]; then
+	cost_rules+=(ours-mac ours-vlan ours-dir ours-phys) mem_variants+=(ours-mac ours-vlan ours-dir ours-phys)
 fi
 if [ $ORIGINAL = 1 ]; then
 	cost_rules+=(dkms best) mem_variants+=(best dkms) burst_variants+=(best)

@@ -191,7 +191,8 @@ variant_ko() { echo "$BENCH_ORIG/$1/ipt_NETFLOW.ko"; }
 # (ours-hash: ours with sampler=hash:100, the sampler's cost; ours-mpls: ours
 # with promisc_mpls=3, records with room for three labels, every packet's
 # frame read for them: what keeping labels costs traffic without any; ours-l2:
-# ours with macaddress=1 vlan=1 direction=1 physdev=1, every link-layer field); also points
+# ours with macaddress=1 vlan=1 direction=1 physdev=1, every link-layer field;
+# ours-mac, ours-vlan, ours-dir, ours-phys: one of them alone); also points
 # XTABLES_LIBDIR at that module's extension only: ours and base have their own
 # libxt_NETFLOW.so, the original libipt_/libip6t_NETFLOW.so; never two visible at once.
 nf_load_variant() {
@@ -214,6 +215,12 @@ nf_load_variant() {
 	ours-l2)
 		export XTABLES_LIBDIR=$XT_OURS:$XT_SYSTEM
 		load_module ipt_NETFLOW "$@" macaddress=1 vlan=1 direction=1 physdev=1
+		;;
+	ours-mac | ours-vlan | ours-dir | ours-phys)
+		export XTABLES_LIBDIR=$XT_OURS:$XT_SYSTEM
+		local field=${v#ours-}
+		case $field in mac) field=macaddress ;; dir) field=direction ;; phys) field=physdev ;; esac
+		load_module ipt_NETFLOW "$@" "$field=1"
 		;;
 	*)
 		# base (vm_bench_base), or dkms, best or any other build of the

@@ -33,6 +33,9 @@ UDP payloads), plus normalizers for what the other collectors print.
   ipfix.py ipfixdump FILE          records as libfixbuf's ipfixDump decodes them
   ipfix.py ipfixdump-fields FILE   as `fields` without times and template, from ipfixDump
   ipfix.py ipfixdump-options FILE  options records as ipfixDump decodes them
+  ipfix.py ipfixdump-l2 FILE       PROTO SRC SPORT DST DPORT PKTS BYTES SRCMAC DSTMAC
+                                   ETHERTYPE DIR VLAN PRIO INNER_VLAN INNER_PRIO per
+                                   record from ipfixDump ('-' when absent)
   ipfix.py tshark PCAP PORT        records as tshark's cflow dissector decodes
                                    them (v5, v9, IPFIX; exits 1 on a malformed
                                    packet or an expert error)
@@ -585,6 +588,19 @@ def cmd_ipfixdump_fields(path):
     emit(ipfixdump_flow(r)[:9] + (int(r[60]), int(r[136])) for r in ipfixdump_records(path) if 4 in r)
 
 
+def cmd_ipfixdump_l2(path):
+    """As nfcheck.py tshark-l2: PROTO SRC SPORT DST DPORT PKTS BYTES SRCMAC DSTMAC ETHERTYPE DIR VLAN
+    PRIO INNER_VLAN INNER_PRIO ('-' when absent)."""
+    rows = []
+    for r in ipfixdump_records(path):
+        if 4 not in r:
+            continue
+        g = lambda k: r[k] if k in r else "-"  # noqa: E731
+        etype = "0x%04x" % int(r[256]) if 256 in r else "-"
+        rows.append(ipfixdump_flow(r)[:7] + (g(56), g(80), etype, g(61), g(243), g(244), g(245), g(246)))
+    emit(rows)
+
+
 def utc_ms(text):
     """ipfixDump's "YYYY-MM-DD HH:MM:SS.mmm" (UTC) as epoch milliseconds."""
     m = re.match(r"(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)(?:\.(\d{1,3}))?$", text)
@@ -823,7 +839,7 @@ def main(a):
         globals()["cmd_" + c.replace("-", "_")](a[1], int(a[2]))
     elif c == "to-file":
         cmd_to_file(a[1], int(a[2]), a[3])
-    elif c in ("ipfixdump", "ipfixdump-fields", "ipfixdump-options", "nfacctd"):
+    elif c in ("ipfixdump", "ipfixdump-fields", "ipfixdump-options", "ipfixdump-l2", "nfacctd"):
         globals()["cmd_" + c.replace("-", "_")](a[1])
     elif c == "bundle":
         acct = None
