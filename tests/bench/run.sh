@@ -27,6 +27,9 @@
 # --fields (make bench BENCH_FIELDS=1): also each link-layer field alone
 # (ours-mac, ours-vlan, ours-dir, ours-phys): its cost per packet and bytes
 # per flow beside ours and ours-l2 (all of them at once).
+# --rules LIST (comma separated): only these cost rules and memory variants
+# (e.g. none,empty,mark,ours,ours-l2,ours-mac; baselines none/empty/mark
+# and ours are needed by the report).
 
 set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -44,6 +47,7 @@ while [ $# -gt 0 ]; do
 	--base) BASE=$2; shift 2 ;;
 	--no-original) ORIGINAL=0; shift ;;
 	--fields) FIELDS=1; shift ;;
+	--rules) RULES=$2; shift 2 ;;
 	-h | --help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -101,6 +105,13 @@ if [ -n "$BASE" ]; then
 fi
 if [ "${FIELDS:-0}" = 1 ]; then
 	cost_rules+=(ours-mac ours-vlan ours-dir ours-phys) mem_variants+=(ours-mac ours-vlan ours-dir ours-phys)
+fi
+if [ -n "${RULES:-}" ]; then
+	IFS=, read -r -a cost_rules <<<"$RULES"
+	mem_variants=()
+	for r in "${cost_rules[@]}"; do
+		case $r in none | empty | mark | hooks | *-hash) ;; *) mem_variants+=("$r") ;; esac
+	done
 fi
 if [ $ORIGINAL = 1 ]; then
 	cost_rules+=(dkms best) mem_variants+=(best dkms) burst_variants+=(best)
