@@ -376,6 +376,21 @@ protected:
 		EXPECT_EQ(fake::bug_count(), 0) << fake::last_bug();
 		EXPECT_EQ(fake::cpu_lock_depth(0), 0);
 	}
+	// A fresh core and fake platform with settings `s` (a loop over
+	// dialects starts each round here).
+	void restart(const Settings& s)
+	{
+		if (g_core)
+			nfc_exit();
+		fake::reset();
+		init(s);
+	}
+	// The options records every first message of a load begins with.
+	static std::string first_options(bool v9)
+	{
+		return v9 ? sysinit_v9 + " D256x1 " + metering(257, true) + " D257x1 "
+			  : sysinit_ipfix + " D256x1 " + metering(257, false) + " D257x1 ";
+	}
 	void init(const Settings& s = Settings{})
 	{
 		if (g_core)
@@ -1881,14 +1896,11 @@ TEST_F(IpfixE2E, DirectionIsTheFirstPacketsAndNotKey)
 TEST_F(IpfixE2E, VlanTagsAreKeyAndAllFieldsComeInOrder)
 {
 	for (bool v9 : {false, true}) {
-		if (g_core)
-			nfc_exit();
-		fake::reset();
 		Settings s;
 		s.protocol = v9 ? 9 : 10;
 		s.macaddress = s.vlan = s.direction = 1;
 		s.promisc_mpls = 3;
-		init(s);
+		restart(s);
 		fake::set_jiffies(1000);
 		nf_l2 l2 = frame(mac_b, mac_a, 0x8847, NF_DIR_INGRESS, 5u << 13 | 100, 3u << 13 | 200);
 		l2.mpls[0] = mpls_entry(16, 0, true, 64);
@@ -1902,8 +1914,7 @@ TEST_F(IpfixE2E, VlanTagsAreKeyAndAllFieldsComeInOrder)
 		export_all();
 		const std::vector<Msg> msgs = parse_all();
 		ASSERT_EQ(msgs.size(), 1u);
-		const std::string head = v9 ? sysinit_v9 + " D256x1 " + metering(257, true) + " D257x1 "
-					    : sysinit_ipfix + " D256x1 " + metering(257, false) + " D257x1 ";
+		const std::string head = first_options(v9);
 		const std::string tags2 = v9 ? " 58:2" : " 243:2 244:1 245:2 246:1";
 		const std::string tags1 = v9 ? " 58:2" : " 243:2 244:1";
 		const std::string tail = " 256:2 200:1 70:3 71:3 72:3 61:1";
@@ -1943,13 +1954,10 @@ TEST_F(IpfixE2E, VlanTagsAreKeyAndAllFieldsComeInOrder)
 TEST_F(IpfixE2E, BridgePortsAreTheFirstPacketsAndFollowTheInterfaces)
 {
 	for (bool v9 : {false, true}) {
-		if (g_core)
-			nfc_exit();
-		fake::reset();
 		Settings s;
 		s.protocol = v9 ? 9 : 10;
 		s.physdev = NF_PHYSDEV_EXPORT;
-		init(s);
+		restart(s);
 		EXPECT_EQ(record_size(false), 96u);
 		EXPECT_EQ(record_size(true), 128u);
 		fake::set_jiffies(1000);
@@ -1968,8 +1976,7 @@ TEST_F(IpfixE2E, BridgePortsAreTheFirstPacketsAndFollowTheInterfaces)
 		std::string ports = udp4_tpl(258, v9);
 		const size_t after_14 = ports.find(" 14:4") + 5;
 		ports.insert(after_14, " 252:4 253:4");
-		const std::string head = v9 ? sysinit_v9 + " D256x1 " + metering(257, true) + " D257x1 "
-					    : sysinit_ipfix + " D256x1 " + metering(257, false) + " D257x1 ";
+		const std::string head = first_options(v9);
 		EXPECT_EQ(describe(msgs[0]), head + ports + " D258x1 " + udp4_tpl(259, v9) + " D259x1");
 		const std::vector<Buf> r = msgs[0].records_of(258);
 		ASSERT_EQ(r.size(), 1u);
