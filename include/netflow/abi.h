@@ -94,7 +94,7 @@ struct nf_packet {
 #define NF_L2_MAX_LABELS 10
 #define NF_L2_MAX_VLANS 2
 struct nf_l2 {
-	nf_u32 mpls[NF_L2_MAX_LABELS];	/* entries, outermost first, host order, with TTL */
+	/* Zeroed per packet up to mpls[] (NF_L2_HEAD_BYTES): a few stores. */
 	nf_u32 mpls_depth;		/* entries in use (0: no stack) */
 	nf_u8 dst_mac[6];		/* as on the wire; zero: no MAC header */
 	nf_u8 src_mac[6];
@@ -103,7 +103,10 @@ struct nf_l2 {
 	nf_u8 direction;		/* NF_DIR_INGRESS or NF_DIR_EGRESS */
 	nf_u32 phys_in;			/* bridge port ifindexes (br_netfilter); 0: none */
 	nf_u32 phys_out;
+	/* Only the first mpls_depth entries are written and read. */
+	nf_u32 mpls[NF_L2_MAX_LABELS];	/* entries, outermost first, host order, with TTL */
 };
+#define NF_L2_HEAD_BYTES __builtin_offsetof(struct nf_l2, mpls)
 /* flowDirection's values (RFC 5102). */
 enum nf_direction { NF_DIR_INGRESS = 0, NF_DIR_EGRESS = 1 };
 /* The values of the physdev setting. */

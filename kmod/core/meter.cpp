@@ -59,7 +59,7 @@ extern "C" void nfc_account_l2(unsigned int cpu, const nf_packet* pkt, const nf_
 	Core& core = *g_core;
 	CpuCache& cache = *core.cpus[cpu];
 	PacketFacts facts NF_FILLED_BELOW;
-	u8 ext[max_ext_bytes];
+	u8 ext[max_ext_bytes] NF_FILLED_BELOW;	// by ext_from_l2()
 	if (!packet_facts(core, cache, pkt, facts))
 		return;
 	ext_from_l2(*l2, ext);

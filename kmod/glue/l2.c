@@ -113,7 +113,7 @@ static void nf_l2_read(const struct sk_buff *skb, struct nf_l2 *l2, u8 hook)
 {
 	u32 tags = 0;
 
-	memset(l2, 0, sizeof(*l2));
+	memset(l2, 0, NF_L2_HEAD_BYTES);
 	l2->direction = hook == NF_INET_LOCAL_OUT || hook == NF_INET_POST_ROUTING ? NF_DIR_EGRESS : NF_DIR_INGRESS;
 	if (nf_l2_keeps.physdev) {
 		l2->phys_in = nf_bridge_port_in(skb);
@@ -130,7 +130,7 @@ static void nf_l2_read(const struct sk_buff *skb, struct nf_l2 *l2, u8 hook)
 noinline void nf_account_l2(const struct nf_packet *pkt, u8 hook)
 {
 	unsigned long *lock = this_cpu_ptr(&nf_cpu_lock);
-	struct nf_l2 l2;
+	struct nf_l2 l2 NF_FILLED_BELOW;	/* by nf_l2_read() */
 
 	nf_l2_read(pkt->skb, &l2, hook);
 	bit_spin_lock(0, lock);

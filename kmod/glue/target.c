@@ -59,7 +59,8 @@ nf_size nfp_slab_alloc_bulk_unlocked(unsigned int cpu, void *slab, nf_size n, vo
  * it with a canary on every packet. */
 noinline void nf_meter_copy(struct sk_buff *skb, int off, struct nf_packet *pkt, u8 l2)
 {
-	u8 copy[NF_MAX_HEADER_BYTES];
+	/* Read only up to pkt->len, which skb_header_pointer() filled. */
+	u8 copy[NF_MAX_HEADER_BYTES] NF_FILLED_BELOW;
 
 	pkt->data = pkt->len ? skb_header_pointer(skb, off, pkt->len, copy) : copy;
 	if (unlikely(!pkt->data)) {

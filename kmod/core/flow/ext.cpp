@@ -55,7 +55,10 @@ void mpls_from_l2(const nf_l2& l2, u8* out)
 
 void ext_from_l2(const nf_l2& l2, u8* out)
 {
-	__builtin_memset(out, 0, max_ext_bytes);	// fixed size: stores, not a call
+	// This load's tail only, 8 bytes a store (a memset would be a call or
+	// a rep stos).
+	for (u32 i = 0; i < g_ext.bytes; i += 8)
+		__builtin_memset(out + i, 0, 8);
 	mpls_from_l2(l2, out);
 	if (g_ext.mac) {
 		__builtin_memcpy(out + g_ext.mac_at, l2.dst_mac, 6);
