@@ -72,6 +72,14 @@ probe HAVE_SYSTEM_PERCPU_WQ <<'EOF'
 struct workqueue_struct **nf_probe_wq = &system_percpu_wq;
 EOF
 
+# Newer kernels keep protocol-wide packet handlers per network namespace
+# (struct net's ptype_all): one for every protocol (ETH_P_ALL) must name its
+# namespace in af_packet_net, or dev_add_pack() warns and ignores it.
+probe HAVE_NET_PTYPE_ALL <<'EOF'
+#include <net/net_namespace.h>
+unsigned long nf_probe_ptype_all = offsetof(struct net, ptype_all);
+EOF
+
 objs=
 for n in $names; do objs="$objs $n.o"; done
 {

@@ -116,7 +116,7 @@ void nf_l2_start(void);
 
 /* promisc.c: frames for other hosts into PREROUTING (promisc=) */
 int nf_promisc_hook(u32 on);
-void nf_promisc_load(void);
+int nf_promisc_load(void);
 void nf_promisc_unload(void);
 void nf_promisc_report(void);
 

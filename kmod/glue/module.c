@@ -67,12 +67,16 @@ static int __init netflow_init(void)
 	err = nf_hooks_start();
 	if (err)
 		goto fail_target;
-	nf_promisc_load();
+	err = nf_promisc_load();
+	if (err)
+		goto fail_hooks;
 	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %u, destination %s, hashsize %u%s%s\n",
 		nfc_get(NFC_PROTOCOL), nf_destination.text, nfc_hashsize(),
 		nf_sampler.text[0] ? ", sampler " : "", nf_sampler.text);
 	return 0;
 
+fail_hooks:
+	nf_hooks_stop();
 fail_target:
 	if (nfc_get(NFC_TARGETS))
 		nf_target_exit();

@@ -4,7 +4,8 @@
  * frames a switch's mirror (SPAN) port sends to an interface in promiscuous
  * mode, frames addressed to other hosts that the IP stack throws away.
  *
- * A packet handler for every protocol (ETH_P_ALL) takes the frames the
+ * A packet handler for every protocol (ETH_P_ALL; one per network
+ * namespace where the kernel keeps them per namespace) takes the frames the
  * driver marked PACKET_OTHERHOST, in any network namespace, drops their
  * VLAN tags (the one the device or the stack moved out of the frame, then
  * any 802.1Q / 802.1ad tag still in it) and MPLS labels (at most
@@ -27,6 +28,7 @@
 #include <linux/skbuff.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/netns/generic.h>
 #include "glue.h"
 #include "netflow/mpls.h"
 
@@ -189,45 +191,115 @@ static int nf_promisc_rcv(struct sk_buff *skb, struct net_device *dev, struct pa
 	return NET_RX_DROP;
 }
 
+/* Where the handler is registered, while promisc is on.  Kernels with a
+ * list of every-protocol handlers per network namespace (HAVE_NET_PTYPE_ALL)
+ * take one handler per namespace, naming it in af_packet_net (present and
+ * later namespaces: pernet operations); older ones have one list for all
+ * namespaces, and one handler there. */
+#ifdef HAVE_NET_PTYPE_ALL
+static unsigned int nf_promisc_net_id;
+
+static int __net_init nf_promisc_net_init(struct net *net)
+{
+	struct packet_type *pt = net_generic(net, nf_promisc_net_id);
+
+	pt->type = htons(ETH_P_ALL);
+	pt->func = nf_promisc_rcv;
+	pt->af_packet_net = net;
+	dev_add_pack(pt);
+	return 0;
+}
+
+/* Each namespace's handler is unlinked, then one wait for the packets still
+ * inside any of them, before the kernel frees the handlers. */
+static void __net_exit nf_promisc_net_exit(struct net *net)
+{
+	__dev_remove_pack(net_generic(net, nf_promisc_net_id));
+}
+
+static void __net_exit nf_promisc_net_exit_batch(struct list_head *nets)
+{
+	synchronize_net();
+}
+
+static struct pernet_operations nf_promisc_net_ops = {
+	.init = nf_promisc_net_init,
+	.exit = nf_promisc_net_exit,
+	.exit_batch = nf_promisc_net_exit_batch,
+	.id = &nf_promisc_net_id,
+	.size = sizeof(struct packet_type),
+};
+
+static int nf_promisc_register(void)
+{
+	return register_pernet_subsys(&nf_promisc_net_ops);
+}
+
+static void nf_promisc_unregister(void)
+{
+	unregister_pernet_subsys(&nf_promisc_net_ops);
+}
+#else
 static struct packet_type nf_promisc_type __read_mostly = {
 	.type = cpu_to_be16(ETH_P_ALL),
 	.func = nf_promisc_rcv,
 };
 
-/* Under nf_settings_mutex (the setting's hook, the load, the unload). */
-static void nf_promisc_start(void)
+static int nf_promisc_register(void)
 {
-	if (nf_promisc_running)
-		return;
-	nf_promisc_mpls_depth = nfc_get(NFC_PROMISC_MPLS);
 	dev_add_pack(&nf_promisc_type);
+	return 0;
+}
+
+/* Waits until no packet is still inside the handler. */
+static void nf_promisc_unregister(void)
+{
+	dev_remove_pack(&nf_promisc_type);
+}
+#endif
+
+/* Under nf_settings_mutex (the setting's hook, the load, the unload). */
+static int nf_promisc_start(void)
+{
+	int err;
+
+	if (nf_promisc_running)
+		return 0;
+	nf_promisc_mpls_depth = nfc_get(NFC_PROMISC_MPLS);
+	err = nf_promisc_register();
+	if (err) {
+		pr_err(NF_NAME ": promisc=1: cannot register the packet handler (%d)\n", err);
+		return err;
+	}
 	nf_promisc_running = true;
 	pr_info(NF_NAME ": promisc: metering frames for other hosts in PREROUTING\n");
+	return 0;
 }
 
 static void nf_promisc_stop(void)
 {
 	if (!nf_promisc_running)
 		return;
-	/* Waits until no packet is still inside the handler. */
-	dev_remove_pack(&nf_promisc_type);
+	nf_promisc_unregister();
 	nf_promisc_running = false;
 }
 
 int nf_promisc_hook(u32 on)
 {
 	if (on)
-		nf_promisc_start();
-	else
-		nf_promisc_stop();
+		return nf_promisc_start();
+	nf_promisc_stop();
 	return 0;
 }
 
-void nf_promisc_load(void)
+int nf_promisc_load(void)
 {
+	int err;
+
 	mutex_lock(&nf_settings_mutex);
-	nf_promisc_hook(nfc_get(NFC_PROMISC));
+	err = nf_promisc_hook(nfc_get(NFC_PROMISC));
 	mutex_unlock(&nf_settings_mutex);
+	return err;
 }
 
 void nf_promisc_unload(void)

@@ -307,6 +307,21 @@ nat_gateway() {
 	na "$(helper_ipt iptables)" -A INPUT -p udp --dport 80 -j DROP
 }
 
+# masquerade_out DEV: source NAT of everything leaving by DEV, with
+# iptables' MASQUERADE where the kernel has it, else in nftables (Debian's
+# 7.x rt flavour has no x_tables NAT targets); removed at exit.
+masquerade_out() {
+	if modprobe -n -q xt_MASQUERADE; then
+		iptables -w -t nat -A POSTROUTING -o "$1" -j MASQUERADE
+		defer iptables -w -t nat -D POSTROUTING -o "$1" -j MASQUERADE
+	else
+		nft add table ip masq_out
+		defer nft delete table ip masq_out
+		nft add chain ip masq_out post '{ type nat hook postrouting priority srcnat; }'
+		nft add rule ip masq_out post oifname "$1" masquerade
+	fi
+}
+
 # nat_ct_sysctl NAME VALUE: set net.netfilter.NAME for the scenario, restored at exit.
 nat_ct_sysctl() {
 	local old

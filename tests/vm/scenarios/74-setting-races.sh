@@ -70,7 +70,7 @@ ip6tables -F OUTPUT
 log "3) natevents writers during a conntrack event storm"
 nf_router
 modprobe nf_conntrack_netlink
-iptables -t nat -A POSTROUTING -o vb -j MASQUERADE
+masquerade_out vb
 iptables -A FORWARD -j NETFLOW
 sysctl -qw net.netfilter.nf_conntrack_udp_timeout=1	# NEW and DESTROY events all along
 listeners_before=$(nat_nl_sockets)
@@ -100,6 +100,5 @@ assert_eq "listeners match natevents=$on" $((listeners_before + on)) "$(nat_nl_s
 log "$(grep ^Natevents /proc/net/stat/ipt_netflow)"
 assert_eq "natevents off" OK "$(nf_sysctl_write natevents 0)"
 assert_eq "listeners after natevents=0" "$listeners_before" "$(nat_nl_sockets)"
-iptables -t nat -F
-iptables -F FORWARD
+iptables -F FORWARD	# the NAT rule goes at exit (masquerade_out)
 unload_module ipt_NETFLOW

@@ -184,9 +184,8 @@ nf_load protocol=10 destination=127.0.0.1:2055
 [ -w "$WINDOWS" ] || fail "no $WINDOWS (debugfs)"
 nf_router
 modprobe nf_conntrack_netlink
-iptables -t nat -A POSTROUTING -o vb -j MASQUERADE
+masquerade_out vb
 iptables -A FORWARD -j NETFLOW
-defer iptables -t nat -F
 defer iptables -F FORWARD
 listeners=$(nat_nl_sockets)
 # ITEMS picks some (a wrapper may set it; item 6 unloads the module, so it
