@@ -22,6 +22,16 @@ static inline int nf_bridge_port_out(const struct sk_buff *skb)
 	return nf_bridge_get_physoutif(skb);
 }
 
+/* The devices of those ports, under RCU (the IP hooks hold it).  The in
+ * port by its index: nf_bridge_get_physindev()'s arguments differ between
+ * kernels. */
+static inline const struct net_device *nf_bridge_port_in_dev(const struct sk_buff *skb, struct net *net)
+{
+	int ifindex = nf_bridge_get_physinif(skb);
+
+	return ifindex ? dev_get_by_index_rcu(net, ifindex) : NULL;
+}
+
 static inline const struct net_device *nf_bridge_port_out_dev(const struct sk_buff *skb)
 {
 	return nf_bridge_get_physoutdev(skb);
@@ -29,6 +39,10 @@ static inline const struct net_device *nf_bridge_port_out_dev(const struct sk_bu
 #else
 static inline int nf_bridge_port_in(const struct sk_buff *skb) { return 0; }
 static inline int nf_bridge_port_out(const struct sk_buff *skb) { return 0; }
+static inline const struct net_device *nf_bridge_port_in_dev(const struct sk_buff *skb, struct net *net)
+{
+	return NULL;
+}
 static inline const struct net_device *nf_bridge_port_out_dev(const struct sk_buff *skb) { return NULL; }
 #endif
 

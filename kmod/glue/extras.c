@@ -27,19 +27,14 @@ static bool nf_l2_on __read_mostly;	/* records have a tail; set at load */
 static bool nf_ports_on __read_mostly;	/* physdev=2; set at load */
 
 /* The bridge ports of a bridged packet in place of its devices (the
- * bridge itself, as br_netfilter names it to the IP hooks).  Under the
- * hook's RCU read lock: the ports' devices stay while we look. */
+ * bridge itself, as br_netfilter names it to the IP hooks). */
 static void nf_bridge_ports_for(const struct sk_buff *skb, const struct nf_hook_state *state,
 				const struct net_device **in, const struct net_device **out)
 {
-	const struct net_device *port;
-	int ifindex = nf_bridge_port_in(skb);
+	const struct net_device *port = nf_bridge_port_in_dev(skb, state->net);
 
-	if (ifindex) {
-		port = dev_get_by_index_rcu(state->net, ifindex);
-		if (port)
-			*in = port;
-	}
+	if (port)
+		*in = port;
 	port = nf_bridge_port_out_dev(skb);
 	if (port)
 		*out = port;

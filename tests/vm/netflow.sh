@@ -285,8 +285,8 @@ nat_state() { sed -n 's/^Natevents \([a-z]*\), .*/\1/p' /proc/net/stat/ipt_netfl
 # Test UDP to nsa port 80 is dropped quietly there, as nsb does 50000:50999.
 nat_gateway() {
 	nf_router
-	if modprobe -n -q xt_MASQUERADE && modprobe -n -q xt_nat; then
-		iptables -w -t nat -A POSTROUTING -o vb -j MASQUERADE
+	masquerade_out vb
+	if modprobe -n -q xt_nat; then
 		iptables -w -t nat -A PREROUTING -i vb -p tcp --dport 8080 -j DNAT --to-destination 10.1.0.2:80
 		iptables -w -t nat -A PREROUTING -i vb -p udp --dport 8080 -j DNAT --to-destination 10.1.0.2:80
 		iptables -w -t nat -A PREROUTING -i va -p tcp --dport 8081 -j DNAT --to-destination 10.2.0.2:5001
@@ -294,12 +294,10 @@ nat_gateway() {
 	else
 		# No x_tables NAT targets (Debian's 7.x rt flavour): the same
 		# translations in nftables' own NAT.
-		log "no xt_MASQUERADE/xt_nat in $(uname -r): NAT rules in nftables"
+		log "no xt_nat in $(uname -r): DNAT rules in nftables"
 		nft add table ip nat_gw
 		defer nft delete table ip nat_gw
-		nft add chain ip nat_gw post '{ type nat hook postrouting priority srcnat; }'
 		nft add chain ip nat_gw pre '{ type nat hook prerouting priority dstnat; }'
-		nft add rule ip nat_gw post oifname vb masquerade
 		nft add rule ip nat_gw pre iifname vb tcp dport 8080 dnat to 10.1.0.2:80
 		nft add rule ip nat_gw pre iifname vb udp dport 8080 dnat to 10.1.0.2:80
 		nft add rule ip nat_gw pre iifname va tcp dport 8081 dnat to 10.2.0.2:5001

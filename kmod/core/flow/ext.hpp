@@ -86,12 +86,14 @@ inline const u8* ext_of(const FlowHead& h) { return reinterpret_cast<const u8*>(
 // their TTL; MACs, tags, type, direction).  `out` holds max_ext_bytes.
 void ext_from_l2(const nf_l2& l2, u8* out);
 
-inline u32 ext_mpls_entry(const u8* ext, u32 i)
+inline u32 ext_u32(const u8* ext, u32 at)
 {
-	u32 e;
-	__builtin_memcpy(&e, ext + 4 * i, 4);
-	return e;
+	u32 v;
+	__builtin_memcpy(&v, ext + at, 4);
+	return v;
 }
+
+inline u32 ext_mpls_entry(const u8* ext, u32 i) { return ext_u32(ext, 4 * i); }
 
 inline u16 ext_u16(const u8* ext, u32 at)
 {
@@ -116,14 +118,7 @@ inline bool ext_has_mac(const u8* ext)
 inline u16 ext_vlan(const u8* ext, u32 i) { return g_ext.vlan ? ext_u16(ext, g_ext.vlan_at + 2 * i) : 0; }
 inline u16 ext_ethertype(const u8* ext) { return g_ext.ethertype ? ext_u16(ext, g_ext.ethertype_at) : 0; }
 // A record's bridge port: 0 in, 1 out (0: none, or not kept).
-inline u32 ext_physdev(const u8* ext, u32 i)
-{
-	if (!g_ext.physdev)
-		return 0;
-	u32 v;
-	__builtin_memcpy(&v, ext + g_ext.physdev_at + 4 * i, 4);
-	return v;
-}
+inline u32 ext_physdev(const u8* ext, u32 i) { return g_ext.physdev ? ext_u32(ext, g_ext.physdev_at + 4 * i) : 0; }
 
 // Key parts equal (n a multiple of 4, at most max_ext_bytes).
 inline bool same_ext_key(const u8* a, const u8* b, u32 n)
