@@ -34,6 +34,18 @@ static void nf_l2_add_tag(struct nf_l2 *l2, u16 tci, u32 *tags)
 		l2->vlan[(*tags)++] = tci;
 }
 
+/* The device under a VLAN device: one level of a stack.  A kernel built
+ * without 802.1Q has no VLAN device (is_vlan_dev() is false there) and no
+ * vlan_dev_priv(). */
+static const struct net_device *nf_vlan_lower(const struct net_device *dev)
+{
+#if IS_ENABLED(CONFIG_VLAN_8021Q)
+	return vlan_dev_priv(dev)->real_dev;
+#else
+	return NULL;
+#endif
+}
+
 /* The tags the frame no longer holds, outermost first: those the VLAN
  * devices the packet came up through took off (a QinQ stack: the packet is
  * on the 802.1Q device, whose lower device is the 802.1ad one), then the
@@ -46,7 +58,7 @@ static void nf_l2_taken_tags(const struct sk_buff *skb, struct nf_l2 *l2, u32 *t
 	u32 n = 0;
 
 	/* One level down each time (vlan_dev_real_dev() would go to the bottom). */
-	for (; dev && is_vlan_dev(dev) && n < NF_L2_MAX_VLANS; dev = vlan_dev_priv(dev)->real_dev)
+	for (; dev && is_vlan_dev(dev) && n < NF_L2_MAX_VLANS; dev = nf_vlan_lower(dev))
 		ids[n++] = vlan_dev_vlan_id(dev);
 	while (n)
 		nf_l2_add_tag(l2, ids[--n], tags);
