@@ -142,6 +142,8 @@ NF_ABI void nfp_slab_free(void *slab, void *obj) NF_NOEXCEPT;
 NF_ABI void nfp_random(void *buf, nf_size len) NF_NOEXCEPT;
 
 NF_ABI nf_u32 nfp_nr_cpu_ids(void) NF_NOEXCEPT;	/* every CPU number is below this */
+/* Non-zero for a CPU that is online now (a possible CPU may never be). */
+NF_ABI int nfp_cpu_online(unsigned int cpu) NF_NOEXCEPT;
 
 /* The exporter's way into another CPU's cache; the packet path is already
  * inside this lock (taken by the glue around nfc_account()). */

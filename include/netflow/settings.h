@@ -11,7 +11,8 @@
  *   param   module parameter (/sys/module/ipt_NETFLOW/parameters/<param>)
  *   sysctl  net.netflow.<sysctl> when that sysctl reads and writes exactly
  *           this value, else 0 (sysctl.c names the views that show
- *           something else, e.g. hashsize shows the table's real size)
+ *           something else, e.g. hashsize shows the size in effect, the
+ *           automatic one resolved or the last one written)
  *   def     default; [min, max] what is accepted, as `kind` reads it
  *   kind    NF_RANGE        an integer in [min, max]
  *           NF_PROTOCOL     5, 9 or 10 (enum nf_protocol)

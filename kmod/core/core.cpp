@@ -63,9 +63,14 @@ void Core::store_setting(nfc_setting s, u32 value)
 	}
 }
 
-u32 Core::per_cpu_buckets(u32 total) const
+u32 Core::share_of(u32 cpu, u32 total) const
 {
-	return max((total + nr_cpus - 1) / nr_cpus, 64u);
+	u32 online = 0;
+	for (u32 c = 0; c < nr_cpus; c++)
+		online += nfp_cpu_online(c) ? 1 : 0;
+	if (!online || !nfp_cpu_online(cpu))
+		return 64;
+	return max((total + online - 1) / online, 64u);
 }
 
 } // namespace netflow
@@ -113,7 +118,7 @@ extern "C" int nfc_init(const nfc_init_args* args) noexcept
 	for (u32 cpu = 0; ok && cpu < core->nr_cpus; cpu++) {
 		CpuCache* c = new (gfp_kernel) CpuCache;
 		core->cpus[cpu] = c;
-		ok = c && c->init(cpu, core->per_cpu_buckets(hashsize), &core->seed, &core->slabs, &core->limits);
+		ok = c && c->init(cpu, core->share_of(cpu, hashsize), &core->seed, &core->slabs, &core->limits);
 	}
 	core->nat_queue = static_cast<NatQueue*>(nfp_alloc_large(sizeof(NatQueue)));
 	if (core->nat_queue)
@@ -187,28 +192,13 @@ extern "C" int nfc_resize(u32 hashsize) noexcept
 	Core& core = *g_core;
 	if (!hashsize || !setting_valid(NFC_HASHSIZE, hashsize))
 		return NF_EINVAL;
-	const u32 n = core.per_cpu_buckets(hashsize);
-	// All tables first: a failed allocation changes nothing.
-	auto** fresh = static_cast<FlowHead***>(nfp_alloc(sizeof(FlowHead**) * core.nr_cpus, NF_GFP_KERNEL));
-	bool ok = fresh != nullptr;
-	for (u32 cpu = 0; ok && cpu < core.nr_cpus; cpu++)
-		if (core.cpus[cpu])
-			ok = (fresh[cpu] = static_cast<FlowHead**>(nfp_alloc_large(sizeof(FlowHead*) * n))) != nullptr;
-	if (!ok) {
-		for (u32 cpu = 0; fresh && cpu < core.nr_cpus; cpu++)
-			nfp_free_large(fresh[cpu]);
-		nfp_free(fresh);
+	// The shares as the CPUs are online now (the old ones again if an
+	// array cannot be had).
+	core.for_each_cpu([&](u32 cpu, CpuCache& c) { c.floor = core.share_of(cpu, hashsize); });
+	if (!resize_all_now(core.cpus, core.nr_cpus, core.setting(NFC_MAXFLOWS), core.resizes)) {
+		core.for_each_cpu([&](u32 cpu, CpuCache& c) { c.floor = core.share_of(cpu, core.hashsize); });
 		return NF_ENOMEM;
 	}
-	core.for_each_cpu([&](u32 cpu, CpuCache& c) {
-		FlowHead** old;
-		{
-			CpuLockGuard lock(cpu);
-			old = c.rehash(fresh[cpu], n);
-		}
-		nfp_free_large(old);
-	});
-	nfp_free(fresh);
 	core.hashsize = hashsize;
 	return NF_OK;
 }

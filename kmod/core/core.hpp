@@ -4,6 +4,7 @@
 #pragma once
 #include "core/export/exporter.hpp"
 #include "core/flow/cache.hpp"
+#include "core/flow/resize.hpp"
 #include "core/config/aggregation.hpp"
 #include "core/config/settings.hpp"
 #include "core/config/snmp_rules.hpp"
@@ -17,7 +18,8 @@ public:
 	CpuCache** cpus = nullptr;	// [nr_cpus], nullptr where allocation failed
 	HashSeed seed{};
 	FlowSlabs slabs{};
-	u32 hashsize = 0;		// buckets over all CPUs
+	u32 hashsize = 0;		// chains over all CPUs to start with (sizing.hpp)
+	ResizeStats resizes{};		// the export mutex's
 	u32 nr_flows = 0;		// atomic
 	u32 peak_flows = 0;		// atomic
 	u32 peak_tick = 0;
@@ -39,7 +41,13 @@ public:
 	// Stores a checked value and updates what derives from it.
 	void store_setting(nfc_setting s, u32 value);
 	FlowLimits limits{};
-	u32 per_cpu_buckets(u32 total) const;
+	// CPU `cpu`'s share of `total` buckets: an even part for each CPU
+	// online now (at least 64), 64 for one that is not (a possible CPU
+	// that may never come: a guest sized for CPU hot-add has many).
+	u32 share_of(u32 cpu, u32 total) const;
+	// What a CPU's table may be: at least its share of hashsize, at most
+	// what maxflows can fill.
+	TableSizing sizing(const CpuCache& c) const { return TableSizing::make(c.floor, setting(NFC_MAXFLOWS)); }
 	Timeouts timeouts_{};
 
 	template <typename F> void for_each_cpu(F&& f)

@@ -106,6 +106,11 @@ nf_u64 nfp_jiffies64(void)
 	return get_jiffies_64() - INITIAL_JIFFIES;
 }
 
+int nfp_cpu_online(unsigned int cpu)
+{
+	return cpu_online(cpu);
+}
+
 nf_u32 nfp_hz(void)
 {
 	return HZ;

@@ -242,6 +242,22 @@ def export_seeds():
     write("export", "small-bytes-1024", bytes(rnd.randrange(0, 24) for _ in range(1024)))
 
 
+# ---- table: (operation, 32-bit argument) records ------------------------------
+
+def table_seeds():
+    # tests/common/table_ops.hpp: operation byte % 100 picks a packet of an
+    # old flow (< 55), a burst of new flows (< 80), a resize start or step
+    # (< 88), an exporter run (< 95) or a clock advance.
+    rec = lambda op, arg: bytes([op]) + struct.pack(">I", arg)
+    burst, old, resize, export = 60, 10, 85, 90
+    write("table", "grow-while-packets",
+          rec(burst, 39) * 20 + rec(resize, 2000) + (rec(old, 7) + rec(resize, 50) + rec(burst, 5)) * 30)
+    write("table", "shrink-and-expire",
+          rec(burst, 39) * 10 + rec(resize, 0) + rec(export, 299) + rec(resize, 3) * 40 + rec(export, 299))
+    rnd = random.Random(20261207)
+    write("table", "random-1000", bytes(rnd.getrandbits(8) for _ in range(1000)))
+
+
 if __name__ == "__main__":
     parser_seeds()
     string_seeds()
@@ -249,3 +265,4 @@ if __name__ == "__main__":
     ctnetlink_seeds()
     settings_seeds()
     export_seeds()
+    table_seeds()

@@ -86,6 +86,7 @@ void seed_random(uint64_t seed);
 
 // ---- locks, bug ----------------------------------------------------------
 int cpu_lock_depth(unsigned cpu);	// lock - unlock for that cpu
+void set_cpu_online(unsigned cpu, bool online);	// every CPU is online after reset()
 int bug_count();			// nfp_bug calls (also printed)
 std::string last_bug();
 

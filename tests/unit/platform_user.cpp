@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 #include <mutex>
 #include <utility>
 
@@ -28,6 +29,7 @@ struct Slab {
 
 struct State {
 	std::mutex mu;
+	std::set<unsigned> offline;	// CPUs nfp_cpu_online() says are not
 	std::atomic<uint64_t> jiffies{0};
 	uint64_t wall_sec = fake::default_wall_sec;
 	uint32_t wall_nsec = 0;
@@ -110,6 +112,7 @@ void reset()
 {
 	State& s = st();
 	std::lock_guard<std::mutex> g(s.mu);
+	s.offline.clear();
 	s.jiffies = 0;
 	s.wall_sec = default_wall_sec;
 	s.wall_nsec = 0;
@@ -266,6 +269,16 @@ void seed_random(uint64_t seed)
 int pool_refills() { return st().refills; }
 int pool_refills_locked() { return st().refills_locked; }
 void on_next_refill(std::function<void()> f) { st().on_refill = std::move(f); }
+
+void set_cpu_online(unsigned cpu, bool online)
+{
+	State& s = st();
+	std::lock_guard<std::mutex> g(s.mu);
+	if (online)
+		s.offline.erase(cpu);
+	else
+		s.offline.insert(cpu);
+}
 
 int cpu_lock_depth(unsigned cpu)
 {
@@ -426,6 +439,13 @@ void nfp_random(void* buf, nf_size len) noexcept
 		out += n;
 		len -= n;
 	}
+}
+
+int nfp_cpu_online(unsigned int cpu) noexcept
+{
+	State& s = st();
+	std::lock_guard<std::mutex> g(s.mu);
+	return !s.offline.count(cpu);
 }
 
 void nfp_cpu_lock(unsigned int cpu) noexcept

@@ -12,6 +12,7 @@
 
 #include "core/core.hpp"
 #include "core_defaults.hpp"
+#include "core_fixture.hpp"
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
 #include "packet_builder.hpp"
@@ -56,28 +57,10 @@ void export_due_at(uint64_t t)
 	nfc_export(NFC_EXPORT_DUE, 0);
 }
 
-class Parts : public ::testing::Test {
+class Parts : public CoreFixture {
 protected:
 	void SetUp() override { reinit(4); }
-	void reinit(uint32_t cpus)
-	{
-		if (netflow::g_core)
-			nfc_exit();
-		nr_cpus_ = cpus;
-		nfc_init_args a = default_init_args(cpus, 4096);
-		ASSERT_EQ(nfc_init(&a), 0);
-	}
-	void TearDown() override
-	{
-		if (netflow::g_core)
-			nfc_exit();
-		EXPECT_EQ(fake::slab_objects_live(), 0);
-		EXPECT_EQ(fake::large_allocs_live(), 0);
-		EXPECT_EQ(fake::bug_count(), 0) << fake::last_bug();
-		for (unsigned c = 0; c < nr_cpus_; c++)
-			EXPECT_EQ(fake::cpu_lock_depth(c), 0) << c;
-	}
-	uint32_t nr_cpus_ = 0;
+	void reinit(uint32_t cpus) { start(cpus, 4096); }
 };
 
 const uint32_t A = ip4(10, 0, 0, 1);

@@ -171,6 +171,18 @@ nf_flows_peak() { sed -n 's/^Flows: active [0-9]* (peak \([0-9]*\) .*/\1/p' /pro
 # nf_flows_mem_k: "mem NK" of the Flows line (records cached or pooled, and the hash).
 nf_flows_mem_k() { sed -n 's/^Flows: .*, mem \([0-9]*\)K, .*/\1/p' /proc/net/stat/ipt_netflow; }
 nf_hash_size() { sed -n 's/^Hash: size \([0-9]*\) .*/\1/p' /proc/net/stat/ipt_netflow; }
+# nf_hash_settled: the hash size once no table is being resized (each CPU's
+# table follows its flows: two reads a second apart agree); prints it.
+nf_hash_settled() {
+	local a b i
+	for ((i = 0; i < 60; i++)); do
+		a=$(nf_hash_size)
+		sleep 1
+		b=$(nf_hash_size)
+		[ "$a" = "$b" ] && { echo "$b"; return 0; }
+	done
+	fail "the hash size kept changing: $a, $b"
+}
 
 # nf_sock_line N: the "sockN: ..." line of /proc/net/stat/ipt_netflow.
 nf_sock_line() { grep "^sock$1: " /proc/net/stat/ipt_netflow; }

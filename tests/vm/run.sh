@@ -17,7 +17,7 @@ usage: $0 [options] SCENARIO.sh [SCENARIO2.sh ...]
   --kver VER       kernel to boot: installed, or a test kernel in the cache of
                    scripts/install-kernel.sh (default: the one the project module was built
                    for, else the newest /boot/vmlinuz-* with /lib/modules/VER)
-  --smp N          guest CPUs (default 2)
+  --smp N[,maxcpus=M]  guest CPUs (default 2), and possible CPUs
   --mem M          guest memory in MiB (default 1024)
   --timeout SECS   per-scenario timeout (default 300; a scenario may override it
                    with a '# vm-timeout: SECS' line)
@@ -57,7 +57,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#SCENARIOS[@]} -gt 0 ] || { usage >&2; exit 2; }
-for v in SMP MEM TIMEOUT; do
+[[ $SMP =~ ^[1-9][0-9]*(,maxcpus=[1-9][0-9]*)?$ ]] ||
+	{ echo "run.sh: --smp wants N or N,maxcpus=M (CPUs online, possible)" >&2; exit 2; }
+for v in MEM TIMEOUT; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --${v,,} wants a positive integer" >&2; exit 2; }
 done
 

@@ -15,6 +15,11 @@ namespace {
 // go past its datagram budget (one batch: 64 v5 flows = 3 datagrams).
 constexpr size_t batch_size = 64;
 
+// Chains of a table being resized that one run moves (in steps of
+// resize_step per lock hold): a million-chain table in about 30 runs, a
+// tick apart.
+constexpr u32 resize_run_chains = 64 * resize_step;
+
 // Paced export.  A mass expiry (a flush, a burst of flows timing out
 // together, unload) must not leave as one burst: a collector drains its
 // socket at its own speed and drops what does not fit in its receive
@@ -400,6 +405,18 @@ bool Exporter::drain(Core& core, const ExportClock& clock, const Timeouts& t, bo
 	return false;
 }
 
+// Each CPU's table follows its load (flow/resize.hpp): a resize under way
+// moves on by up to `resize_run_chains` chains a run, and the next run
+// comes at once until it is done.  True while one is under way.
+bool Exporter::tend_tables(Core& core, u32 now)
+{
+	bool resizing = false;
+	core.for_each_cpu([&](u32 cpu, CpuCache& c) {
+		resizing |= tend_table(c, cpu, core.sizing(c), resize_run_chains, now, core.resizes);
+	});
+	return resizing;
+}
+
 // Up to `limit` queued NAT events; true when more are waiting.
 bool Exporter::export_nat(Core& core, const ExportClock& clock, u32 limit)
 {
@@ -448,6 +465,7 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 	const bool more = drain(core, clock, t, force, run_budget(hz), sent_before, taken);
 	if (force && !more)
 		flushing_ = false;
+	const bool resizing = tend_tables(core, now);
 	// At most nfevents_limit NAT events a run; the rest wait in the queue
 	// for the next run, which comes a tick later.
 	const bool nat_more = export_nat(core, clock, core.setting(NFC_NFEVENTS_LIMIT));
@@ -459,7 +477,7 @@ u32 Exporter::run(Core& core, nfc_export_mode mode, unsigned int cpu) noexcept
 	adapt_delay(core, stats.datagrams + stats.errors - sent_before, more || nat_more);
 	worker.scanned = taken;
 	worker.busy_us = static_cast<u32>((nfp_clock_ns() - t0) / 1000);
-	return more || nat_more ? 0 : worker.delay;
+	return more || nat_more || resizing ? 0 : worker.delay;
 }
 
 void Exporter::switch_protocol(Core& core, u32 protocol) noexcept

@@ -110,6 +110,7 @@ private:
 	void push_v5(Core& core, const v5::Record& r, const ExportClock& clock);
 	void add_nat(Core& core, const NatEvent& e, const ExportClock& clock);
 	bool export_nat(Core& core, const ExportClock& clock, u32 limit);
+	bool tend_tables(Core& core, u32 now);
 	u8* record_slot(Core& core, u32 key, const ExportClock& clock);
 	void add_options(Core& core, const ExportClock& clock, bool force);
 	void add_sampler_options(Core& core, const ExportClock& clock, bool describe, bool count);

@@ -58,7 +58,7 @@ template <typename F> inline void touch(F& fl, const PacketFacts& f, u32 now)
 } // namespace flow_detail
 
 // A record from the pool; an empty pool is refilled out of line, which may
-// move the flow's bucket (the table is swapped while the lock is let go).
+// move the flow's bucket (a resize goes on while the lock is let go).
 template <typename F>
 __attribute__((always_inline)) inline FlowHead* CpuCache::new_record(const decltype(F::key)& key, const u8* ext,
 								    FlowHead**& bucket) noexcept
@@ -67,7 +67,7 @@ __attribute__((always_inline)) inline FlowHead* CpuCache::new_record(const declt
 	FlowHead* h = pool.take();
 	if (__builtin_expect(h != nullptr, 1))
 		return h;
-	const Refilled r = refill_take(flow_detail::is_v6<F>(), &key, ext, bucket);
+	const Refilled r = refill_take(flow_detail::is_v6<F>(), &key, ext);
 	bucket = r.bucket;
 	return r.record;
 }
@@ -146,7 +146,7 @@ __attribute__((always_inline)) inline void CpuCache::account_in(const decltype(F
 	u32 hash = flow_detail::hash_of(key, *seed_);
 	if constexpr (Ext)
 		hash = hash_with_ext(hash, ext, g_ext.key_bytes, *seed_);
-	FlowHead** bucket = &table_[reduce(hash, nbuckets_)];
+	FlowHead** bucket = table_.bucket(hash);
 	FlowHead** link = bucket;
 	for (; *link; link = &(*link)->hash_next) {
 		FlowHead* h = *link;

@@ -35,9 +35,11 @@ bool CpuCache::init(unsigned cpu, u32 buckets, const HashSeed* seed, const FlowS
 	seed_ = seed;
 	slabs_ = slabs;
 	limits_ = limits;
-	table_ = static_cast<FlowHead**>(nfp_alloc_large(sizeof(FlowHead*) * buckets));
-	nbuckets_ = table_ ? buckets : 0;
-	return table_ != nullptr;
+	FlowHead** slots = static_cast<FlowHead**>(nfp_alloc_large(sizeof(FlowHead*) * buckets));
+	floor = buckets;
+	if (slots)
+		table_.init(slots, buckets);
+	return slots != nullptr;
 }
 
 // Teardown (process context): a cache of millions of records takes long to
@@ -56,15 +58,17 @@ void CpuCache::destroy() noexcept
 	nr_v4 = nr_v6 = 0;
 	pool4_.release_all(slabs_->v4);
 	pool6_.release_all(slabs_->v6);
-	nfp_free_large(table_);
-	table_ = nullptr;
-	nbuckets_ = 0;
+	FlowHead** slots;
+	FlowHead** old;
+	table_.release(slots, old);
+	nfp_free_large(slots);
+	nfp_free_large(old);
 }
 
 
 void CpuCache::unhash(FlowHead& h)
 {
-	FlowHead** pp = &table_[reduce(flow_hash(h, *seed_), nbuckets_)];
+	FlowHead** pp = table_.bucket(flow_hash(h, *seed_));
 	for (; *pp; pp = &(*pp)->hash_next) {
 		if (*pp == &h) {
 			*pp = h.hash_next;
@@ -102,7 +106,7 @@ size_t CpuCache::collect(u32 now, const Timeouts& t, bool force, ktl::List<FlowH
 
 FlowHead** CpuCache::find_link(const FlowHead& like, u32 hash) const noexcept
 {
-	FlowHead** link = &table_[reduce(hash, nbuckets_)];
+	FlowHead** link = table_.bucket(hash);
 	for (; *link; link = &(*link)->hash_next) {
 		const FlowHead& h = **link;
 		if (h.is_v6 != like.is_v6)
@@ -167,26 +171,23 @@ void CpuCache::release(FlowHead* h) const noexcept
 }
 
 // While the lock is let go for the slab, the exporter may visit this cache:
-// expire flows, trim the pool, or swap the table (rehash), which moves the
-// bucket.  The flow cannot appear meanwhile: only this CPU's packet path
-// inserts here, and it is waiting for us.
-__attribute__((noinline)) CpuCache::Refilled CpuCache::refill_take(bool v6, const void* key, const u8* ext, FlowHead** bucket) noexcept
+// expire flows, trim the pool, or start or go on with a resize, which may
+// move the flow's chain: it is looked up again.  The flow cannot appear
+// meanwhile: only this CPU's packet path inserts here, and it is waiting
+// for us.
+__attribute__((noinline)) CpuCache::Refilled CpuCache::refill_take(bool v6, const void* key, const u8* ext) noexcept
 {
-	FlowHead** const table = table_;
 	void* rec[NF_REFILL_BATCH];
 	const u32 n = static_cast<u32>(nfp_slab_alloc_bulk_unlocked(cpu_, v6 ? slabs_->v6 : slabs_->v4,
 								     NF_REFILL_BATCH, rec));
 	FlowPool& pool = v6 ? pool6_ : pool4_;
 	for (u32 i = 0; i < n; i++)
 		pool.give(static_cast<FlowHead*>(rec[i]));
-	if (table_ != table) {
-		u32 hash = v6 ? flow_detail::hash_of(*static_cast<const Ipv6Key*>(key), *seed_)
-			      : flow_detail::hash_of(*static_cast<const Ipv4Key*>(key), *seed_);
-		if (ext)
-			hash = hash_with_ext(hash, ext, g_ext.key_bytes, *seed_);
-		bucket = &table_[reduce(hash, nbuckets_)];
-	}
-	return {pool.take(), bucket};
+	u32 hash = v6 ? flow_detail::hash_of(*static_cast<const Ipv6Key*>(key), *seed_)
+		      : flow_detail::hash_of(*static_cast<const Ipv4Key*>(key), *seed_);
+	if (ext)
+		hash = hash_with_ext(hash, ext, g_ext.key_bytes, *seed_);
+	return {pool.take(), table_.bucket(hash)};
 }
 
 namespace {
@@ -217,21 +218,6 @@ void FlowPool::release_all(void* slab) noexcept
 		if (++n % frees_between_resched == 0)
 			nfp_cond_resched();
 	}
-}
-
-FlowHead** CpuCache::rehash(FlowHead** fresh, u32 n) noexcept
-{
-	FlowHead** old = table_;
-	table_ = fresh;
-	nbuckets_ = n;
-	for (FlowHead* h : expiry_) {
-		if (h->end() != EndReason::none)
-			continue;	// already out of the hash
-		FlowHead** bucket = &table_[reduce(flow_hash(*h, *seed_), nbuckets_)];
-		h->hash_next = *bucket;
-		*bucket = h;
-	}
-	return old;
 }
 
 } // namespace netflow

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-// One CPU's flow cache: a chained hash table and an expiry list, both owned
-// by that CPU.  The packet path runs on the owner inside its lock (taken by
-// the glue, uncontended); the exporter, resize and flush visit it rarely
-// under the same lock.  Nothing here is shared between CPUs except the flow
+// One CPU's flow cache: a chained hash table (table.hpp, sized by its own
+// load: sizing.hpp) and an expiry list, both owned by that CPU.  The packet
+// path runs on the owner inside its lock (taken by the glue, uncontended);
+// the exporter, resize and flush visit it rarely under the same lock.  Nothing here is shared between CPUs except the flow
 // count, which only changes when a flow is created or freed.
 //
 // The expiry list is kept in the order flows were last queued.  Time is cut
@@ -14,8 +14,8 @@
 // due: nothing behind it is more than one period overdue.
 #pragma once
 #include "core/flow/flow.hpp"
-#include "core/flow/hash.hpp"
 #include "core/flow/pool.hpp"
+#include "core/flow/table.hpp"
 #include "core/stats/cpu_stats.hpp"
 
 // For the per-packet functions: no stack-protector canary.  The kernel's
@@ -101,9 +101,13 @@ public:
 	// CPU's pool; the next recycle() trims the pool to what it may keep.
 	void give_back(FlowHead* h) noexcept { (h->is_v6 ? pool6_ : pool4_).give(h); }
 
-	// Swaps in a new, zeroed bucket array of `n` entries and rehashes every
-	// cached flow into it; returns the old array for the caller to free.
-	FlowHead** rehash(FlowHead** fresh, u32 n) noexcept;
+	// Resize, under the lock: starts moving the flows into `fresh` (zeroed,
+	// `n` chains; no resize may be under way), then moves up to
+	// `max_chains` old chains a call.  migrate() returns the old array
+	// once it is empty, for the caller to free outside the lock.
+	void begin_resize(FlowHead** fresh, u32 n) noexcept { table_.begin_resize(fresh, n); }
+	FlowHead** migrate(u32 max_chains) noexcept { return table_.migrate(max_chains, *seed_); }
+	bool resizing() const { return table_.resizing(); }
 
 	// Exporter side, under the lock, after collect() took `taken` flows
 	// into `batch` (exported since): gives them back to this CPU's pools as
@@ -120,22 +124,38 @@ public:
 			f(*h);
 	}
 
-	// Visits the flows chained in one bucket (for the flows view).
+	// Visits the flows chained in one chain of view_chains() (for the
+	// flows view: during a resize, the old array's chains come after the
+	// new one's).
 	template <typename F> void for_each_in_bucket(u32 bucket, F&& f) const
 	{
-		if (bucket < nbuckets_)
-			for (const FlowHead* h = table_[bucket]; h; h = h->hash_next)
-				f(*h);
+		for (const FlowHead* h = table_.chain(bucket); h; h = h->hash_next)
+			f(*h);
 	}
+	u32 view_chains() const { return table_.size() + table_.old_size(); }
 
-	u32 buckets() const { return nbuckets_; }
+	u32 buckets() const { return table_.size(); }
+	// The chain arrays' memory (both during a resize).
+	u64 table_bytes() const { return u64(table_.size() + table_.old_size()) * sizeof(FlowHead*); }
 	u32 flows() const { return nr_v4 + nr_v6; }
+	// The same read without the lock (the exporter sizing the table): a
+	// count a packet later or earlier is as good.
+	u32 flows_unlocked() const
+	{
+		return __atomic_load_n(&nr_v4, __ATOMIC_RELAXED) + __atomic_load_n(&nr_v6, __ATOMIC_RELAXED);
+	}
 	u32 pooled() const { return pool4_.size() + pool6_.size(); }
 	u64 pooled_bytes() const;
 	// Memory in flow records, cached or pooled (the "mem" of /proc).
 	u64 record_bytes() const;
 
 	CpuStats stats{};
+	// The exporter's: no resize of this table before this tick (0: any
+	// time), after an allocation failed (resize.cpp).
+	u32 resize_after = 0;
+	// Its share of hashsize: the size it starts with, the least it
+	// shrinks to (sizing.hpp).  Changed under the export mutex.
+	u32 floor = 0;
 	u32 nr_v4 = 0;
 	u32 nr_v6 = 0;
 
@@ -151,13 +171,13 @@ private:
 	bool hash_chosen(const Ipv6Key& key, u32 n) noexcept;
 	// Out of line (rare): a new flow found the pool of its family empty.
 	// Refills it with the lock let go, takes a record, and says where the
-	// flow's bucket is now (`key` is its Ipv4Key or Ipv6Key, `ext` its
+	// flow's chain is now (`key` is its Ipv4Key or Ipv6Key, `ext` its
 	// record tail or nullptr).  No record: the slab had none.
 	struct Refilled {
 		FlowHead* record;
 		FlowHead** bucket;
 	};
-	Refilled refill_take(bool v6, const void* key, const u8* ext, FlowHead** bucket) noexcept;
+	Refilled refill_take(bool v6, const void* key, const u8* ext) noexcept;
 	template <typename F, bool Ext> F* create(const decltype(F::key)& key, const u8* ext, const PacketFacts& facts,
 						   const nf_packet& pkt, FlowHead** bucket) noexcept;
 	template <typename F> FlowHead* new_record(const decltype(F::key)& key, const u8* ext, FlowHead**& bucket) noexcept;
@@ -168,14 +188,11 @@ private:
 	const HashSeed* seed_ = nullptr;
 	const FlowSlabs* slabs_ = nullptr;
 	const FlowLimits* limits_ = nullptr;
-	FlowHead** table_ = nullptr;
-	u32 nbuckets_ = 0;
+	FlowTable table_;
 	ktl::List<FlowHead> expiry_;
 	FlowPool pool4_;
 	FlowPool pool6_;
 	RecentPeak peak_;	// records in use, for what the pools may keep
 };
-
-u32 flow_hash(const FlowHead& h, const HashSeed& seed);
 
 } // namespace netflow

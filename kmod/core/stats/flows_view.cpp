@@ -99,7 +99,7 @@ template <typename F> void put_flow(TextBuffer& out, const FlowHead& h, const F&
 extern "C" u32 nfc_flow_buckets(unsigned int cpu) noexcept
 {
 	Core& core = *g_core;
-	return (cpu < core.nr_cpus && core.cpus[cpu]) ? core.cpus[cpu]->buckets() : 0;
+	return (cpu < core.nr_cpus && core.cpus[cpu]) ? core.cpus[cpu]->view_chains() : 0;
 }
 
 extern "C" nf_size nfc_format_flows_header(char* buf, nf_size cap) noexcept

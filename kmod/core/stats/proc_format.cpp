@@ -95,18 +95,19 @@ extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversi
 		.put(".\n");
 
 	CpuStats total{};
-	u64 mem = 0, buckets = 0;
+	u64 mem = 0, buckets = 0, table_mem = 0;
 	core.for_each_cpu([&](u32, CpuCache& c) {
 		total.add(c.stats);
 		mem += c.record_bytes();
 		buckets += c.buckets();
+		table_mem += c.table_bytes();
 	});
 	const u32 flows = __atomic_load_n(&core.nr_flows, __ATOMIC_RELAXED);
 	const u32 peak_age_min = static_cast<u32>(ticks_to_ms(now - core.peak_tick) / 60000);
 	const WorkerInfo& w = ex.worker;
 	out.put("Flows: active ").num(flows).put(" (peak ").num(core.peak_flows).put(" reached ")
 		.num(peak_age_min / 1440).put('d').num(peak_age_min / 60 % 24).put('h').num(peak_age_min % 60)
-		.put("m ago), mem ").num((mem + buckets * sizeof(void*)) >> 10).put("K, worker delay ")
+		.put("m ago), mem ").num((mem + table_mem) >> 10).put("K, worker delay ")
 		.num(w.delay).put('/').num(hz).put(" [").num(core.setting(NFC_SCAN_MIN)).put("..")
 		.num(max(hz / 10, core.setting(NFC_SCAN_MIN))).put("] (")
 		.num(ticks_to_ms(now - w.last_start)).put(" ms, ").num(w.busy_us).put(" us, ")
@@ -114,7 +115,8 @@ extern "C" nf_size nfc_format_stats(char* buf, nf_size cap, const char* srcversi
 
 	const u64 in_pkts = sub0(total.pkt_total, ex.stats.out_pkts);
 	const u64 in_bytes = sub0(total.traf_total, ex.stats.out_bytes);
-	out.put("Hash: size ").num(core.hashsize).put(" (mem ").num(buckets * sizeof(void*) >> 10).put("K), metric ")
+	// The chains in use now: hashsize's until a CPU's table grows.
+	out.put("Hash: size ").num(buckets).put(" (mem ").num(table_mem >> 10).put("K), metric ")
 		.hundredths(r.metric).put(" [").hundredths(r.metric1.value() ?: 100).put(", ")
 		.hundredths(r.metric5.value() ?: 100).put(", ").hundredths(r.metric15.value() ?: 100)
 		.put("]. InHash: ").num(in_pkts).put(" pkt, ").num(in_bytes >> 10).put(" K, InPDU ")
@@ -158,7 +160,7 @@ extern "C" nf_size nfc_format_snmp(char* buf, nf_size cap, u64 sock_errors) noex
 	u64 mem = 0;
 	core.for_each_cpu([&](u32, CpuCache& c) {
 		total.add(c.stats);
-		mem += c.record_bytes() + u64(c.buckets()) * sizeof(void*);
+		mem += c.record_bytes() + c.table_bytes();
 	});
 	auto row = [&](const char* name, u64 v) { out.put(name).num(v).put('\n'); };
 	row("inBitRate    ", ex.rates.bps);
