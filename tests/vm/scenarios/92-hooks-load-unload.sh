@@ -48,9 +48,12 @@ for bad in hooks=32 hooks=-1 hooks=0x100 targets=2 targets=-1 nfevents_limit=0 h
 done
 
 log "traffic and namespace churn in the background"
-na python3 "$NF_TOOLS/traffic.py" udp-spray 10.2.0.2 44000 16 50001 64 120 >"$NF_TMP/spray4.out" &
+# Until the rounds end (killed there): a FORWARD-only round has no other
+# traffic, and on a slow kernel (the RT debug one) the rounds before it
+# outlasted a 120-second spray.
+na python3 "$NF_TOOLS/traffic.py" udp-spray 10.2.0.2 44000 16 50001 64 3600 >"$NF_TMP/spray4.out" &
 spray4=$!
-na python3 "$NF_TOOLS/traffic.py" udp-spray fd02::2 44100 16 50002 64 120 >"$NF_TMP/spray6.out" &
+na python3 "$NF_TOOLS/traffic.py" udp-spray fd02::2 44100 16 50002 64 3600 >"$NF_TMP/spray6.out" &
 spray6=$!
 defer kill -TERM $spray4 $spray6
 churn() {
