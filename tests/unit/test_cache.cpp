@@ -21,6 +21,7 @@
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
 #include "core_defaults.hpp"
+#include "core_fixture.hpp"
 #include "packet_builder.hpp"
 
 namespace {
@@ -188,46 +189,15 @@ nfc_init_args make_args(uint32_t cpus, uint32_t hashsize)
 // Starts a core with 2 CPUs and a table big enough (2^19 buckets per CPU)
 // that the few flows of a test never share a chain, so `searched` is
 // exactly 0 where a test says so.  reinit() swaps in another shape.
-class CacheTest : public ::testing::Test {
+class CacheTest : public CoreFixture {
 protected:
 	void SetUp() override { reinit(2, 1u << 20); }
-	void reinit(uint32_t cpus, uint32_t hashsize)
-	{
-		if (netflow::g_core)
-			nfc_exit();
-		nr_cpus_ = cpus;
-		const nfc_init_args a = make_args(cpus, hashsize);
-		ASSERT_EQ(nfc_init(&a), 0);
-	}
-	void TearDown() override
-	{
-		if (netflow::g_core)
-			nfc_exit();
-		EXPECT_EQ(netflow::g_core, nullptr);
-		EXPECT_EQ(fake::slab_objects_live(), 0);
-		EXPECT_EQ(fake::slabs_live(), 0);
-		EXPECT_EQ(fake::large_allocs_live(), 0);
-		EXPECT_EQ(fake::bug_count(), 0) << fake::last_bug();
-		for (unsigned c = 0; c < nr_cpus_; c++)
-			EXPECT_EQ(fake::cpu_lock_depth(c), 0) << c;
-	}
-	uint32_t nr_cpus_ = 0;
+	void reinit(uint32_t cpus, uint32_t hashsize) { start(cpus, hashsize); }
 };
 
 // For the tests that run nfc_init() themselves: whatever happens, the core
 // is gone and nothing leaked when the test ends.
-class CoreInit : public ::testing::Test {
-protected:
-	void TearDown() override
-	{
-		if (netflow::g_core)
-			nfc_exit();
-		EXPECT_EQ(fake::slab_objects_live(), 0);
-		EXPECT_EQ(fake::slabs_live(), 0);
-		EXPECT_EQ(fake::large_allocs_live(), 0);
-		EXPECT_EQ(fake::bug_count(), 0) << fake::last_bug();
-	}
-};
+class CoreInit : public CoreFixture {};
 
 const uint32_t A = ip4(10, 0, 0, 1);
 const uint32_t B = ip4(10, 0, 0, 2);

@@ -15,6 +15,7 @@
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
 #include "core_defaults.hpp"
+#include "core_fixture.hpp"
 #include "packet_builder.hpp"
 
 namespace {
@@ -103,29 +104,10 @@ uint32_t nr_flows() { return netflow::g_core->nr_flows; }
 
 // ---- fixture -----------------------------------------------------------------
 
-class ExporterV5 : public ::testing::Test {
+class ExporterV5 : public CoreFixture {
 protected:
 	void SetUp() override { reinit(1, 4096); }
-	void reinit(uint32_t cpus, uint32_t hashsize)
-	{
-		if (netflow::g_core)
-			nfc_exit();
-		nr_cpus_ = cpus;
-		nfc_init_args a = default_init_args(cpus, hashsize);
-		ASSERT_EQ(nfc_init(&a), 0);
-	}
-	void TearDown() override
-	{
-		if (netflow::g_core)
-			nfc_exit();
-		EXPECT_EQ(fake::slab_objects_live(), 0);
-		EXPECT_EQ(fake::slabs_live(), 0);
-		EXPECT_EQ(fake::large_allocs_live(), 0);
-		EXPECT_EQ(fake::bug_count(), 0) << fake::last_bug();
-		for (unsigned c = 0; c < nr_cpus_; c++)
-			EXPECT_EQ(fake::cpu_lock_depth(c), 0) << c;
-	}
-	uint32_t nr_cpus_ = 0;
+	void reinit(uint32_t cpus, uint32_t hashsize) { start(cpus, hashsize); }
 };
 
 const uint32_t A = ip4(10, 0, 0, 1);

@@ -19,6 +19,7 @@
 #include "fake_platform.hpp"
 #include "netflow/abi.h"
 #include "core_defaults.hpp"
+#include "core_fixture.hpp"
 #include "packet_builder.hpp"
 
 namespace {
@@ -76,27 +77,10 @@ netflow::CpuStats& stats(unsigned cpu) { return netflow::g_core->cpus[cpu]->stat
 
 // ---- fixture -------------------------------------------------------------------
 
-class StatsTest : public ::testing::Test {
+class StatsTest : public CoreFixture {
 protected:
 	void SetUp() override { reinit(1, 1024); }
-	void reinit(uint32_t cpus, uint32_t hashsize)
-	{
-		if (netflow::g_core)
-			nfc_exit();
-		nr_cpus_ = cpus;
-		nfc_init_args a = default_init_args(cpus, hashsize);
-		ASSERT_EQ(nfc_init(&a), 0);
-	}
-	void TearDown() override
-	{
-		if (netflow::g_core)
-			nfc_exit();
-		EXPECT_EQ(fake::slab_objects_live(), 0);
-		EXPECT_EQ(fake::slabs_live(), 0);
-		EXPECT_EQ(fake::large_allocs_live(), 0);
-		EXPECT_EQ(fake::bug_count(), 0) << fake::last_bug();
-	}
-	uint32_t nr_cpus_ = 0;
+	void reinit(uint32_t cpus, uint32_t hashsize) { start(cpus, hashsize); }
 };
 
 const uint32_t A = ip4(10, 0, 0, 1);
