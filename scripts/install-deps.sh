@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Installs what building, testing and the demo need on Debian 12 (as root).
+# pahole: the test kernels from 6.12 on generate module BTF (configure
+# hands kbuild a pahole that skips the C++ units).
 # Idempotent: apt-get skips what is already there.
 set -eu
 
 PKGS="
-	make gcc g++ pkg-config kmod
+	make gcc g++ pkg-config kmod pahole
 	linux-image-amd64 linux-headers-amd64
 	libxtables-dev iptables nftables
 	libgtest-dev libbenchmark-dev valgrind
