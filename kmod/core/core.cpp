@@ -63,11 +63,16 @@ void Core::store_setting(nfc_setting s, u32 value)
 	}
 }
 
-u32 Core::share_of(u32 cpu, u32 total) const
+u32 Core::online_cpus() const
 {
 	u32 online = 0;
 	for (u32 c = 0; c < nr_cpus; c++)
 		online += nfp_cpu_online(c) ? 1 : 0;
+	return online;
+}
+
+u32 Core::share_of(u32 cpu, u32 total, u32 online) const
+{
 	if (!online || !nfp_cpu_online(cpu))
 		return 64;
 	return max((total + online - 1) / online, 64u);
@@ -115,10 +120,11 @@ extern "C" int nfc_init(const nfc_init_args* args) noexcept
 	core->slabs.v6 = nfp_slab_create("ipt_netflow6", record_size(true));
 	core->cpus = static_cast<CpuCache**>(nfp_alloc(sizeof(CpuCache*) * core->nr_cpus, NF_GFP_KERNEL));
 	bool ok = core->slabs.v4 && core->slabs.v6 && core->cpus;
+	const u32 online = core->online_cpus();
 	for (u32 cpu = 0; ok && cpu < core->nr_cpus; cpu++) {
 		CpuCache* c = new (gfp_kernel) CpuCache;
 		core->cpus[cpu] = c;
-		ok = c && c->init(cpu, core->share_of(cpu, hashsize), &core->seed, &core->slabs, &core->limits);
+		ok = c && c->init(cpu, core->share_of(cpu, hashsize, online), &core->seed, &core->slabs, &core->limits);
 	}
 	core->nat_queue = static_cast<NatQueue*>(nfp_alloc_large(sizeof(NatQueue)));
 	if (core->nat_queue)
@@ -194,9 +200,10 @@ extern "C" int nfc_resize(u32 hashsize) noexcept
 		return NF_EINVAL;
 	// The shares as the CPUs are online now (the old ones again if an
 	// array cannot be had).
-	core.for_each_cpu([&](u32 cpu, CpuCache& c) { c.floor = core.share_of(cpu, hashsize); });
+	const u32 online = core.online_cpus();
+	core.for_each_cpu([&](u32 cpu, CpuCache& c) { c.floor = core.share_of(cpu, hashsize, online); });
 	if (!resize_all_now(core.cpus, core.nr_cpus, core.setting(NFC_MAXFLOWS), core.resizes)) {
-		core.for_each_cpu([&](u32 cpu, CpuCache& c) { c.floor = core.share_of(cpu, core.hashsize); });
+		core.for_each_cpu([&](u32 cpu, CpuCache& c) { c.floor = core.share_of(cpu, core.hashsize, online); });
 		return NF_ENOMEM;
 	}
 	core.hashsize = hashsize;

@@ -44,7 +44,9 @@ public:
 	// CPU `cpu`'s share of `total` buckets: an even part for each CPU
 	// online now (at least 64), 64 for one that is not (a possible CPU
 	// that may never come: a guest sized for CPU hot-add has many).
-	u32 share_of(u32 cpu, u32 total) const;
+	// (`online`: online_cpus(), counted once for all CPUs.)
+	u32 share_of(u32 cpu, u32 total, u32 online) const;
+	u32 online_cpus() const;
 	// What a CPU's table may be: at least its share of hashsize, at most
 	// what maxflows can fill.
 	TableSizing sizing(const CpuCache& c) const { return TableSizing::make(c.floor, setting(NFC_MAXFLOWS)); }

@@ -15,11 +15,6 @@ namespace {
 // go past its datagram budget (one batch: 64 v5 flows = 3 datagrams).
 constexpr size_t batch_size = 64;
 
-// Chains of a table being resized that one run moves (in steps of
-// resize_step per lock hold): a million-chain table in about 30 runs, a
-// tick apart.
-constexpr u32 resize_run_chains = 64 * resize_step;
-
 // Paced export.  A mass expiry (a flush, a burst of flows timing out
 // together, unload) must not leave as one burst: a collector drains its
 // socket at its own speed and drops what does not fit in its receive

@@ -2,8 +2,9 @@
 // One CPU's flow cache: a chained hash table (table.hpp, sized by its own
 // load: sizing.hpp) and an expiry list, both owned by that CPU.  The packet
 // path runs on the owner inside its lock (taken by the glue, uncontended);
-// the exporter, resize and flush visit it rarely under the same lock.  Nothing here is shared between CPUs except the flow
-// count, which only changes when a flow is created or freed.
+// the exporter, resize and flush visit it rarely under the same lock.
+// Nothing here is shared between CPUs except the flow count, which only
+// changes when a flow is created or freed.
 //
 // The expiry list is kept in the order flows were last queued.  Time is cut
 // into periods of `requeue` ticks (a power of two); a hit re-queues a flow

@@ -70,7 +70,7 @@ bool tend_table(CpuCache& c, u32 cpu, const TableSizing& s, u32 budget, u32 now,
 
 void finish_resize(CpuCache& c, u32 cpu) noexcept
 {
-	while (c.resizing() && step(c, cpu, 64 * resize_step))
+	while (c.resizing() && step(c, cpu, resize_run_chains))
 		nfp_cond_resched();
 }
 

@@ -12,6 +12,9 @@
 namespace netflow {
 
 constexpr u32 resize_step = 512;	// chains a lock hold moves
+// Chains one exporter run (or one pass of finish_resize() between
+// reschedules) moves: a million-chain table in about 30 runs, a tick apart.
+constexpr u32 resize_run_chains = 64 * resize_step;
 
 struct ResizeStats {
 	u32 grown = 0;
