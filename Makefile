@@ -184,9 +184,11 @@ check-debug-kernel:
 check-debug-kernel-rt:
 	DEBUG_KERNEL_FLAVOUR=rt scripts/debug-kernel.sh check
 
-# DKMS and the .debs, installed on this machine and loaded in the VM.
+# DKMS and the .debs, installed on this machine and loaded in the VM;
+# SERIES="6.1-rt 6.12 7 7-rt": also DKMS for those test kernels, each in its
+# build environment, and its module loaded in that kernel's VM.
 check-packaging:
-	tests/packaging/test-deb.sh
+	tests/packaging/test-deb.sh $(addprefix --series ,$(SERIES))
 
 demo:
 	@tests/demo.sh

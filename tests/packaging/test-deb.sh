@@ -8,15 +8,23 @@
 # on testing the tree's own build.  Prints PASS/FAIL lines and
 # "N passed, M failed".
 #
-#   tests/packaging/test-deb.sh [--kver VER]...   (default: every kernel with headers)
+#   tests/packaging/test-deb.sh [--kver VER]... [--series S]...
+#     --kver     an installed kernel (default: every kernel with headers)
+#     --series   a test kernel of scripts/install-kernel.sh's cache (6.1-rt,
+#                6.12, 7, 7-rt): DKMS builds the packaged sources in that
+#                kernel's build environment (this machine, or the trixie
+#                chroot, where the package itself is installed with apt), and
+#                the module DKMS made is loaded in that kernel's VM.  Nothing
+#                is installed under this machine's /lib/modules for it.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-KVERS=()
+KVERS=() SERIES=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) KVERS+=("$2"); shift 2 ;;
-	*) echo "usage: $0 [--kver VER]..." >&2; exit 2 ;;
+	--series) SERIES+=("$2"); shift 2 ;;
+	*) echo "usage: $0 [--kver VER]... [--series S]..." >&2; exit 2 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "test-deb: run as root (it installs packages)" >&2; exit 2; }
@@ -54,6 +62,70 @@ if [ -n "$(dkms status ipt-netflow-pp 2>/dev/null)" ] &&
 	echo "test-deb: removing the module registered by make dkms-install first"
 	make -s dkms-uninstall >"$log/dkms-uninstall.log" 2>&1
 fi
+
+# --- a cached test kernel: DKMS in its build environment, its VM -----------------
+KCACHE=${NF_KERNEL_CACHE:-/var/cache/ipt-netflow-pp/kernels}
+series_dkms() {	# SERIES
+	local s=$1 k kroot root built vm
+	k=$(scripts/install-kernel.sh "$s" 2>"$log/kernel-$s.log" | tail -n1)
+	kroot=$KCACHE/$k
+	[ -n "$k" ] && [ -f "$kroot/ready" ] || { ko "series $s: no test kernel (see $log/kernel-$s.log)"; return; }
+	if [ -f "$kroot/chroot" ]; then
+		root=$(cat "$kroot/chroot")
+		dkms_in_chroot "$s" "$k" "$root" || return
+		built=$(ls "$root/lib/modules/$k/updates/dkms/ipt_NETFLOW.ko"* 2>/dev/null | head -n1)
+	else
+		if dkms build ipt-netflow-pp/"$version" -k "$k" --kernelsourcedir "$(cat "$kroot/kdir")" \
+			>"$log/dkms-$s.log" 2>&1; then
+			ok "series $s: dkms build for $k"
+		else
+			ko "series $s: dkms build for $k failed:"; tail -n 30 "$log/dkms-$s.log" | sed 's/^/    /'
+			return
+		fi
+		built=$(ls /var/lib/dkms/ipt-netflow-pp/"$version"/"$k"/*/module/ipt_NETFLOW.ko* 2>/dev/null | head -n1)
+	fi
+	[ -n "$built" ] || { ko "series $s: DKMS left no ipt_NETFLOW.ko for $k"; return; }
+	vm=$(modinfo -F vermagic "$built" | awk '{print $1}')
+	[ "$vm" = "$k" ] && ok "series $s: vermagic of DKMS's module is $k" || ko "series $s: vermagic '$vm', not $k"
+	# Where DKMS installs on a real machine of that kernel: updates/dkms.
+	mkdir -p "$kroot/lib/modules/$k/updates/dkms"
+	cp "$built" "$kroot/lib/modules/$k/updates/dkms/"
+	depmod -b "$kroot" "$k"
+	if tests/vm/run.sh --kver "$k" --no-auto --out "$log/vm-$k" tests/packaging/vm-installed.sh \
+		>"$log/vm-$k.log" 2>&1; then
+		ok "VM $k: DKMS's module loads, meters, exports v9 and unloads"
+	else
+		ko "VM $k:"; sed 's/^/    /' "$log/vm-$k.log" | tail -n 40
+	fi
+	rm -rf "$kroot/lib/modules/$k/updates"
+	depmod -b "$kroot" "$k"
+	if [ -n "${root:-}" ]; then
+		scripts/install-kernel.sh --run "$k" -- apt-get purge -y -q ipt-netflow-pp-dkms >>"$log/dkms-$s.log" 2>&1
+		check "series $s: apt-get purge in the build environment leaves nothing for $k" \
+			bash -c "! ls $root/lib/modules/$k/updates/dkms/ipt_NETFLOW.ko* && test ! -e $root/usr/src/ipt-netflow-pp-$version"
+	else
+		dkms remove ipt-netflow-pp/"$version" -k "$k" >>"$log/dkms-$s.log" 2>&1
+		check "series $s: dkms remove -k $k" test ! -e "/var/lib/dkms/ipt-netflow-pp/$version/$k"
+	fi
+}
+# The trixie chroot: the package installed there by apt (which brings DKMS),
+# and DKMS builds for the kernel whose headers are installed there.
+dkms_in_chroot() {	# SERIES KVER ROOT
+	local s=$1 k=$2 root=$3 deb
+	deb=ipt-netflow-pp-dkms_"$version"_all.deb
+	cp "build/deb/$deb" "$root/tmp/"
+	if scripts/install-kernel.sh --run "$k" -- sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends /tmp/$deb && \
+		{ dkms status ipt-netflow-pp/$version -k $k | grep -q installed || dkms autoinstall -k $k; } && \
+		dkms status ipt-netflow-pp/$version -k $k | grep -q ': installed'" >"$log/dkms-$s.log" 2>&1; then
+		ok "series $s: apt-get install in its build environment, DKMS installed it for $k"
+	else
+		ko "series $s: DKMS in the build environment failed:"; tail -n 30 "$log/dkms-$s.log" | sed 's/^/    /'
+		rm -f "$root/tmp/$deb"
+		return 1
+	fi
+	rm -f "$root/tmp/$deb"
+}
 
 # --- build --------------------------------------------------------------------
 if make -s deb >"$log/deb.log" 2>&1; then
@@ -132,6 +204,11 @@ for k in "${KVERS[@]}"; do
 	else
 		ko "VM $k:"; sed 's/^/    /' "$log/vm-$k.log" | tail -n 40
 	fi
+done
+
+# --- test kernels of the cache ------------------------------------------------
+for s in "${SERIES[@]}"; do
+	series_dkms "$s"
 done
 
 # --- purge ----------------------------------------------------------------------
