@@ -180,19 +180,12 @@ std::vector<V5Rec> all_records()
 
 // ---- fixture ----------------------------------------------------------------
 
-nfc_init_args make_args(uint32_t cpus, uint32_t hashsize)
-{
-	nfc_init_args a = default_init_args(cpus, hashsize);
-	return a;
-}
-
 // Starts a core with 2 CPUs and a table big enough (2^19 buckets per CPU)
 // that the few flows of a test never share a chain, so `searched` is
-// exactly 0 where a test says so.  reinit() swaps in another shape.
+// exactly 0 where a test says so.  start() swaps in another shape.
 class CacheTest : public CoreFixture {
 protected:
-	void SetUp() override { reinit(2, 1u << 20); }
-	void reinit(uint32_t cpus, uint32_t hashsize) { start(cpus, hashsize); }
+	void SetUp() override { start(2, 1u << 20); }
 };
 
 // For the tests that run nfc_init() themselves: whatever happens, the core
@@ -210,11 +203,11 @@ const uint32_t B = ip4(10, 0, 0, 2);
 
 TEST_F(CoreInit, RefusesBadArgumentsAndChangesNothing)
 {
-	nfc_init_args a = make_args(0, 1024);
+	nfc_init_args a = default_init_args(0, 1024);
 	EXPECT_EQ(nfc_init(&a), NF_EINVAL);	// no CPU
-	a = make_args(2, 255);
+	a = default_init_args(2, 255);
 	EXPECT_EQ(nfc_init(&a), NF_EINVAL);	// below the hashsize row's minimum
-	a = make_args(2, (1u << 26) + 1);
+	a = default_init_args(2, (1u << 26) + 1);
 	EXPECT_EQ(nfc_init(&a), NF_EINVAL);	// above its maximum
 	struct {
 		nfc_setting s;
@@ -226,7 +219,7 @@ TEST_F(CoreInit, RefusesBadArgumentsAndChangesNothing)
 		{NFC_SNDBUF, 0x80000000u}, {NFC_EXPORTCPU, 64}, {NFC_EXPORTCPU, static_cast<uint32_t>(-2)},
 	};
 	for (const auto& b : bad) {
-		a = make_args(2, 1024);
+		a = default_init_args(2, 1024);
 		a.settings[b.s] = b.v;
 		EXPECT_EQ(nfc_init(&a), NF_EINVAL) << b.s << "=" << b.v;
 	}
@@ -243,7 +236,7 @@ TEST_F(CoreInit, AutomaticHashsize)
 	EXPECT_EQ(nfc_auto_hashsize(1ull << 30), 131072u);	// 1 MiB / 8
 	EXPECT_EQ(nfc_auto_hashsize(16ull << 30), 655360u);	// capped: 5 MiB / 8
 
-	nfc_init_args a = make_args(2, 0);
+	nfc_init_args a = default_init_args(2, 0);
 	a.ram_bytes = 1ull << 30;
 	ASSERT_EQ(nfc_init(&a), 0);
 	EXPECT_EQ(nfc_hashsize(), 131072u);
@@ -255,7 +248,7 @@ TEST_F(CoreInit, AutomaticHashsize)
 
 TEST_F(CoreInit, BucketsSplitOverCpusWithAFloorOf64)
 {
-	nfc_init_args a = make_args(3, 1000);
+	nfc_init_args a = default_init_args(3, 1000);
 	ASSERT_EQ(nfc_init(&a), 0);
 	EXPECT_EQ(nfc_hashsize(), 1000u);
 	for (unsigned c = 0; c < 3; c++) {
@@ -268,7 +261,7 @@ TEST_F(CoreInit, BucketsSplitOverCpusWithAFloorOf64)
 		EXPECT_EQ(nfc_get(static_cast<nfc_setting>(s)), a.settings[s]);
 	nfc_exit();
 
-	a = make_args(8, 256);	// 32 per CPU -> floor 64
+	a = default_init_args(8, 256);	// 32 per CPU -> floor 64
 	ASSERT_EQ(nfc_init(&a), 0);
 	for (unsigned c = 0; c < 8; c++)
 		EXPECT_EQ(netflow::g_core->cpus[c]->buckets(), 64u) << c;
@@ -280,7 +273,7 @@ TEST_F(CoreInit, BucketsSplitOverCpusWithAFloorOf64)
 TEST_F(CoreInit, TableAllocationFailureUnwinds)
 {
 	fake::fail_large_allocs(1);	// CPU 0's bucket array
-	nfc_init_args a = make_args(3, 1024);
+	nfc_init_args a = default_init_args(3, 1024);
 	EXPECT_EQ(nfc_init(&a), NF_ENOMEM);
 	EXPECT_EQ(netflow::g_core, nullptr);
 	EXPECT_EQ(fake::slabs_live(), 0);
@@ -292,7 +285,7 @@ TEST_F(CoreInit, TableAllocationFailureUnwinds)
 
 TEST_F(CoreInit, ExitFreesCachedFlows)
 {
-	nfc_init_args a = make_args(2, 1024);
+	nfc_init_args a = default_init_args(2, 1024);
 	ASSERT_EQ(nfc_init(&a), 0);
 	account(0, udp4(A, B, 1, 2));
 	account(1, udp4(A, B, 1, 2));
@@ -638,7 +631,7 @@ TEST_F(CacheTest, EmptyPoolIsRefilledWithTheLockDropped)
 // nothing touches the freed one (ASan).
 TEST_F(CacheTest, RefillWhileTheTableIsSwappedLosesNoFlow)
 {
-	reinit(1, 256);
+	start(1, 256);
 	constexpr uint16_t n = NF_REFILL_BATCH + 1;	// the last one refills again
 	for (uint16_t p = 1; p < n; p++)
 		account(0, udp4(A, B, p, 1, 100));
@@ -865,7 +858,7 @@ TEST_F(CacheTest, CollisionsAreSearched)
 	// 4 CPUs on the smallest table: 64 buckets each.  65 flows on one CPU
 	// must put two in one chain (pigeonhole), so looking every flow up
 	// again walks past at least one non-matching entry.
-	reinit(4, 256);
+	start(4, 256);
 	ASSERT_EQ(netflow::g_core->cpus[2]->buckets(), 64u);
 	for (uint16_t p = 0; p < 65; p++)
 		account(2, udp4(A, B, p, 1));
@@ -933,7 +926,7 @@ void expect_due_steps(std::initializer_list<DueStep> steps)
 
 TEST_F(CacheTest, InactiveTimeoutExportsOnlyDueFlows)
 {
-	reinit(1, 1024);
+	start(1, 1024);
 	account(0, udp4(A, B, 1, 1, 100));	// flow 1 at tick 0
 	fake::set_jiffies(100);
 	account(0, udp4(A, B, 2, 2, 200));	// flow 2 at tick 100
@@ -972,7 +965,7 @@ TEST_F(CacheTest, InactiveTimeoutExportsOnlyDueFlows)
 
 TEST_F(CacheTest, RecentlyHitFlowIsNotExported)
 {
-	reinit(1, 1024);
+	start(1, 1024);
 	const Packet p = udp4(A, B, 1, 1, 100);
 	account(0, p);
 	fake::set_jiffies(2000);
@@ -997,7 +990,7 @@ TEST_F(CacheTest, HitWithinRequeuePeriodHoldsLaterFlowsBackBriefly)
 	// Documented (cache.hpp): a hit re-queues a flow only in a later
 	// 32-tick period than its last packet, so a head hit within its
 	// period holds the flows behind it back by less than 32 ticks.
-	reinit(1, 1024);
+	start(1, 1024);
 	account(0, udp4(A, B, 1, 1));	// flow 1, queued at 0
 	fake::set_jiffies(10);
 	account(0, udp4(A, B, 2, 2));	// flow 2, queued at 10
@@ -1011,7 +1004,7 @@ TEST_F(CacheTest, HitWithinRequeuePeriodHoldsLaterFlowsBackBriefly)
 
 TEST_F(CacheTest, ActiveTimeoutOnThePacketPath)
 {
-	reinit(1, 1024);
+	start(1, 1024);
 	ASSERT_EQ(nfc_set(NFC_ACTIVE_TIMEOUT, 10), 0);	// 2500 ticks
 	const Packet p = udp4(A, B, 1, 1, 100);
 	for (uint32_t t : {0u, 1000u, 2000u, 2499u}) {
@@ -1058,7 +1051,7 @@ TEST_F(CacheTest, ActiveTimeoutFoundByTheScan)
 {
 	// A flow that is still active but gets no packet after its active
 	// timeout is taken by the exporter's scan.
-	reinit(1, 1024);
+	start(1, 1024);
 	ASSERT_EQ(nfc_set(NFC_ACTIVE_TIMEOUT, 10), 0);	// 2500 ticks
 	account(0, udp4(A, B, 1, 1));
 	fake::set_jiffies(2400);
@@ -1071,7 +1064,7 @@ TEST_F(CacheTest, ActiveTimeoutFoundByTheScan)
 
 TEST_F(CacheTest, ExportAllTakesEverything)
 {
-	reinit(3, 3000);
+	start(3, 3000);
 	account(0, udp4(A, B, 1, 1, 100));
 	account(1, udp4(A, B, 2, 2, 200));
 	account(2, udp4(A, B, 3, 3, 300));
@@ -1099,7 +1092,7 @@ TEST_F(CacheTest, ExportAllTakesEverything)
 
 TEST_F(CacheTest, ExportedTotalsEqualAccountedTotals)
 {
-	reinit(3, 256);	// 86 buckets per CPU: chains
+	start(3, 256);	// 86 buckets per CPU: chains
 	uint64_t v4_pkts = 0, v4_bytes = 0, v6_pkts = 0, v6_bytes = 0;
 	for (uint32_t i = 0; i < 3000; i++) {
 		fake::set_jiffies(uint64_t(i) * 7);	// 21000 ticks in all: flows expire on the way
@@ -1151,7 +1144,7 @@ TEST_F(CacheTest, ExportedTotalsEqualAccountedTotals)
 TEST_F(CacheTest, MoreThanOneBatchPerCpu)
 {
 	// The exporter takes 256 flows per lock hold: 600 flows need 3 holds.
-	reinit(1, 4096);
+	start(1, 4096);
 	for (uint16_t p = 0; p < 600; p++)
 		account(0, udp4(A, B, p, 9, 50));
 	nfc_export(NFC_EXPORT_ALL, 0);
@@ -1171,7 +1164,7 @@ TEST_F(CacheTest, MoreThanOneBatchPerCpu)
 TEST_F(CacheTest, ExactlyTwoBatches)
 {
 	// 512 = 2 * 256: the loop must stop after an empty third hold.
-	reinit(1, 4096);
+	start(1, 4096);
 	for (uint16_t p = 0; p < 512; p++)
 		account(0, udp4(A, B, p, 9, 50));
 	nfc_export(NFC_EXPORT_ALL, 0);
@@ -1188,7 +1181,7 @@ TEST_F(CacheTest, ExactlyTwoBatches)
 
 TEST_F(CacheTest, ResizeLosesNoFlow)
 {
-	reinit(2, 256);	// 128 buckets per CPU, 300 flows each: long chains
+	start(2, 256);	// 128 buckets per CPU, 300 flows each: long chains
 	for (uint16_t p = 0; p < 300; p++) {
 		account(0, udp4(A, B, p, 1, 100));
 		account(1, udp4(A, B, p, 2, 100));
@@ -1239,7 +1232,7 @@ TEST_F(CacheTest, ResizeLosesNoFlow)
 
 TEST_F(CacheTest, ResizeRefusesOutOfRange)
 {
-	reinit(2, 1024);
+	start(2, 1024);
 	account(0, udp4(A, B, 1, 1));
 	EXPECT_EQ(nfc_resize(255), NF_EINVAL);
 	EXPECT_EQ(nfc_resize((1u << 26) + 1), NF_EINVAL);
@@ -1251,7 +1244,7 @@ TEST_F(CacheTest, ResizeRefusesOutOfRange)
 
 TEST_F(CacheTest, ResizeBelowTheFloor)
 {
-	reinit(4, 4096);
+	start(4, 4096);
 	for (uint16_t p = 0; p < 100; p++)
 		account(3, udp4(A, B, p, 1));
 	ASSERT_EQ(nfc_resize(256), 0);	// 64 per CPU
@@ -1268,7 +1261,7 @@ TEST_F(CacheTest, ResizeWithAClosedRecordWaiting)
 {
 	// A record closed by the active timeout is out of the hash; a resize
 	// must not put it back, and must keep the open flows findable.
-	reinit(1, 1024);
+	start(1, 1024);
 	ASSERT_EQ(nfc_set(NFC_ACTIVE_TIMEOUT, 10), 0);	// 2500 ticks
 	const Packet p1 = udp4(A, B, 1, 1, 100);
 	const Packet p2 = udp4(A, B, 2, 2, 100);
@@ -1308,7 +1301,7 @@ TEST_F(CacheTest, FailedResizeChangesNothing)
 	// the tables now have mixed sizes that nfc_hashsize() and the "Hash:
 	// size" line do not show.  Expected: all or nothing (allocate every
 	// array first, then swap them in).
-	reinit(2, 1024);
+	start(2, 1024);
 	for (uint16_t p = 0; p < 10; p++)
 		account(1, udp4(A, B, p, 1));
 	fake::fail_large_allocs(1);	// CPU 0's new array

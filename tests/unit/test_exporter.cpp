@@ -106,8 +106,7 @@ uint32_t nr_flows() { return netflow::g_core->nr_flows; }
 
 class ExporterV5 : public CoreFixture {
 protected:
-	void SetUp() override { reinit(1, 4096); }
-	void reinit(uint32_t cpus, uint32_t hashsize) { start(cpus, hashsize); }
+	void SetUp() override { start(1, 4096); }
 };
 
 const uint32_t A = ip4(10, 0, 0, 1);
@@ -119,7 +118,7 @@ TEST_F(ExporterV5, OneRecordByteExact)
 {
 	fake::set_jiffies(1000);
 	fake::set_wallclock(1700000000, 123456789);	// at tick 1000
-	reinit(1, 4096);
+	start(1, 4096);
 	ASSERT_EQ(nfc_set(NFC_ENGINE_ID, 300), 0);	// only the low byte fits: 44
 	fake::set_route_nexthop_v4(10, 0, 0, 254);
 	const uint32_t s = ip4(192, 168, 0, 1), d = ip4(192, 168, 0, 2);
@@ -240,7 +239,7 @@ TEST_F(ExporterV5, NexthopPerFlow)
 
 TEST_F(ExporterV5, SixtyFiveFlowsMakeThreeDatagrams)
 {
-	reinit(2, 4096);
+	start(2, 4096);
 	std::set<uint16_t> ports;
 	for (uint16_t p = 0; p < 65; p++) {
 		account(p < 33 ? 0 : 1, udp4(A, B, uint16_t(1000 + p), 53, uint16_t(100 + p)));
@@ -453,7 +452,7 @@ TEST_F(ExporterV5, TimesAcrossTheJiffiesWrap)
 	// age them across the wrap and report uptime from the 64-bit clock.
 	const uint64_t wrap = 1ull << 32;
 	fake::set_jiffies(wrap - 100);
-	reinit(1, 4096);
+	start(1, 4096);
 	account(0, udp4(A, B, 1, 1));	// now = 0xffffff9c
 	fake::set_jiffies(wrap + 50);
 	account(0, udp4(A, B, 1, 1));	// now = 50
@@ -479,7 +478,7 @@ TEST_F(ExporterV5, TimesAcrossTheJiffiesWrap)
 
 TEST_F(ExporterV5, RecordTimesFollowThePackets)
 {
-	reinit(2, 4096);
+	start(2, 4096);
 	fake::set_jiffies(10);
 	account(1, udp4(A, B, 1, 1));
 	fake::set_jiffies(260);

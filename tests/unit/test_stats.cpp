@@ -79,8 +79,7 @@ netflow::CpuStats& stats(unsigned cpu) { return netflow::g_core->cpus[cpu]->stat
 
 class StatsTest : public CoreFixture {
 protected:
-	void SetUp() override { reinit(1, 1024); }
-	void reinit(uint32_t cpus, uint32_t hashsize) { start(cpus, hashsize); }
+	void SetUp() override { start(1, 1024); }
 };
 
 const uint32_t A = ip4(10, 0, 0, 1);
@@ -220,7 +219,7 @@ TEST_F(StatsTest, FreshCoreFullText)
 
 TEST_F(StatsTest, FreshCoreWithTwoCpusHasPerCpuLines)
 {
-	reinit(2, 4096);	// 2048 buckets each: 32K
+	start(2, 4096);	// 2048 buckets each: 32K
 	const std::string expected =
 		"ipt_NETFLOW " NF_VERSION ", srcversion none;\n"
 		"Protocol version 5 (netflow)\n"
@@ -249,7 +248,7 @@ TEST_F(StatsTest, PerCpuLinesOnlyWithSeveralCpus)
 		return n;
 	};
 	EXPECT_EQ(count_cpu_lines(stats_text()), 0);
-	reinit(3, 768);
+	start(3, 768);
 	const std::string t3 = stats_text();
 	EXPECT_EQ(count_cpu_lines(t3), 3);
 	const auto l3 = lines(t3);
@@ -258,7 +257,7 @@ TEST_F(StatsTest, PerCpuLinesOnlyWithSeveralCpus)
 	EXPECT_EQ(l3[11], "cpu0       0;" + std::string(zero_cpu_tail));
 	EXPECT_EQ(l3[12], "cpu1       0;" + std::string(zero_cpu_tail));
 	EXPECT_EQ(l3[13], "cpu2       0;" + std::string(zero_cpu_tail));
-	reinit(12, 768);	// "cpu%-2u": two-digit numbers fill the column
+	start(12, 768);	// "cpu%-2u": two-digit numbers fill the column
 	const std::string t12 = stats_text();
 	EXPECT_EQ(count_cpu_lines(t12), 12);
 	EXPECT_EQ(line(t12, "cpu9 "), "cpu9       0;" + std::string(zero_cpu_tail));
@@ -284,7 +283,7 @@ TEST_F(StatsTest, SettingsLines)
 
 TEST_F(StatsTest, TotalAndCpuLinesAfterKnownTraffic)
 {
-	reinit(2, 1u << 20);	// 2^19 buckets each: no chains, searched stays 0
+	start(2, 1u << 20);	// 2^19 buckets each: no chains, searched stays 0
 	// cpu0: flow A, 100 packets of 65535 bytes = 6553500; a later fragment
 	// (offset 1480, no ports) of 1500 bytes: a second flow.
 	for (int i = 0; i < 100; i++)
@@ -353,7 +352,7 @@ TEST_F(StatsTest, TotalLineWideAndMetricValues)
 
 TEST_F(StatsTest, FlowsLinePeakAndWorker)
 {
-	reinit(1, 256);	// 256 buckets: 2K
+	start(1, 256);	// 256 buckets: 2K
 	for (uint16_t p = 0; p < 20; p++)
 		account(0, udp4(A, B, p, 1));
 	for (uint16_t p = 0; p < 10; p++)
@@ -379,7 +378,7 @@ TEST_F(StatsTest, FlowsLinePeakAndWorker)
 
 TEST_F(StatsTest, HashLineInHashAndInPdu)
 {
-	reinit(1, 256);
+	start(1, 256);
 	for (int i = 0; i < 3; i++)
 		account(0, udp4(A, B, 1, 1, 1000));
 	account(0, udp4(A, B, 2, 2, 2048));
@@ -442,7 +441,7 @@ TEST_F(StatsTest, RatesSampledEveryFourSeconds)
 
 TEST_F(StatsTest, PerCpuPpsCountsDrops)
 {
-	reinit(2, 1024);
+	start(2, 1024);
 	nfc_export(NFC_EXPORT_DUE, 0);
 	for (int i = 0; i < 8; i++)
 		account(1, udp4(A, B, 1, 1, 100));
@@ -462,7 +461,7 @@ TEST_F(StatsTest, PerCpuPpsCountsDrops)
 
 TEST_F(StatsTest, MetricSamplesAndTheirAverages)
 {
-	reinit(2, 1024);
+	start(2, 1024);
 	nfc_export(NFC_EXPORT_DUE, 0);	// primes every CPU's previous counters
 	stats(0).searched = 5;	// 10 visits for 5 lookups on cpu0: 2.00
 	stats(0).found = 3;
@@ -528,7 +527,7 @@ TEST_F(StatsTest, ResetAlsoForgetsPerCpuRates)
 	// ipt_netflow_snmp cpuN rows still show the old rate and metric, until
 	// the second 4-s sample after the reset (the first one only primes).
 	// Expected: cpu_rates[] zeroed with the rest.
-	reinit(2, 1024);
+	start(2, 1024);
 	nfc_export(NFC_EXPORT_DUE, 0);
 	for (int i = 0; i < 400; i++)
 		account(1, udp4(A, B, 1, 1, 100));
@@ -564,7 +563,7 @@ TEST_F(StatsTest, CutAtCapacity)
 
 TEST_F(StatsTest, SnmpRowsExact)
 {
-	reinit(2, 1024);	// 512 buckets each
+	start(2, 1024);	// 512 buckets each
 	// cpu0: flow A 3 x 1000; IPv6 flow 2 x 100.
 	for (int i = 0; i < 3; i++)
 		account(0, udp4(A, B, 1, 1, 1000));
@@ -680,7 +679,7 @@ TEST_F(StatsTest, NatLossIsShown)
 // whole, a chunk at a time, lines never cut and numbered without a gap.
 TEST_F(StatsTest, FlowsViewShowsALongBucketWhole)
 {
-	reinit(1, 256);	// 256 buckets: 3000 flows, ~12 per bucket
+	start(1, 256);	// 256 buckets: 3000 flows, ~12 per bucket
 	for (uint16_t i = 0; i < 3000; i++)
 		account(0, udp4(A, B, 1, uint16_t(1000 + i), 100));
 	const uint32_t buckets = nfc_flow_buckets(0);
