@@ -63,6 +63,17 @@ if [ -n "$(dkms status ipt-netflow-pp 2>/dev/null)" ] &&
 	make -s dkms-uninstall >"$log/dkms-uninstall.log" 2>&1
 fi
 
+# vm_installed KVER: that kernel's VM loads the module DKMS installed
+# (modprobe finds it in updates/dkms) and the packaged extension.
+vm_installed() {
+	if tests/vm/run.sh --kver "$1" --no-auto --out "$log/vm-$1" tests/packaging/vm-installed.sh \
+		>"$log/vm-$1.log" 2>&1; then
+		ok "VM $1: the packaged module loads, meters, exports v9 and unloads"
+	else
+		ko "VM $1:"; sed 's/^/    /' "$log/vm-$1.log" | tail -n 40
+	fi
+}
+
 # --- a cached test kernel: DKMS in its build environment, its VM -----------------
 KCACHE=${NF_KERNEL_CACHE:-/var/cache/ipt-netflow-pp/kernels}
 series_dkms() {	# SERIES
@@ -91,12 +102,7 @@ series_dkms() {	# SERIES
 	mkdir -p "$kroot/lib/modules/$k/updates/dkms"
 	cp "$built" "$kroot/lib/modules/$k/updates/dkms/"
 	depmod -b "$kroot" "$k"
-	if tests/vm/run.sh --kver "$k" --no-auto --out "$log/vm-$k" tests/packaging/vm-installed.sh \
-		>"$log/vm-$k.log" 2>&1; then
-		ok "VM $k: DKMS's module loads, meters, exports v9 and unloads"
-	else
-		ko "VM $k:"; sed 's/^/    /' "$log/vm-$k.log" | tail -n 40
-	fi
+	vm_installed "$k"
 	rm -rf "$kroot/lib/modules/$k/updates"
 	depmod -b "$kroot" "$k"
 	if [ -n "${root:-}" ]; then
@@ -111,20 +117,21 @@ series_dkms() {	# SERIES
 # The trixie chroot: the package installed there by apt (which brings DKMS),
 # and DKMS builds for the kernel whose headers are installed there.
 dkms_in_chroot() {	# SERIES KVER ROOT
-	local s=$1 k=$2 root=$3 deb
+	local s=$1 k=$2 root=$3 deb rc
 	deb=ipt-netflow-pp-dkms_"$version"_all.deb
 	cp "build/deb/$deb" "$root/tmp/"
-	if scripts/install-kernel.sh --run "$k" -- sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	scripts/install-kernel.sh --run "$k" -- sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends /tmp/$deb && \
 		{ dkms status ipt-netflow-pp/$version -k $k | grep -q installed || dkms autoinstall -k $k; } && \
-		dkms status ipt-netflow-pp/$version -k $k | grep -q ': installed'" >"$log/dkms-$s.log" 2>&1; then
+		dkms status ipt-netflow-pp/$version -k $k | grep -q ': installed'" >"$log/dkms-$s.log" 2>&1
+	rc=$?
+	rm -f "$root/tmp/$deb"
+	if [ $rc = 0 ]; then
 		ok "series $s: apt-get install in its build environment, DKMS installed it for $k"
 	else
 		ko "series $s: DKMS in the build environment failed:"; tail -n 30 "$log/dkms-$s.log" | sed 's/^/    /'
-		rm -f "$root/tmp/$deb"
-		return 1
 	fi
-	rm -f "$root/tmp/$deb"
+	return $rc
 }
 
 # --- build --------------------------------------------------------------------
@@ -198,12 +205,7 @@ check "dkms.conf has the version filled in" grep -q "PACKAGE_VERSION=\"$version\
 # --- the installed module in the VM -------------------------------------------
 for k in "${KVERS[@]}"; do
 	[ -r "/boot/vmlinuz-$k" ] || { echo "test-deb: no /boot/vmlinuz-$k: no VM run"; continue; }
-	out=$log/vm-$k
-	if tests/vm/run.sh --kver "$k" --no-auto --out "$out" tests/packaging/vm-installed.sh >"$log/vm-$k.log" 2>&1; then
-		ok "VM $k: the packaged module loads, meters, exports v9 and unloads"
-	else
-		ko "VM $k:"; sed 's/^/    /' "$log/vm-$k.log" | tail -n 40
-	fi
+	vm_installed "$k"
 done
 
 # --- test kernels of the cache ------------------------------------------------
